@@ -1,0 +1,92 @@
+//! The command line (clap): scriptable subcommands over the same store the TUI uses.
+//! Lists and shows take `--json`; errors say what is wrong and how to fix it.
+
+mod context;
+mod demo;
+mod doctor;
+mod output;
+mod persona;
+mod target;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use context::Ctx;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "secret-shop",
+    version,
+    about = "Mystery-shop rental properties with AI personas over email",
+    long_about = "Mystery-shop rental properties with AI personas over email.\n\n\
+        Configuration: config.toml in the platform config dir (see config.example.toml), \
+        --config PATH, then environment variables such as DATABASE_URL."
+)]
+pub struct Cli {
+    /// Read this config file instead of the one in the platform config dir.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Also log to stderr (never while the TUI is up).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply database migrations (also done at every start; running twice is harmless).
+    Migrate,
+    /// Check config, database, SMTP, IMAP and AI; one line each; non-zero exit if any fails.
+    Doctor,
+    /// Target properties.
+    #[command(subcommand)]
+    Target(Box<target::TargetCmd>),
+    /// Personas and persona templates.
+    #[command(subcommand)]
+    Persona(persona::PersonaCmd),
+    /// Load demo targets, templates and personas into an empty database.
+    Demo,
+}
+
+/// Runs one command; the returned code is the process exit code.
+pub async fn run(cli: Cli, ctx: Ctx) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        None => overview(&ctx).await,
+        Some(Command::Migrate) => {
+            let store = ctx.store().await?;
+            let (applied, known) = store.migration_status().await?;
+            println!("database schema up to date ({applied} of {known} migrations applied)");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Doctor) => doctor::run(&ctx).await,
+        Some(Command::Target(cmd)) => target::run(&ctx, *cmd).await,
+        Some(Command::Persona(cmd)) => persona::run(&ctx, cmd).await,
+        Some(Command::Demo) => demo::run(&ctx).await,
+    }
+}
+
+/// What runs with no subcommand until the TUI lands: what is in the database and what to do next.
+async fn overview(ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    let store = ctx.store().await?;
+    let targets = store.list_targets(&Default::default()).await?;
+    let personas = store.list_personas(&Default::default()).await?;
+    let templates = store.list_templates().await?;
+    println!(
+        "secret-shop — operator {}\n{} targets, {} personas, {} persona templates\n",
+        ctx.config.operator.name,
+        targets.len(),
+        personas.len(),
+        templates.len()
+    );
+    println!("Targets:");
+    output::print_targets(&targets);
+    println!("\nPersonas:");
+    output::print_personas(&personas);
+    println!(
+        "\nTry: secret-shop doctor | target list | persona list | persona generate --template NAME"
+    );
+    Ok(ExitCode::SUCCESS)
+}

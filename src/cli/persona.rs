@@ -1,0 +1,272 @@
+//! `secret-shop persona ...`: templates, generation, list, show, retire.
+
+use std::process::ExitCode;
+use std::str::FromStr;
+
+use anyhow::anyhow;
+use clap::{Args, Subcommand};
+
+use super::Ctx;
+use super::output::{
+    PersonaJson, print_json, print_persona, print_personas, print_template, print_templates,
+};
+use crate::domain::address::allocate_address;
+use crate::domain::ids::PersonaId;
+use crate::domain::persona::TemplateInput;
+use crate::domain::persona_gen::draw_persona;
+use crate::store::PersonaFilter;
+
+#[derive(Debug, Subcommand)]
+pub enum PersonaCmd {
+    /// Persona templates: the ranges and choices personas are drawn from.
+    #[command(subcommand)]
+    Template(TemplateCmd),
+    /// Draw new personas from a template, each with its own email address.
+    Generate {
+        /// Template name (or id).
+        #[arg(long)]
+        template: String,
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=500))]
+        count: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List personas.
+    List {
+        #[arg(long)]
+        search: Option<String>,
+        /// Include retired personas.
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one persona.
+    Show {
+        id: PersonaId,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Retire a persona (its address is never given out again).
+    Delete {
+        id: PersonaId,
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplateCmd {
+    /// Add a template; ranges are MIN-MAX (or one value).
+    Add(Box<TemplateArgs>),
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    Show {
+        /// Template name (or id).
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    name: String,
+    #[arg(long, default_value = "")]
+    description: String,
+    /// Monthly rent budget in dollars.
+    #[arg(long, default_value = "1400-2200")]
+    budget: Range<i32>,
+    #[arg(long, default_value = "1-2")]
+    bedrooms: Range<i32>,
+    #[arg(long, default_value = "1-2")]
+    bathrooms: Range<f64>,
+    #[arg(long, default_value = "660-780")]
+    credit_score: Range<i32>,
+    /// Monthly income as a multiple of the budget.
+    #[arg(long, default_value = "2.8-3.6")]
+    income_multiple: Range<f64>,
+    /// Move-in date, in days from when the persona is drawn.
+    #[arg(long, default_value = "14-60")]
+    move_in_days: Range<i32>,
+    /// A rental preference to choose from; repeat for several (default: built-in choices).
+    #[arg(long = "preference")]
+    preferences: Vec<String>,
+    #[arg(long = "pet")]
+    pets: Vec<String>,
+    #[arg(long = "occupants")]
+    occupants: Vec<String>,
+    #[arg(long = "history")]
+    rental_histories: Vec<String>,
+    #[arg(long = "style")]
+    writing_styles: Vec<String>,
+}
+
+/// `MIN-MAX`, `MIN..MAX` or a single value.
+#[derive(Debug, Clone, Copy)]
+pub struct Range<T>(T, T);
+
+impl<T: FromStr + Copy> FromStr for Range<T> {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let parse = |p: &str| {
+            p.trim()
+                .trim_start_matches('$')
+                .replace(',', "")
+                .parse::<T>()
+                .map_err(|_| format!("{p:?} is not a number"))
+        };
+        let parts = s
+            .split_once("..")
+            .or_else(|| s.split_once('-'))
+            .or_else(|| s.split_once(" to "));
+        match parts {
+            Some((a, b)) => Ok(Range(parse(a)?, parse(b)?)),
+            None => {
+                let v = parse(s)?;
+                Ok(Range(v, v))
+            }
+        }
+    }
+}
+
+pub async fn run(ctx: &Ctx, cmd: PersonaCmd) -> anyhow::Result<ExitCode> {
+    let store = ctx.store().await?;
+    match cmd {
+        PersonaCmd::Template(TemplateCmd::Add(a)) => {
+            let input = TemplateInput {
+                name: a.name,
+                description: a.description,
+                budget: (a.budget.0, a.budget.1),
+                bedrooms: (a.bedrooms.0, a.bedrooms.1),
+                bathrooms: (a.bathrooms.0, a.bathrooms.1),
+                credit_score: (a.credit_score.0, a.credit_score.1),
+                income_multiple: (a.income_multiple.0, a.income_multiple.1),
+                move_in_days: (a.move_in_days.0, a.move_in_days.1),
+                preferences: a.preferences,
+                pets: a.pets,
+                occupants: a.occupants,
+                rental_histories: a.rental_histories,
+                writing_styles: a.writing_styles,
+            }
+            .validated()
+            .map_err(|errs| {
+                let lines: Vec<String> = errs.iter().map(|e| format!("  {e}")).collect();
+                anyhow!("invalid template:\n{}", lines.join("\n"))
+            })?;
+            let actor = ctx.actor(&store).await?;
+            let t = store.insert_template(&actor, &input).await?;
+            println!("added persona template {} ({})", t.id, t.name);
+        }
+        PersonaCmd::Template(TemplateCmd::List { json }) => {
+            let list = store.list_templates().await?;
+            if json {
+                print_json(&list)?;
+            } else {
+                print_templates(&list);
+            }
+        }
+        PersonaCmd::Template(TemplateCmd::Show { name, json }) => {
+            let t = store.template_by_name_or_id(&name).await?;
+            if json {
+                print_json(&t)?;
+            } else {
+                print_template(&t);
+            }
+        }
+        PersonaCmd::Generate {
+            template,
+            count,
+            json,
+        } => {
+            let created = generate(ctx, &store, &template, count).await?;
+            if json {
+                let out: Vec<PersonaJson> = created.iter().map(PersonaJson::from).collect();
+                print_json(&out)?;
+            } else {
+                println!(
+                    "generated {} persona(s) from template {template:?}:",
+                    created.len()
+                );
+                print_personas(&created);
+            }
+        }
+        PersonaCmd::List { search, all, json } => {
+            let filter = PersonaFilter {
+                search,
+                include_deleted: all,
+            };
+            let list = store.list_personas(&filter).await?;
+            if json {
+                let out: Vec<PersonaJson> = list.iter().map(PersonaJson::from).collect();
+                print_json(&out)?;
+            } else {
+                print_personas(&list);
+            }
+        }
+        PersonaCmd::Show { id, json } => {
+            let p = store.persona(id).await?;
+            if json {
+                print_json(&PersonaJson::from(&p))?;
+            } else {
+                print_persona(&p);
+            }
+        }
+        PersonaCmd::Delete { id, yes } => {
+            let p = store.persona(id).await?;
+            if !yes {
+                anyhow::ensure!(
+                    std::io::IsTerminal::is_terminal(&std::io::stdin()),
+                    "retire persona {id} ({})? Not a terminal, so not asking: pass --yes to confirm",
+                    p.full_name()
+                );
+                eprint!("Retire persona {id} ({})? [y/N] ", p.full_name());
+                let mut answer = String::new();
+                std::io::stdin().read_line(&mut answer)?;
+                if !matches!(answer.trim(), "y" | "Y" | "yes") {
+                    println!("not retired");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+            let actor = ctx.actor(&store).await?;
+            store.delete_persona(&actor, id).await?;
+            println!("retired persona {id} ({})", p.full_name());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Draws `count` personas with unused names and fresh addresses, and stores them all or none.
+pub async fn generate(
+    ctx: &Ctx,
+    store: &crate::store::Store,
+    template: &str,
+    count: u32,
+) -> anyhow::Result<Vec<crate::domain::persona::Persona>> {
+    let template = store.template_by_name_or_id(template).await?;
+    let mut names = store.persona_names_in_use().await?;
+    let mut emails = store.persona_emails().await?;
+    let mail = &ctx.config.mail;
+    let today = chrono::Local::now().date_naive();
+    let mut rng = rand::rng();
+    let mut drafts = Vec::with_capacity(count as usize);
+    for _ in 0..count {
+        let mut p = draw_persona(&template, &mut rng, &names, today).map_err(|e| anyhow!(e))?;
+        p.email = allocate_address(
+            mail.mode,
+            &p.first_name,
+            &p.last_name,
+            &mail.domain,
+            &mail.plus_user,
+            &|a| emails.contains(a),
+        );
+        names.insert((p.first_name.clone(), p.last_name.clone()));
+        emails.insert(p.email.clone());
+        drafts.push(p);
+    }
+    let actor = ctx.actor(store).await?;
+    Ok(store.insert_personas(&actor, &drafts).await?)
+}

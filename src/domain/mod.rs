@@ -1,0 +1,27 @@
+//! Plain types and rules of the product. No IO, no async: everything here is testable alone.
+
+pub mod address;
+pub mod ids;
+pub mod message;
+pub mod persona;
+pub mod persona_gen;
+pub mod shop;
+pub mod target;
+pub mod text_enum;
+
+/// A value the operator typed (or a file carried) that breaks a rule: which field and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct FieldError {
+    pub field: &'static str,
+    pub reason: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, reason: impl Into<String>) -> Self {
+        Self {
+            field,
+            reason: reason.into(),
+        }
+    }
+}

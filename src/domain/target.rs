@@ -1,0 +1,322 @@
+//! A target property and the rules for the values an operator gives it.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::FieldError;
+use super::ids::TargetId;
+
+/// A property being shopped, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Target {
+    pub id: TargetId,
+    pub name: String,
+    pub street: String,
+    pub city: String,
+    pub state: String,
+    pub zip: String,
+    pub phone: String,
+    pub email: String,
+    pub website: String,
+    pub owners: String,
+    pub property_manager: String,
+    pub time_zone: Option<String>,
+    pub notes: String,
+    pub tags: Vec<String>,
+    pub email_status: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+    pub version: i32,
+}
+
+/// What an operator (form, CLI flags or CSV row) provides for a target.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TargetInput {
+    pub name: String,
+    pub street: String,
+    pub city: String,
+    pub state: String,
+    pub zip: String,
+    pub phone: String,
+    pub email: String,
+    pub website: String,
+    pub owners: String,
+    pub property_manager: String,
+    pub time_zone: Option<String>,
+    pub notes: String,
+    pub tags: Vec<String>,
+}
+
+/// Column names of the CSV import/export, in order.
+pub const CSV_FIELDS: &[&str] = &[
+    "name",
+    "street",
+    "city",
+    "state",
+    "zip",
+    "phone",
+    "email",
+    "website",
+    "owners",
+    "property_manager",
+    "time_zone",
+    "notes",
+    "tags",
+];
+
+impl TargetInput {
+    /// Trims and normalises the values, then checks them; every broken rule is reported.
+    pub fn validated(mut self) -> Result<TargetInput, Vec<FieldError>> {
+        for s in [
+            &mut self.name,
+            &mut self.street,
+            &mut self.city,
+            &mut self.state,
+            &mut self.zip,
+            &mut self.phone,
+            &mut self.email,
+            &mut self.website,
+            &mut self.owners,
+            &mut self.property_manager,
+            &mut self.notes,
+        ] {
+            *s = s.trim().to_string();
+        }
+        self.email = self.email.to_lowercase();
+        if self.state.len() == 2 {
+            self.state = self.state.to_uppercase();
+        }
+        self.time_zone = self
+            .time_zone
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty());
+        self.tags = self
+            .tags
+            .iter()
+            .map(|t| t.trim().to_lowercase())
+            .filter(|t| !t.is_empty())
+            .collect();
+        self.tags.sort();
+        self.tags.dedup();
+
+        let mut errors = Vec::new();
+        if self.name.is_empty() {
+            errors.push(FieldError::new("name", "is required"));
+        }
+        if !self.email.is_empty() && !looks_like_email(&self.email) {
+            errors.push(FieldError::new(
+                "email",
+                format!("{:?} is not an email address", self.email),
+            ));
+        }
+        if !self.website.is_empty() {
+            match url::Url::parse(&self.website) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+                _ => errors.push(FieldError::new(
+                    "website",
+                    format!("{:?} is not an http(s) URL", self.website),
+                )),
+            }
+        }
+        if !self.zip.is_empty() && !is_us_zip(&self.zip) {
+            errors.push(FieldError::new(
+                "zip",
+                format!("{:?} is not a ZIP code (12345 or 12345-6789)", self.zip),
+            ));
+        }
+        if let Some(tz) = &self.time_zone
+            && tz.parse::<chrono_tz::Tz>().is_err()
+        {
+            errors.push(FieldError::new(
+                "time_zone",
+                format!("{tz:?} is not an IANA time zone (e.g. America/Chicago)"),
+            ));
+        }
+        if errors.is_empty() {
+            Ok(self)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Reads one CSV record by header name; `tags` are separated by `;`.
+    pub fn from_csv_record(
+        headers: &[String],
+        record: &[String],
+    ) -> Result<TargetInput, Vec<FieldError>> {
+        let mut input = TargetInput::default();
+        for (header, value) in headers.iter().zip(record) {
+            let value = value.clone();
+            match header.as_str() {
+                "name" => input.name = value,
+                "street" => input.street = value,
+                "city" => input.city = value,
+                "state" => input.state = value,
+                "zip" => input.zip = value,
+                "phone" => input.phone = value,
+                "email" => input.email = value,
+                "website" => input.website = value,
+                "owners" => input.owners = value,
+                "property_manager" => input.property_manager = value,
+                "time_zone" => input.time_zone = Some(value),
+                "notes" => input.notes = value,
+                "tags" => input.tags = value.split(';').map(str::to_string).collect(),
+                _ => {}
+            }
+        }
+        input.validated()
+    }
+
+    pub fn to_csv_record(&self) -> Vec<String> {
+        vec![
+            self.name.clone(),
+            self.street.clone(),
+            self.city.clone(),
+            self.state.clone(),
+            self.zip.clone(),
+            self.phone.clone(),
+            self.email.clone(),
+            self.website.clone(),
+            self.owners.clone(),
+            self.property_manager.clone(),
+            self.time_zone.clone().unwrap_or_default(),
+            self.notes.clone(),
+            self.tags.join(";"),
+        ]
+    }
+}
+
+impl From<&Target> for TargetInput {
+    fn from(t: &Target) -> Self {
+        TargetInput {
+            name: t.name.clone(),
+            street: t.street.clone(),
+            city: t.city.clone(),
+            state: t.state.clone(),
+            zip: t.zip.clone(),
+            phone: t.phone.clone(),
+            email: t.email.clone(),
+            website: t.website.clone(),
+            owners: t.owners.clone(),
+            property_manager: t.property_manager.clone(),
+            time_zone: t.time_zone.clone(),
+            notes: t.notes.clone(),
+            tags: t.tags.clone(),
+        }
+    }
+}
+
+/// Checks a CSV header row: unknown or duplicate columns are errors, `name` is required.
+pub fn check_csv_headers(headers: &[String]) -> Result<(), String> {
+    for (i, h) in headers.iter().enumerate() {
+        if !CSV_FIELDS.contains(&h.as_str()) {
+            return Err(format!(
+                "unknown column {h:?}; the columns are: {}",
+                CSV_FIELDS.join(", ")
+            ));
+        }
+        if headers[..i].contains(h) {
+            return Err(format!("column {h:?} appears twice"));
+        }
+    }
+    if !headers.iter().any(|h| h == "name") {
+        return Err("the header row has no \"name\" column".into());
+    }
+    Ok(())
+}
+
+/// A plausible address: one `@`, a local part, and a dotted domain. Deliverability is the mail
+/// server's business; this only catches typos.
+pub fn looks_like_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c == ',' || c == '<' || c == '>')
+}
+
+fn is_us_zip(s: &str) -> bool {
+    let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
+    match s.split_once('-') {
+        Some((a, b)) => digits(a, 5) && digits(b, 4),
+        None => digits(s, 5),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> TargetInput {
+        TargetInput {
+            name: " The Grove ".into(),
+            email: "Leasing@TheGrove.example".into(),
+            website: "https://thegrove.example".into(),
+            state: "tx".into(),
+            zip: "78701".into(),
+            time_zone: Some("America/Chicago".into()),
+            tags: vec!["Austin".into(), " austin".into(), "".into()],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn valid_input_is_normalised() {
+        let v = input().validated().unwrap();
+        assert_eq!(v.name, "The Grove");
+        assert_eq!(v.email, "leasing@thegrove.example");
+        assert_eq!(v.state, "TX");
+        assert_eq!(v.tags, vec!["austin".to_string()]);
+    }
+
+    #[test]
+    fn every_broken_rule_is_reported_by_field() {
+        let bad = TargetInput {
+            name: "  ".into(),
+            email: "leasing at grove".into(),
+            website: "ftp://x".into(),
+            zip: "7870".into(),
+            time_zone: Some("Mars/Olympus".into()),
+            ..Default::default()
+        };
+        let errs = bad.validated().unwrap_err();
+        let fields: Vec<_> = errs.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["name", "email", "website", "zip", "time_zone"]);
+    }
+
+    #[test]
+    fn csv_headers_are_checked() {
+        let h = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(check_csv_headers(&h(&["name", "city"])).is_ok());
+        assert!(
+            check_csv_headers(&h(&["name", "colour"]))
+                .unwrap_err()
+                .contains("colour")
+        );
+        assert!(check_csv_headers(&h(&["city"])).is_err());
+        assert!(check_csv_headers(&h(&["name", "name"])).is_err());
+    }
+
+    #[test]
+    fn csv_round_trip() {
+        let v = input().validated().unwrap();
+        let headers: Vec<String> = CSV_FIELDS.iter().map(|s| s.to_string()).collect();
+        let back = TargetInput::from_csv_record(&headers, &v.to_csv_record()).unwrap();
+        assert_eq!(back, v);
+    }
+
+    #[test]
+    fn email_shapes() {
+        assert!(looks_like_email("a@b.co"));
+        assert!(!looks_like_email("a@b"));
+        assert!(!looks_like_email("@b.co"));
+        assert!(!looks_like_email("a b@c.co"));
+    }
+}

@@ -1,0 +1,72 @@
+//! Typed store errors: what a caller can act on (not found, lost a race, database gone).
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("{entity} {id} not found")]
+    NotFound { entity: &'static str, id: String },
+    /// An optimistic update lost: someone else changed the row first.
+    #[error("{entity} {id} was changed by someone else; reload and try again")]
+    Conflict { entity: &'static str, id: String },
+    #[error("already exists: {0}")]
+    Duplicate(String),
+    #[error("rejected by the database: {0}")]
+    Invalid(String),
+    /// The database cannot be reached; callers show it and retry with backoff.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Other(sqlx::Error),
+}
+
+impl StoreError {
+    pub fn not_found(entity: &'static str, id: impl ToString) -> Self {
+        StoreError::NotFound {
+            entity,
+            id: id.to_string(),
+        }
+    }
+
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_))
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::RowNotFound => StoreError::NotFound {
+                entity: "row",
+                id: String::new(),
+            },
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+            | sqlx::Error::Protocol(_) => StoreError::Unavailable(e.to_string()),
+            sqlx::Error::Database(db) => match db.code().as_deref() {
+                Some("23505") => StoreError::Duplicate(describe(db.as_ref())),
+                Some("23514") | Some("23502") | Some("23503") | Some("22P02") | Some("22001") => {
+                    StoreError::Invalid(describe(db.as_ref()))
+                }
+                // admin shutdown, cannot connect now, too many connections
+                Some(c) if c.starts_with("57P") || c.starts_with("08") || c == "53300" => {
+                    StoreError::Unavailable(e.to_string())
+                }
+                _ => StoreError::Other(e),
+            },
+            _ => StoreError::Other(e),
+        }
+    }
+}
+
+fn describe(db: &dyn sqlx::error::DatabaseError) -> String {
+    match db.constraint() {
+        Some(c) => format!("{} (constraint {c})", db.message()),
+        None => db.message().to_string(),
+    }
+}

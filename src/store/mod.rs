@@ -1,0 +1,88 @@
+//! Postgres through sqlx: the pool, migrations at start, one module per table group.
+//! Queries are runtime-checked (`query_as(..).bind(..)`) so building never needs a database.
+//! No business decisions here, and never SQL built from values.
+
+mod audit;
+mod error;
+mod operators;
+mod personas;
+mod targets;
+mod templates;
+
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+
+pub use audit::{AuditEntry, EntityType};
+pub use error::StoreError;
+pub use personas::PersonaFilter;
+pub use targets::TargetFilter;
+
+use crate::domain::ids::OperatorId;
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// The migrations compiled into the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Who does a write: every change that matters is audited with this name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub id: OperatorId,
+    pub name: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: PgPool,
+}
+
+impl Store {
+    /// Connects (failing fast when the server is down); does not migrate.
+    pub async fn connect(
+        url: &SecretString,
+        max_connections: u32,
+        timeout: Duration,
+    ) -> Result<Store> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(timeout)
+            .connect(url.expose_secret())
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Other(e) => StoreError::Unavailable(e.to_string()),
+                other => other,
+            })?;
+        Ok(Store { pool })
+    }
+
+    pub fn from_pool(pool: PgPool) -> Store {
+        Store { pool }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Applies pending migrations; harmless when there are none.
+    pub async fn migrate(&self) -> Result<()> {
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// (applied, known) migration counts, for `doctor`.
+    pub async fn migration_status(&self) -> Result<(usize, usize)> {
+        let applied: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool)
+                .await
+                .or_else(|e| match &e {
+                    // relation does not exist: nothing applied yet
+                    sqlx::Error::Database(db) if db.code().as_deref() == Some("42P01") => Ok(0),
+                    _ => Err(e),
+                })?;
+        Ok((applied as usize, MIGRATOR.iter().count()))
+    }
+}

@@ -1,0 +1,138 @@
+//! Personas: batch insert (generation), list, show, retire.
+
+use std::collections::HashSet;
+
+use serde_json::json;
+
+use super::audit::{EntityType, record};
+use super::{Actor, Result, Store, StoreError};
+use crate::domain::ids::PersonaId;
+use crate::domain::persona::{NewPersona, Persona};
+
+#[derive(Debug, Clone, Default)]
+pub struct PersonaFilter {
+    pub search: Option<String>,
+    pub include_deleted: bool,
+}
+
+impl Store {
+    /// Inserts all personas or none.
+    pub async fn insert_personas(
+        &self,
+        actor: &Actor,
+        people: &[NewPersona],
+    ) -> Result<Vec<Persona>> {
+        let mut tx = self.pool.begin().await?;
+        let mut out = Vec::with_capacity(people.len());
+        for p in people {
+            let row: Persona = sqlx::query_as(
+                "INSERT INTO personas (template_id, first_name, last_name, email, phone,
+                     rental_budget, bedrooms, bathrooms, preferences, pets, credit_score,
+                     monthly_income, additional_occupants, rental_history, writing_style,
+                     move_in_date, created_by)
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)
+                 RETURNING *",
+            )
+            .bind(p.template_id)
+            .bind(&p.first_name)
+            .bind(&p.last_name)
+            .bind(&p.email)
+            .bind(&p.phone)
+            .bind(p.rental_budget)
+            .bind(p.bedrooms)
+            .bind(p.bathrooms)
+            .bind(&p.preferences)
+            .bind(&p.pets)
+            .bind(p.credit_score)
+            .bind(p.monthly_income)
+            .bind(&p.additional_occupants)
+            .bind(&p.rental_history)
+            .bind(&p.writing_style)
+            .bind(p.move_in_date)
+            .bind(actor.id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Duplicate(_) => {
+                    StoreError::Duplicate(format!("a persona with the address {}", p.email))
+                }
+                other => other,
+            })?;
+            record(
+                &mut tx,
+                actor,
+                "create",
+                EntityType::Persona,
+                Some(row.id.0),
+                json!({ "name": row.full_name(), "template_id": row.template_id }),
+            )
+            .await?;
+            out.push(row);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    pub async fn persona(&self, id: PersonaId) -> Result<Persona> {
+        sqlx::query_as("SELECT * FROM personas WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::not_found("persona", id))
+    }
+
+    pub async fn list_personas(&self, filter: &PersonaFilter) -> Result<Vec<Persona>> {
+        let pattern = filter.search.as_deref().map(|s| format!("%{s}%"));
+        Ok(sqlx::query_as(
+            "SELECT * FROM personas
+             WHERE ($1 OR deleted_at IS NULL)
+               AND ($2::text IS NULL OR (first_name || ' ' || last_name) ILIKE $2 OR email ILIKE $2)
+             ORDER BY lower(last_name), lower(first_name), id",
+        )
+        .bind(filter.include_deleted)
+        .bind(pattern)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Names in use by live personas, so generation never repeats one.
+    pub async fn persona_names_in_use(&self) -> Result<HashSet<(String, String)>> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT first_name, last_name FROM personas WHERE deleted_at IS NULL")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// Every address ever given out (retired personas keep theirs: an address is never reused).
+    pub async fn persona_emails(&self) -> Result<HashSet<String>> {
+        let rows: Vec<String> = sqlx::query_scalar("SELECT lower(email) FROM personas")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// Retires a persona (soft delete).
+    pub async fn delete_persona(&self, actor: &Actor, id: PersonaId) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let name: Option<String> = sqlx::query_scalar(
+            "UPDATE personas SET deleted_at = now(), version = version + 1
+             WHERE id = $1 AND deleted_at IS NULL RETURNING first_name || ' ' || last_name",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let name = name.ok_or_else(|| StoreError::not_found("persona", id))?;
+        record(
+            &mut tx,
+            actor,
+            "delete",
+            EntityType::Persona,
+            Some(id.0),
+            json!({ "name": name }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

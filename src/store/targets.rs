@@ -1,0 +1,199 @@
+//! Targets: insert, list, edit (optimistic), soft delete, and all-or-nothing import.
+
+use serde_json::json;
+use sqlx::PgConnection;
+
+use super::audit::{EntityType, record};
+use super::{Actor, Result, Store, StoreError};
+use crate::domain::ids::TargetId;
+use crate::domain::target::{Target, TargetInput};
+
+#[derive(Debug, Clone, Default)]
+pub struct TargetFilter {
+    /// Matches name, city, property manager or email, case-insensitively.
+    pub search: Option<String>,
+    pub tag: Option<String>,
+    pub include_deleted: bool,
+}
+
+async fn insert_one(conn: &mut PgConnection, actor: &Actor, t: &TargetInput) -> Result<Target> {
+    let target: Target = sqlx::query_as(
+        "INSERT INTO targets (name, street, city, state, zip, phone, email, website, owners,
+                              property_manager, time_zone, notes, tags, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         RETURNING *",
+    )
+    .bind(&t.name)
+    .bind(&t.street)
+    .bind(&t.city)
+    .bind(&t.state)
+    .bind(&t.zip)
+    .bind(&t.phone)
+    .bind(&t.email)
+    .bind(&t.website)
+    .bind(&t.owners)
+    .bind(&t.property_manager)
+    .bind(&t.time_zone)
+    .bind(&t.notes)
+    .bind(&t.tags)
+    .bind(actor.id)
+    .fetch_one(&mut *conn)
+    .await?;
+    record(
+        conn,
+        actor,
+        "create",
+        EntityType::Target,
+        Some(target.id.0),
+        json!({ "name": target.name }),
+    )
+    .await?;
+    Ok(target)
+}
+
+impl Store {
+    pub async fn insert_target(&self, actor: &Actor, input: &TargetInput) -> Result<Target> {
+        let mut tx = self.pool.begin().await?;
+        let t = insert_one(&mut tx, actor, input).await?;
+        tx.commit().await?;
+        Ok(t)
+    }
+
+    /// Inserts every target or none (one transaction).
+    pub async fn import_targets(
+        &self,
+        actor: &Actor,
+        inputs: &[TargetInput],
+    ) -> Result<Vec<Target>> {
+        let mut tx = self.pool.begin().await?;
+        let mut out = Vec::with_capacity(inputs.len());
+        for input in inputs {
+            out.push(insert_one(&mut tx, actor, input).await?);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    pub async fn target(&self, id: TargetId) -> Result<Target> {
+        sqlx::query_as("SELECT * FROM targets WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::not_found("target", id))
+    }
+
+    pub async fn list_targets(&self, filter: &TargetFilter) -> Result<Vec<Target>> {
+        let pattern = filter.search.as_deref().map(|s| {
+            format!(
+                "%{}%",
+                s.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            )
+        });
+        Ok(sqlx::query_as(
+            "SELECT * FROM targets
+             WHERE ($1 OR deleted_at IS NULL)
+               AND ($2::text IS NULL OR name ILIKE $2 OR city ILIKE $2
+                    OR property_manager ILIKE $2 OR email ILIKE $2)
+               AND ($3::text IS NULL OR $3 = ANY(tags))
+             ORDER BY lower(name), id",
+        )
+        .bind(filter.include_deleted)
+        .bind(pattern)
+        .bind(filter.tag.as_deref().map(str::to_lowercase))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Updates a live target if it still has `expected_version` (None: whatever it has now).
+    pub async fn update_target(
+        &self,
+        actor: &Actor,
+        id: TargetId,
+        expected_version: Option<i32>,
+        t: &TargetInput,
+    ) -> Result<Target> {
+        let mut tx = self.pool.begin().await?;
+        let before: Target =
+            sqlx::query_as("SELECT * FROM targets WHERE id = $1 AND deleted_at IS NULL FOR UPDATE")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::not_found("target", id))?;
+        if expected_version.is_some_and(|v| v != before.version) {
+            return Err(StoreError::Conflict {
+                entity: "target",
+                id: id.to_string(),
+            });
+        }
+        let after: Target = sqlx::query_as(
+            "UPDATE targets SET name = $2, street = $3, city = $4, state = $5, zip = $6, phone = $7,
+                    email = $8, website = $9, owners = $10, property_manager = $11, time_zone = $12,
+                    notes = $13, tags = $14, updated_at = now(), version = version + 1
+             WHERE id = $1 RETURNING *",
+        )
+        .bind(id)
+        .bind(&t.name)
+        .bind(&t.street)
+        .bind(&t.city)
+        .bind(&t.state)
+        .bind(&t.zip)
+        .bind(&t.phone)
+        .bind(&t.email)
+        .bind(&t.website)
+        .bind(&t.owners)
+        .bind(&t.property_manager)
+        .bind(&t.time_zone)
+        .bind(&t.notes)
+        .bind(&t.tags)
+        .fetch_one(&mut *tx)
+        .await?;
+        let changed = changed_fields(&TargetInput::from(&before), t);
+        record(
+            &mut tx,
+            actor,
+            "edit",
+            EntityType::Target,
+            Some(id.0),
+            json!({ "changed": changed }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Soft delete: the row stays for the shops and reports that refer to it.
+    pub async fn delete_target(&self, actor: &Actor, id: TargetId) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let name: Option<String> = sqlx::query_scalar(
+            "UPDATE targets SET deleted_at = now(), version = version + 1
+             WHERE id = $1 AND deleted_at IS NULL RETURNING name",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let name = name.ok_or_else(|| StoreError::not_found("target", id))?;
+        record(
+            &mut tx,
+            actor,
+            "delete",
+            EntityType::Target,
+            Some(id.0),
+            json!({ "name": name }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn changed_fields(before: &TargetInput, after: &TargetInput) -> Vec<&'static str> {
+    let b = serde_json::to_value(before).unwrap_or_default();
+    let a = serde_json::to_value(after).unwrap_or_default();
+    crate::domain::target::CSV_FIELDS
+        .iter()
+        .copied()
+        .filter(|f| b.get(f) != a.get(f))
+        .collect()
+}

@@ -1,0 +1,362 @@
+//! The real binary, driven as an operator or a script would, against the real Postgres.
+
+mod common;
+
+use common::{Cli, stderr, stdout};
+
+#[tokio::test]
+async fn target_lifecycle_through_the_cli() {
+    let (_store, url) = common::fresh_database().await;
+    let cli = Cli::new(&url);
+    let out = cli.ok(&[
+        "target",
+        "add",
+        "--name",
+        "The Grove",
+        "--city",
+        "Austin",
+        "--state",
+        "tx",
+        "--email",
+        "Leasing@Grove.test",
+        "--manager",
+        "Greystar",
+        "--tag",
+        "austin",
+    ]);
+    assert!(out.contains("added target 1 (The Grove)"), "{out}");
+
+    let list = cli.json(&["target", "list", "--json"]);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["id"], 1);
+    assert_eq!(list[0]["name"], "The Grove");
+    assert_eq!(list[0]["state"], "TX");
+    assert_eq!(list[0]["email"], "leasing@grove.test");
+
+    cli.ok(&[
+        "target",
+        "edit",
+        "1",
+        "--city",
+        "Round Rock",
+        "--version",
+        "1",
+    ]);
+    let shown = cli.json(&["target", "show", "1", "--json"]);
+    assert_eq!(shown["city"], "Round Rock");
+    assert_eq!(
+        shown["property_manager"], "Greystar",
+        "untouched fields keep their values"
+    );
+    assert_eq!(shown["version"], 2);
+
+    // A stale version is refused.
+    let stale = cli.run(&["target", "edit", "1", "--notes", "x", "--version", "1"]);
+    assert!(!stale.status.success());
+    assert!(
+        stderr(&stale).contains("changed by someone else"),
+        "{}",
+        stderr(&stale)
+    );
+
+    // Invalid values name the field.
+    let bad = cli.run(&["target", "edit", "1", "--zip", "123"]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("zip:"), "{}", stderr(&bad));
+
+    // Deleting without a terminal needs --yes.
+    let refused = cli.run(&["target", "delete", "1"]);
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("--yes"));
+    cli.ok(&["target", "delete", "1", "--yes"]);
+    assert_eq!(
+        cli.json(&["target", "list", "--json"]),
+        serde_json::json!([])
+    );
+    assert_eq!(
+        cli.json(&["target", "list", "--all", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let missing = cli.run(&["target", "show", "42"]);
+    assert!(!missing.status.success());
+    assert!(stderr(&missing).contains("target 42 not found"));
+}
+
+#[tokio::test]
+async fn a_csv_with_one_bad_row_imports_nothing_and_names_the_row() {
+    let (_store, url) = common::fresh_database().await;
+    let cli = Cli::new(&url);
+    let csv = cli.dir.path().join("targets.csv");
+    std::fs::write(
+        &csv,
+        "name,city,state,zip,email,tags\n\
+         The Grove,Austin,TX,78741,leasing@grove.test,austin;garden\n\
+         Maple Court,Columbus,OH,4321,office@maple.test,\n\
+         Harbor Lofts,San Diego,CA,92101,leasing@harbor.test,\n",
+    )
+    .unwrap();
+    let out = cli.run(&["target", "import", csv.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("nothing imported"), "{err}");
+    assert!(err.contains("line 3: zip"), "{err}");
+    assert!(!err.contains("line 2"), "only the bad row is named: {err}");
+    assert_eq!(
+        cli.json(&["target", "list", "--json"]),
+        serde_json::json!([])
+    );
+
+    // Fixed, the whole file goes in; export then re-import round-trips.
+    std::fs::write(
+        &csv,
+        std::fs::read_to_string(&csv)
+            .unwrap()
+            .replace(",4321,", ",43215,"),
+    )
+    .unwrap();
+    let out = cli.ok(&["target", "import", csv.to_str().unwrap()]);
+    assert!(out.contains("imported 3 targets"), "{out}");
+    let list = cli.json(&["target", "list", "--json"]);
+    let grove = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "The Grove")
+        .unwrap();
+    assert_eq!(grove["tags"], serde_json::json!(["austin", "garden"]));
+
+    let exported = cli.dir.path().join("out.csv");
+    cli.ok(&["target", "export", exported.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&exported).unwrap();
+    assert!(text.starts_with("name,street,city,state,zip"), "{text}");
+    assert_eq!(text.lines().count(), 4);
+    assert!(text.contains("austin;garden"));
+}
+
+#[tokio::test]
+async fn unknown_csv_columns_are_refused() {
+    let (_store, url) = common::fresh_database().await;
+    let cli = Cli::new(&url);
+    let csv = cli.dir.path().join("t.csv");
+    std::fs::write(&csv, "name,colour\nThe Grove,green\n").unwrap();
+    let out = cli.run(&["target", "import", csv.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("line 1: unknown column \"colour\""),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[tokio::test]
+async fn personas_are_drawn_from_a_template_with_unique_names_and_addresses() {
+    let (_store, url) = common::fresh_database().await;
+    let cli = Cli::new(&url);
+    cli.ok(&[
+        "persona",
+        "template",
+        "add",
+        "young professional",
+        "--budget",
+        "1500-2000",
+        "--bedrooms",
+        "1",
+        "--bathrooms",
+        "1-1.5",
+        "--credit-score",
+        "700-760",
+        "--pet",
+        "one cat",
+        "--style",
+        "brief",
+    ]);
+    let templates = cli.json(&["persona", "template", "list", "--json"]);
+    assert_eq!(templates[0]["name"], "young professional");
+    assert!(templates[0]["id"].is_number());
+
+    let made = cli.json(&[
+        "persona",
+        "generate",
+        "--template",
+        "Young Professional",
+        "--count",
+        "25",
+        "--json",
+    ]);
+    let made = made.as_array().unwrap();
+    assert_eq!(made.len(), 25);
+    let mut emails = std::collections::HashSet::new();
+    let mut names = std::collections::HashSet::new();
+    for p in made {
+        let email = p["email"].as_str().unwrap();
+        let name = p["name"].as_str().unwrap();
+        assert!(email.ends_with("@shop.test"), "{email}");
+        let (first, last) = name.split_once(' ').unwrap();
+        assert!(
+            email.starts_with(&format!("{}.{}", first.to_lowercase(), last.to_lowercase())),
+            "{email} belongs to {name}"
+        );
+        assert!(emails.insert(email.to_string()));
+        assert!(names.insert(name.to_string()));
+        let budget = p["rental_budget"].as_i64().unwrap();
+        assert!((1500..=2000).contains(&budget));
+        assert_eq!(p["bedrooms"], 1);
+        assert_eq!(p["pets"], "one cat");
+        assert_eq!(p["writing_style"], "brief");
+        let credit = p["credit_score"].as_i64().unwrap();
+        assert!((700..=760).contains(&credit));
+    }
+    let listed = cli.json(&["persona", "list", "--json"]);
+    assert_eq!(listed.as_array().unwrap().len(), 25);
+    let id = listed[0]["id"].as_i64().unwrap().to_string();
+    let shown = cli.json(&["persona", "show", &id, "--json"]);
+    assert_eq!(shown["email"], listed[0]["email"]);
+    cli.ok(&["persona", "delete", &id, "--yes"]);
+    assert_eq!(
+        cli.json(&["persona", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        24
+    );
+
+    let missing = cli.run(&["persona", "generate", "--template", "nobody"]);
+    assert!(!missing.status.success());
+    assert!(stderr(&missing).contains("persona template nobody not found"));
+}
+
+#[tokio::test]
+async fn plus_mode_addresses_use_the_mailbox_user() {
+    let (_store, url) = common::fresh_database().await;
+    let mut cli = Cli::new(&url);
+    cli.set("SECRET_SHOP_MAIL_MODE", "plus");
+    std::fs::write(cli.config_path(), "[mail]\nplus_user = \"ops\"\n").unwrap();
+    cli.ok(&["persona", "template", "add", "t"]);
+    let made = cli.json(&["persona", "generate", "--template", "t", "--json"]);
+    let email = made[0]["email"].as_str().unwrap();
+    assert!(
+        email.starts_with("ops+") && email.ends_with("@shop.test"),
+        "{email}"
+    );
+}
+
+#[tokio::test]
+async fn migrate_twice_and_demo_into_an_empty_database_only() {
+    let (_store, url) = common::fresh_database().await;
+    let cli = Cli::new(&url);
+    assert!(cli.ok(&["migrate"]).contains("up to date"));
+    assert!(cli.ok(&["migrate"]).contains("up to date"));
+    let out = cli.ok(&["demo"]);
+    assert!(out.contains("loaded demo data"), "{out}");
+    let targets = cli.json(&["target", "list", "--json"]);
+    assert!(targets.as_array().unwrap().len() >= 5);
+    let personas = cli
+        .json(&["persona", "list", "--json"])
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(personas >= 6);
+    let again = cli.ok(&["demo"]);
+    assert!(again.contains("already has data"), "{again}");
+    assert_eq!(
+        cli.json(&["persona", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        personas
+    );
+    let overview = cli.ok(&[]);
+    assert!(overview.contains("The Grove at Riverside"), "{overview}");
+}
+
+#[test]
+fn a_bad_config_value_names_the_key_the_file_and_the_line() {
+    let cli = Cli::new("postgres://unused@127.0.0.1:1/x");
+    std::fs::write(
+        cli.config_path(),
+        "[operator]\nname = \"ann\"\n\n[mail.smtp]\nport = \"twenty-five\"\n",
+    )
+    .unwrap();
+    let out = cli.run(&["target", "list"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("mail.smtp.port"), "{err}");
+    assert!(err.contains(cli.config_path().to_str().unwrap()), "{err}");
+    assert!(err.contains("line 5"), "{err}");
+}
+
+#[test]
+fn doctor_with_the_database_down_fails_and_says_how_to_start_it() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let cli = Cli::new(&format!(
+        "postgres://secretshop:pw@127.0.0.1:{port}/secretshop"
+    ));
+    let out = cli.run(&["doctor"]);
+    assert!(!out.status.success());
+    let text = stdout(&out);
+    let db_line = text
+        .lines()
+        .find(|l| l.contains("database"))
+        .unwrap_or_else(|| panic!("no database line: {text}"));
+    assert!(db_line.starts_with("FAIL"), "{db_line}");
+    assert!(db_line.contains("scripts/services start"), "{db_line}");
+    assert!(
+        !text.contains(":pw@"),
+        "the password is never printed: {text}"
+    );
+    assert!(
+        text.lines().any(|l| l.starts_with("OK    config")),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn doctor_passes_against_the_real_services() {
+    let (_store, url) = common::fresh_database().await;
+    let mut cli = Cli::new(&url);
+    for key in [
+        "SECRET_SHOP_SMTP_HOST",
+        "SECRET_SHOP_SMTP_PORT",
+        "SECRET_SHOP_SMTP_TLS",
+        "SECRET_SHOP_SMTP_USER",
+        "SECRET_SHOP_SMTP_PASSWORD",
+        "SECRET_SHOP_IMAP_HOST",
+        "SECRET_SHOP_IMAP_PORT",
+        "SECRET_SHOP_IMAP_TLS",
+        "SECRET_SHOP_IMAP_USER",
+        "SECRET_SHOP_IMAP_PASSWORD",
+        "SECRET_SHOP_TLS_CA_FILE",
+    ] {
+        cli.set(key, &common::service_env(key));
+    }
+    let out = cli.run(&["doctor"]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}\n{}", stderr(&out));
+    for part in ["config", "database", "smtp", "imap", "ai"] {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("OK") && l.contains(part)),
+            "{part} not OK: {text}"
+        );
+    }
+    let password = common::service_env("SECRET_SHOP_IMAP_PASSWORD");
+    assert!(!text.contains(&password), "secrets never printed");
+
+    // A wrong IMAP password is a failed line, not a hang or a panic.
+    cli.set("SECRET_SHOP_IMAP_PASSWORD", "wrong");
+    let out = cli.run(&["doctor"]);
+    assert!(!out.status.success());
+    assert!(
+        stdout(&out).lines().any(|l| l.starts_with("FAIL  imap")),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -1,0 +1,128 @@
+//! Shared test set-up: real services only, addresses from the environment `scripts/test` exports.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use secret_shop::store::Store;
+
+/// Reads a variable `scripts/test` (via `scripts/services`) exports; fails loudly without it.
+pub fn service_env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!(
+            "{name} is not set: these tests need the real Postgres and mail servers. \
+             Run them with scripts/test (it starts the services and exports their addresses), \
+             or `eval \"$(scripts/services start)\"` first."
+        )
+    })
+}
+
+/// A fresh, migrated, empty database on the server `scripts/test` started.
+pub async fn fresh_database() -> (Store, String) {
+    let admin_url = service_env("DATABASE_URL");
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let admin = sqlx::PgPool::connect(&admin_url)
+        .await
+        .expect("connect to the test Postgres");
+    // The name is ours (a uuid), not input: safe to splice.
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin)
+        .await
+        .expect("create a test database");
+    admin.close().await;
+    let url = replace_db_name(&admin_url, &name);
+    let store = Store::connect(
+        &secrecy::SecretString::from(url.clone()),
+        5,
+        Duration::from_secs(10),
+    )
+    .await
+    .expect("connect to the fresh database");
+    store.migrate().await.expect("migrations apply");
+    (store, url)
+}
+
+fn replace_db_name(url: &str, name: &str) -> String {
+    let mut u = url::Url::parse(url).expect("DATABASE_URL is a URL");
+    u.set_path(&format!("/{name}"));
+    u.to_string()
+}
+
+/// Runs the real binary with a clean environment: no user config, the given variables only
+/// (plus PATH), and `--config` pointing at an empty file in a temp dir.
+pub struct Cli {
+    pub dir: tempfile::TempDir,
+    pub env: Vec<(String, String)>,
+}
+
+impl Cli {
+    pub fn new(database_url: &str) -> Cli {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("config.toml"), "").unwrap();
+        Cli {
+            env: vec![
+                ("DATABASE_URL".into(), database_url.into()),
+                ("SECRET_SHOP_OPERATOR".into(), "tester".into()),
+                ("SECRET_SHOP_MAIL_DOMAIN".into(), "shop.test".into()),
+                (
+                    "SECRET_SHOP_LOG_FILE".into(),
+                    dir.path().join("log.txt").display().to_string(),
+                ),
+            ],
+            dir,
+        }
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.path().join("config.toml")
+    }
+
+    pub fn set(&mut self, key: &str, value: &str) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.into(), value.into()));
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_secret-shop"));
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("XDG_CONFIG_HOME", self.dir.path().join("xdg-config"))
+            .env("XDG_DATA_HOME", self.dir.path().join("xdg-data"))
+            .arg("--config")
+            .arg(self.config_path())
+            .args(args);
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run secret-shop")
+    }
+
+    /// Runs and insists on success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "secret-shop {args:?} failed: {}\nstdout: {}\nstderr: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    }
+
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let out = self.ok(args);
+        serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("{args:?} printed no JSON ({e}): {out}"))
+    }
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
