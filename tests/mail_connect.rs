@@ -6,10 +6,10 @@ use std::path::PathBuf;
 
 use lettre::AsyncTransport;
 use lettre::message::Message;
+use secrecy::SecretString;
 use secret_shop::config::TlsMode;
 use secret_shop::mail::imap::{ImapEndpoint, login};
 use secret_shop::mail::smtp::{SmtpEndpoint, transport};
-use secrecy::SecretString;
 
 fn ca() -> PathBuf {
     common::service_env("SECRET_SHOP_TLS_CA_FILE").into()
@@ -57,7 +57,10 @@ async fn tls_without_the_private_ca_is_refused() {
         password: SecretString::from(common::service_env("SECRET_SHOP_MAIL_PASSWORD")),
         ca_file: None,
     };
-    let err = login(&ep).await.err().expect("an unknown CA must not be trusted");
+    let err = login(&ep)
+        .await
+        .err()
+        .expect("an unknown CA must not be trusted");
     assert!(err.to_string().contains("TLS"), "{err}");
 }
 
@@ -81,10 +84,14 @@ async fn smtp_starttls_delivers_into_the_domains_catch_all_mailbox() {
     let ca = ca();
     let ep = SmtpEndpoint {
         host: "127.0.0.1",
-        port: common::service_env("SECRET_SHOP_SMTP_PORT").parse().unwrap(),
+        port: common::service_env("SECRET_SHOP_SMTP_PORT")
+            .parse()
+            .unwrap(),
         tls: TlsMode::StartTls,
         user: &common::service_env("SECRET_SHOP_SMTP_USER"),
-        password: Some(SecretString::from(common::service_env("SECRET_SHOP_SMTP_PASSWORD"))),
+        password: Some(SecretString::from(common::service_env(
+            "SECRET_SHOP_SMTP_PASSWORD",
+        ))),
         ca_file: Some(&ca),
     };
     let smtp = transport(&ep).unwrap();
@@ -104,11 +111,17 @@ async fn smtp_starttls_delivers_into_the_domains_catch_all_mailbox() {
     loop {
         let mailbox = session.examine("INBOX").await.unwrap();
         if mailbox.exists > 0 {
-            let found = session.uid_search(format!("SUBJECT \"{subject}\"")).await.unwrap();
+            let found = session
+                .uid_search(format!("SUBJECT \"{subject}\""))
+                .await
+                .unwrap();
             assert_eq!(found.len(), 1);
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "not delivered in 10 s");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not delivered in 10 s"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
