@@ -57,10 +57,9 @@ async fn tls_without_the_private_ca_is_refused() {
         password: SecretString::from(common::service_env("SECRET_SHOP_MAIL_PASSWORD")),
         ca_file: None,
     };
-    let err = login(&ep)
-        .await
-        .err()
-        .expect("an unknown CA must not be trusted");
+    let Err(err) = login(&ep).await else {
+        panic!("an unknown CA must not be trusted");
+    };
     assert!(err.to_string().contains("TLS"), "{err}");
 }
 
