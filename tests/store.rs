@@ -266,3 +266,112 @@ async fn a_server_that_is_down_is_unavailable_not_a_panic() {
         .unwrap_err();
     assert!(err.is_unavailable(), "{err:?}");
 }
+
+/// The schema holds a whole shop's life (later issues add behaviour, not tables), and its
+/// constraints refuse the states that must never exist.
+#[tokio::test]
+async fn the_schema_holds_a_whole_shop_and_refuses_impossible_rows() {
+    let (store, _) = common::fresh_database().await;
+    let a = store.actor("alice").await.unwrap();
+    let target = store.insert_target(&a, &grove()).await.unwrap();
+    let pool = store.pool();
+    let exec = |sql: &'static str| async move {
+        sqlx::query(sql)
+            .execute(pool)
+            .await
+            .map_err(StoreError::from)
+    };
+    exec("INSERT INTO mailboxes (address, kind) VALUES ('ops@shop.test', 'catch_all')")
+        .await
+        .unwrap();
+    exec(
+        "INSERT INTO personas (first_name, last_name, email, mailbox_id, rental_budget, bedrooms,
+                               bathrooms, credit_score, monthly_income)
+         VALUES ('Jane', 'Porter', 'jane.porter@shop.test', 1, 1800, 1, 1, 720, 6000)",
+    )
+    .await
+    .unwrap();
+    let shop_sql = format!(
+        "INSERT INTO shops (target_id, persona_id, status, required_fields, started_by)
+         VALUES ({}, 1, 'awaiting_review', '{{application_fee,pet_policy}}', {})",
+        target.id, a.id
+    );
+    sqlx::query(sqlx::AssertSqlSafe(shop_sql))
+        .execute(pool)
+        .await
+        .unwrap();
+    exec(
+        "INSERT INTO messages (shop_id, mailbox_id, direction, kind, status, message_id, subject)
+         VALUES (1, 1, 'outbound', 'inquiry', 'pending_review', 'a1@shop.test', 'Hello')",
+    )
+    .await
+    .unwrap();
+    exec(
+        "INSERT INTO messages (shop_id, mailbox_id, direction, kind, message_id, in_reply_to,
+                               imap_folder, imap_uidvalidity, imap_uid, raw, responder_kind)
+         VALUES (1, 1, 'inbound', 'response', 'r1@grove.test', 'a1@shop.test', 'INBOX', 7, 1,
+                 '\\x00ff'::bytea, 'human')",
+    )
+    .await
+    .unwrap();
+    exec(
+        "INSERT INTO facts (shop_id, field_path, value, source_message_id, evidence, confidence)
+         VALUES (1, 'application_fee', '50', 2, 'the application fee is $50', 0.9)",
+    )
+    .await
+    .unwrap();
+    exec("INSERT INTO grades (shop_id, rubric_version, total) VALUES (1, 'v1', 82.5)")
+        .await
+        .unwrap();
+    exec("INSERT INTO jobs (kind, payload) VALUES ('extract_facts', '{\"message_id\": 2}')")
+        .await
+        .unwrap();
+    exec("INSERT INTO website_snapshots (target_id, root_url) VALUES (1, 'https://grove.test')")
+        .await
+        .unwrap();
+
+    let refused = [
+        // an outbound message without a draft status
+        "INSERT INTO messages (shop_id, direction, kind) VALUES (1, 'outbound', 'inquiry')",
+        // an inbound message with one
+        "INSERT INTO messages (direction, kind, status) VALUES ('inbound', 'response', 'sent')",
+        // the same IMAP message twice
+        "INSERT INTO messages (mailbox_id, direction, kind, imap_folder, imap_uidvalidity, imap_uid)
+         VALUES (1, 'inbound', 'unmatched', 'INBOX', 7, 1)",
+        // the same Message-ID twice
+        "INSERT INTO messages (direction, kind, message_id) VALUES ('inbound', 'unmatched', 'r1@grove.test')",
+        // a status the state machine does not know
+        "UPDATE shops SET status = 'paused' WHERE id = 1",
+        // a second current grade for one shop
+        "INSERT INTO grades (shop_id, rubric_version, total) VALUES (1, 'v1', 70)",
+        // a job kind nobody runs
+        "INSERT INTO jobs (kind) VALUES ('mine_bitcoin')",
+        // a shop for a target that does not exist
+        "INSERT INTO shops (target_id, persona_id) VALUES (999, 1)",
+    ];
+    for sql in refused {
+        let err = exec(sql).await.expect_err(sql);
+        assert!(
+            matches!(err, StoreError::Invalid(_) | StoreError::Duplicate(_)),
+            "{sql}: {err:?}"
+        );
+    }
+
+    // The Rust enums and the CHECK constraints spell every state the same way.
+    use secret_shop::domain::message::DraftStatus;
+    use secret_shop::domain::shop::ShopStatus;
+    for status in ShopStatus::ALL {
+        sqlx::query("UPDATE shops SET status = $1 WHERE id = 1")
+            .bind(status.as_str())
+            .execute(pool)
+            .await
+            .unwrap_or_else(|e| panic!("shop status {status}: {e}"));
+    }
+    for status in DraftStatus::ALL {
+        sqlx::query("UPDATE messages SET status = $1 WHERE id = 1")
+            .bind(status.as_str())
+            .execute(pool)
+            .await
+            .unwrap_or_else(|e| panic!("draft status {status}: {e}"));
+    }
+}

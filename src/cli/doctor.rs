@@ -69,9 +69,17 @@ async fn check_database(c: &Config) -> Check {
         .ok_or_else(|| format!("no database configured: {DATABASE_HINT}"))?;
     let shown = redacted_url(url.expose_secret());
     let timeout = Duration::from_secs(c.database.connect_timeout_secs.clamp(1, 10));
-    let store = Store::connect(url, 1, timeout)
-        .await
-        .map_err(|e| format!("{shown}: {e}; is Postgres running? {DATABASE_HINT}"))?;
+    let store = Store::connect(url, 1, timeout).await.map_err(|e| {
+        let text = e.to_string();
+        let hint = if text.contains("password authentication") || text.contains("role \"") {
+            "the server refused the login: check the user and password in DATABASE_URL".to_string()
+        } else if text.contains("does not exist") {
+            "the server is up but has no such database: create it or fix DATABASE_URL".to_string()
+        } else {
+            format!("Postgres is not running there (or not reachable); {DATABASE_HINT}")
+        };
+        format!("{shown}: {text}; {hint}")
+    })?;
     let (applied, known) = store
         .migration_status()
         .await

@@ -12,8 +12,8 @@ mod templates;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
-use sqlx::PgPool;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection, PgConnection, PgPool};
 
 pub use audit::{AuditEntry, EntityType};
 pub use error::StoreError;
@@ -40,21 +40,39 @@ pub struct Store {
 }
 
 impl Store {
-    /// Connects (failing fast when the server is down); does not migrate.
+    /// Connects (failing fast, with the server's own reason, when it is down); does not migrate.
     pub async fn connect(
         url: &SecretString,
         max_connections: u32,
         timeout: Duration,
     ) -> Result<Store> {
+        let options: PgConnectOptions = url
+            .expose_secret()
+            .parse()
+            .map_err(|e: sqlx::Error| StoreError::Invalid(format!("bad database URL: {e}")))?;
+        // One direct connection first: a pool would retry until its timeout and then report
+        // only "timed out", hiding "connection refused" or "password authentication failed".
+        match tokio::time::timeout(timeout, PgConnection::connect_with(&options)).await {
+            Err(_) => {
+                return Err(StoreError::Unavailable(format!(
+                    "no answer within {} s",
+                    timeout.as_secs()
+                )));
+            }
+            Ok(Err(e)) => {
+                return Err(match StoreError::from(e) {
+                    StoreError::Other(e) => StoreError::Unavailable(e.to_string()),
+                    other => other,
+                });
+            }
+            Ok(Ok(conn)) => {
+                let _ = conn.close().await;
+            }
+        }
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(timeout)
-            .connect(url.expose_secret())
-            .await
-            .map_err(|e| match StoreError::from(e) {
-                StoreError::Other(e) => StoreError::Unavailable(e.to_string()),
-                other => other,
-            })?;
+            .connect_lazy_with(options);
         Ok(Store { pool })
     }
 
