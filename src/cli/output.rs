@@ -1,5 +1,7 @@
 //! Plain-text tables and `--json` output for the CLI.
 
+use std::io::IsTerminal;
+
 use comfy_table::{Table, presets};
 use serde::Serialize;
 
@@ -223,4 +225,15 @@ pub fn print_template(x: &PersonaTemplate) {
         ("writing styles", list(&x.writing_styles)),
     ];
     print_fields(&rows);
+}
+
+/// Asks on the terminal; without one, refuses and says how to go on.
+pub fn confirm(question: &str) -> anyhow::Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!("{question} Not a terminal, so not asking: pass --yes to confirm");
+    }
+    eprint!("{question} [y/N] ");
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }

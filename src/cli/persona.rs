@@ -8,7 +8,8 @@ use clap::{Args, Subcommand};
 
 use super::Ctx;
 use super::output::{
-    PersonaJson, print_json, print_persona, print_personas, print_template, print_templates,
+    PersonaJson, confirm, print_json, print_persona, print_personas, print_template,
+    print_templates,
 };
 use crate::domain::address::allocate_address;
 use crate::domain::ids::PersonaId;
@@ -217,19 +218,9 @@ pub async fn run(ctx: &Ctx, cmd: PersonaCmd) -> anyhow::Result<ExitCode> {
         }
         PersonaCmd::Delete { id, yes } => {
             let p = store.persona(id).await?;
-            if !yes {
-                anyhow::ensure!(
-                    std::io::IsTerminal::is_terminal(&std::io::stdin()),
-                    "retire persona {id} ({})? Not a terminal, so not asking: pass --yes to confirm",
-                    p.full_name()
-                );
-                eprint!("Retire persona {id} ({})? [y/N] ", p.full_name());
-                let mut answer = String::new();
-                std::io::stdin().read_line(&mut answer)?;
-                if !matches!(answer.trim(), "y" | "Y" | "yes") {
-                    println!("not retired");
-                    return Ok(ExitCode::FAILURE);
-                }
+            if !yes && !confirm(&format!("Retire persona {id} ({})?", p.full_name()))? {
+                println!("not retired");
+                return Ok(ExitCode::FAILURE);
             }
             let actor = ctx.actor(&store).await?;
             store.delete_persona(&actor, id).await?;

@@ -1,6 +1,5 @@
 //! `secret-shop target ...`: add, list, show, edit, delete, import and export targets.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -185,7 +184,7 @@ pub async fn run(ctx: &Ctx, cmd: TargetCmd) -> anyhow::Result<ExitCode> {
         }
         TargetCmd::Delete { id, yes } => {
             let t = store.target(id).await?;
-            if !yes && !confirm(&format!("Delete target {id} ({})?", t.name))? {
+            if !yes && !super::output::confirm(&format!("Delete target {id} ({})?", t.name))? {
                 println!("not deleted");
                 return Ok(ExitCode::FAILURE);
             }
@@ -209,17 +208,6 @@ pub async fn run(ctx: &Ctx, cmd: TargetCmd) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Asks on the terminal; without one, refuses and says how to go on.
-fn confirm(question: &str) -> anyhow::Result<bool> {
-    if !std::io::stdin().is_terminal() {
-        bail!("{question} Not a terminal, so not asking: pass --yes to confirm");
-    }
-    eprint!("{question} [y/N] ");
-    let mut answer = String::new();
-    std::io::stdin().read_line(&mut answer)?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }
 
 /// Reads and validates every row; any bad row fails the whole file, naming each by line.

@@ -17,25 +17,15 @@ pub struct TargetFilter {
 }
 
 async fn insert_one(conn: &mut PgConnection, actor: &Actor, t: &TargetInput) -> Result<Target> {
-    let target: Target = sqlx::query_as(
-        "INSERT INTO targets (name, street, city, state, zip, phone, email, website, owners,
-                              property_manager, time_zone, notes, tags, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-         RETURNING *",
+    let target: Target = bind_fields(
+        sqlx::query_as(
+            "INSERT INTO targets (name, street, city, state, zip, phone, email, website, owners,
+                                  property_manager, time_zone, notes, tags, created_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+             RETURNING *",
+        ),
+        t,
     )
-    .bind(&t.name)
-    .bind(&t.street)
-    .bind(&t.city)
-    .bind(&t.state)
-    .bind(&t.zip)
-    .bind(&t.phone)
-    .bind(&t.email)
-    .bind(&t.website)
-    .bind(&t.owners)
-    .bind(&t.property_manager)
-    .bind(&t.time_zone)
-    .bind(&t.notes)
-    .bind(&t.tags)
     .bind(actor.id)
     .fetch_one(&mut *conn)
     .await?;
@@ -127,26 +117,17 @@ impl Store {
                 id: id.to_string(),
             });
         }
-        let after: Target = sqlx::query_as(
-            "UPDATE targets SET name = $2, street = $3, city = $4, state = $5, zip = $6, phone = $7,
-                    email = $8, website = $9, owners = $10, property_manager = $11, time_zone = $12,
-                    notes = $13, tags = $14, updated_at = now(), version = version + 1
-             WHERE id = $1 RETURNING *",
+        let after: Target = bind_fields(
+            sqlx::query_as(
+                "UPDATE targets SET name = $1, street = $2, city = $3, state = $4, zip = $5,
+                        phone = $6, email = $7, website = $8, owners = $9, property_manager = $10,
+                        time_zone = $11, notes = $12, tags = $13, updated_at = now(),
+                        version = version + 1
+                 WHERE id = $14 RETURNING *",
+            ),
+            t,
         )
         .bind(id)
-        .bind(&t.name)
-        .bind(&t.street)
-        .bind(&t.city)
-        .bind(&t.state)
-        .bind(&t.zip)
-        .bind(&t.phone)
-        .bind(&t.email)
-        .bind(&t.website)
-        .bind(&t.owners)
-        .bind(&t.property_manager)
-        .bind(&t.time_zone)
-        .bind(&t.notes)
-        .bind(&t.tags)
         .fetch_one(&mut *tx)
         .await?;
         let changed = changed_fields(&TargetInput::from(&before), t);
@@ -186,6 +167,26 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+type TargetQuery<'q> =
+    sqlx::query::QueryAs<'q, sqlx::Postgres, Target, sqlx::postgres::PgArguments>;
+
+/// Binds the thirteen editable fields as $1..$13, in `CSV_FIELDS` order.
+fn bind_fields<'q>(q: TargetQuery<'q>, t: &'q TargetInput) -> TargetQuery<'q> {
+    q.bind(&t.name)
+        .bind(&t.street)
+        .bind(&t.city)
+        .bind(&t.state)
+        .bind(&t.zip)
+        .bind(&t.phone)
+        .bind(&t.email)
+        .bind(&t.website)
+        .bind(&t.owners)
+        .bind(&t.property_manager)
+        .bind(&t.time_zone)
+        .bind(&t.notes)
+        .bind(&t.tags)
 }
 
 fn changed_fields(before: &TargetInput, after: &TargetInput) -> Vec<&'static str> {
