@@ -171,6 +171,7 @@ CREATE TABLE messages (
     from_name          TEXT NOT NULL DEFAULT '',
     to_addrs           TEXT[] NOT NULL DEFAULT '{}',
     cc_addrs           TEXT[] NOT NULL DEFAULT '{}',
+    delivered_to       TEXT[] NOT NULL DEFAULT '{}',   -- Delivered-To / X-Original-To of inbound copies
     subject            TEXT NOT NULL DEFAULT '',
     body_text          TEXT NOT NULL DEFAULT '',
     body_html          TEXT,
@@ -179,7 +180,8 @@ CREATE TABLE messages (
     is_auto_reply      BOOLEAN NOT NULL DEFAULT false,
     is_bounce          BOOLEAN NOT NULL DEFAULT false,
     responder_kind     TEXT CHECK (responder_kind IN ('auto', 'ai', 'human')),
-    received_at        TIMESTAMPTZ,
+    date_header        TIMESTAMPTZ,            -- the Date the sender claims
+    received_at        TIMESTAMPTZ,            -- when we stored it
     sent_at            TIMESTAMPTZ,
     read_at            TIMESTAMPTZ,
     imap_folder        TEXT,
@@ -187,6 +189,8 @@ CREATE TABLE messages (
     imap_uid           BIGINT,
     attempts           INTEGER NOT NULL DEFAULT 0,
     next_attempt_at    TIMESTAMPTZ,
+    send_lease_until   TIMESTAMPTZ,            -- a sender holds a `sending` row until then
+    wait_reason        TEXT,                   -- why an approved message is not sent yet
     last_error         TEXT,
     claimed_by         BIGINT REFERENCES operators (id),
     claimed_until      TIMESTAMPTZ,
@@ -293,3 +297,23 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_entity_idx ON audit_log (entity_type, entity_id, at);
 CREATE INDEX audit_log_at_idx ON audit_log (at);
+
+-- Raw messages compress better and faster with lz4 where the server has it (Debian's does).
+DO $$
+BEGIN
+    ALTER TABLE messages ALTER COLUMN raw SET COMPRESSION lz4;
+EXCEPTION WHEN OTHERS THEN
+    RAISE NOTICE 'lz4 compression unavailable; raw messages use the default';
+END $$;
+
+-- A persona's address never changes once a shop has used it (the agent knows it by then).
+CREATE FUNCTION personas_freeze_email() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.first_used_at IS NOT NULL AND NEW.email IS DISTINCT FROM OLD.email THEN
+        RAISE EXCEPTION 'persona % has been used in a shop; its address % cannot change',
+            OLD.id, OLD.email USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER personas_freeze_email BEFORE UPDATE OF email ON personas
+    FOR EACH ROW EXECUTE FUNCTION personas_freeze_email();

@@ -3,8 +3,10 @@
 pub mod address;
 pub mod ids;
 pub mod message;
+pub mod outbox;
 pub mod persona;
 pub mod persona_gen;
+pub mod send_window;
 pub mod shop;
 pub mod target;
 pub mod text_enum;

@@ -67,6 +67,24 @@ impl ShopStatus {
     }
 }
 
+/// A shop as stored: one persona shopping one target.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
+pub struct Shop {
+    pub id: super::ids::ShopId,
+    pub target_id: super::ids::TargetId,
+    pub persona_id: super::ids::PersonaId,
+    pub status: ShopStatus,
+    pub status_reason: Option<String>,
+    pub required_fields: Vec<String>,
+    pub follow_ups_sent: i32,
+    pub next_action_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub ended_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub version: i32,
+}
+
 #[cfg(test)]
 mod tests {
     use super::ShopStatus::*;

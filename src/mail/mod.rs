@@ -1,7 +1,9 @@
 //! Mail: TLS set-up, SMTP and IMAP connections. (Sync, outbox, parsing and threading build on
 //! these.) Never touches the UI.
 
+pub mod classify;
 pub mod imap;
+pub mod parse;
 pub mod smtp;
 pub mod tls;
 

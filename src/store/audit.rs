@@ -43,11 +43,26 @@ pub(crate) async fn record(
     entity_id: Option<i64>,
     detail: serde_json::Value,
 ) -> Result<()> {
+    record_as(conn, &actor.name, action, entity, entity_id, detail).await
+}
+
+/// The name background work is audited under (no operator pressed a key).
+pub const SYSTEM: &str = "system";
+
+/// Like [`record`], for background work that acts under a fixed name such as [`SYSTEM`].
+pub(crate) async fn record_as(
+    conn: &mut PgConnection,
+    operator: &str,
+    action: &str,
+    entity: EntityType,
+    entity_id: Option<i64>,
+    detail: serde_json::Value,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (operator, action, entity_type, entity_id, detail)
          VALUES ($1, $2, $3, $4, $5)",
     )
-    .bind(&actor.name)
+    .bind(operator)
     .bind(action)
     .bind(entity.as_str())
     .bind(entity_id)

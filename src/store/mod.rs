@@ -4,8 +4,11 @@
 
 mod audit;
 mod error;
+mod mailboxes;
+mod messages;
 mod operators;
 mod personas;
+mod shops;
 mod targets;
 mod templates;
 
@@ -17,6 +20,10 @@ use sqlx::{Connection, PgConnection, PgPool};
 
 pub use audit::{AuditEntry, EntityType};
 pub use error::StoreError;
+pub use mailboxes::{FolderState, Mailbox, MailboxLock};
+pub use messages::{
+    EVENTS_CHANNEL, InboundBatch, InboundMessage, IngestOutcome, MessageRow, NewDraft, OutboundJob,
+};
 pub use personas::PersonaFilter;
 pub use targets::TargetFilter;
 

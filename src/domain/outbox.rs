@@ -1,0 +1,92 @@
+//! Outbound mail rules: retry back-off, and a plain answer to "why has this not gone yet?".
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::message::DraftStatus;
+use crate::text_enum;
+
+/// After this many failed tries a message is marked failed for an operator to look at.
+pub const MAX_SEND_ATTEMPTS: i32 = 8;
+
+text_enum! {
+    /// Why a queued message waits (stored in `messages.wait_reason`).
+    pub enum WaitReason {
+        Window => "window",
+        DailyCap => "cap",
+        Retry => "retry",
+    }
+}
+
+/// Exponential back-off: 1 min, 2, 4, ... capped at one hour (jitter is the caller's).
+pub fn retry_delay(attempt: i32) -> Duration {
+    let exp = attempt.clamp(1, 7) - 1;
+    Duration::minutes((1i64 << exp).min(60))
+}
+
+/// What the review queue and the shop list say about an outbound message.
+pub fn why_not_sent(
+    status: DraftStatus,
+    wait: Option<WaitReason>,
+    next_attempt_at: Option<DateTime<Utc>>,
+    last_error: Option<&str>,
+) -> String {
+    let at = next_attempt_at
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| "soon".into());
+    match status {
+        DraftStatus::PendingReview => "awaiting approval".into(),
+        DraftStatus::Approved => "approved; waiting for the sender".into(),
+        DraftStatus::Queued => match wait {
+            Some(WaitReason::Window) => format!("outside the send window; goes at {at}"),
+            Some(WaitReason::DailyCap) => format!("daily cap reached; goes at {at}"),
+            Some(WaitReason::Retry) => format!(
+                "retrying at {at} after: {}",
+                last_error.unwrap_or("a temporary error")
+            ),
+            None => format!("queued; goes at {at}"),
+        },
+        DraftStatus::Sending => "sending now".into(),
+        DraftStatus::Sent => "sent".into(),
+        DraftStatus::Failed => format!("failed: {}", last_error.unwrap_or("unknown error")),
+        DraftStatus::Rejected => "rejected".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn back_off_doubles_and_caps() {
+        let mins: Vec<i64> = (1..=9).map(|a| retry_delay(a).num_minutes()).collect();
+        assert_eq!(mins, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
+    }
+
+    #[test]
+    fn every_wait_has_a_reason() {
+        let t = DateTime::parse_from_rfc3339("2026-11-24T15:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            why_not_sent(DraftStatus::PendingReview, None, None, None),
+            "awaiting approval"
+        );
+        assert_eq!(
+            why_not_sent(DraftStatus::Queued, Some(WaitReason::Window), Some(t), None),
+            "outside the send window; goes at 2026-11-24 15:00 UTC"
+        );
+        assert!(
+            why_not_sent(
+                DraftStatus::Queued,
+                Some(WaitReason::Retry),
+                Some(t),
+                Some("421 busy")
+            )
+            .contains("421 busy")
+        );
+        assert_eq!(
+            why_not_sent(DraftStatus::Failed, None, None, Some("550 no such user")),
+            "failed: 550 no such user"
+        );
+    }
+}

@@ -1,0 +1,111 @@
+//! Mailboxes, their per-folder sync state, and the advisory lock that lets exactly one process
+//! sync a mailbox at a time.
+
+use sqlx::{Connection, PgConnection};
+
+use super::{Result, Store};
+use crate::domain::address::AddressMode;
+use crate::domain::ids::MailboxId;
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Mailbox {
+    pub id: MailboxId,
+    pub address: String,
+    pub kind: String,
+    pub enabled: bool,
+}
+
+/// Where a folder's sync stands; committed together with the messages it covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FolderState {
+    pub uidvalidity: Option<u32>,
+    pub highest_uid: u32,
+}
+
+/// Key space of our advisory locks (the first of the two-int form), so they never clash with
+/// another application's locks on a shared server.
+const LOCK_CLASS: i32 = 0x5353_4d42; // "SSMB"
+
+/// Held while this process syncs one mailbox. Dropping it closes its own connection, which
+/// releases the lock on the server even if this process dies.
+pub struct MailboxLock {
+    conn: PgConnection,
+    pub mailbox: MailboxId,
+}
+
+impl MailboxLock {
+    /// Still holding it? (A lost database connection loses the lock.)
+    pub async fn check(&mut self) -> bool {
+        self.conn.ping().await.is_ok()
+    }
+
+    pub async fn release(self) {
+        let _ = self.conn.close().await;
+    }
+}
+
+impl Store {
+    /// The mailbox for `address`, created on first use.
+    pub async fn ensure_mailbox(&self, address: &str, kind: AddressMode) -> Result<Mailbox> {
+        Ok(sqlx::query_as(
+            "INSERT INTO mailboxes (address, kind) VALUES (lower($1), $2)
+             ON CONFLICT (address) DO UPDATE SET address = EXCLUDED.address
+             RETURNING id, address, kind, enabled",
+        )
+        .bind(address)
+        .bind(kind.as_str())
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    pub async fn folder_state(&self, mailbox: MailboxId, folder: &str) -> Result<FolderState> {
+        let row: Option<(Option<i64>, i64)> = sqlx::query_as(
+            "SELECT uidvalidity, highest_uid FROM mailbox_folders WHERE mailbox_id = $1 AND folder = $2",
+        )
+        .bind(mailbox)
+        .bind(folder)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row
+            .map(|(v, h)| FolderState {
+                uidvalidity: v.map(|v| v as u32),
+                highest_uid: h as u32,
+            })
+            .unwrap_or_default())
+    }
+
+    /// Records a folder's sync error (or clears it) for the status bar.
+    pub async fn set_folder_error(
+        &self,
+        mailbox: MailboxId,
+        folder: &str,
+        error: Option<&str>,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO mailbox_folders (mailbox_id, folder, last_error) VALUES ($1, $2, $3)
+             ON CONFLICT (mailbox_id, folder) DO UPDATE SET last_error = EXCLUDED.last_error",
+        )
+        .bind(mailbox)
+        .bind(folder)
+        .bind(error)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Tries to become the one syncer of `mailbox`; `None` when another process is.
+    pub async fn try_lock_mailbox(&self, mailbox: MailboxId) -> Result<Option<MailboxLock>> {
+        let mut conn = self.pool.acquire().await?.detach();
+        let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1, $2)")
+            .bind(LOCK_CLASS)
+            .bind(mailbox.0 as i32)
+            .fetch_one(&mut conn)
+            .await?;
+        if got {
+            Ok(Some(MailboxLock { conn, mailbox }))
+        } else {
+            let _ = conn.close().await;
+            Ok(None)
+        }
+    }
+}

@@ -1,0 +1,411 @@
+//! Messages: inbound batches from the sync (stored with their folder state in one transaction)
+//! and the outbound life of drafts (create, approve, claim for sending, mark sent or failed).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::{PgConnection, QueryBuilder};
+
+use super::audit::{EntityType, SYSTEM, record, record_as};
+use super::shops::move_shop_if_allowed;
+use super::{Actor, Result, Store, StoreError};
+use crate::domain::ids::{MailboxId, MessageId, ShopId};
+use crate::domain::message::{DraftStatus, MessageKind, ResponderKind};
+use crate::domain::outbox::WaitReason;
+use crate::domain::shop::ShopStatus;
+
+/// The channel every writer NOTIFYs and every TUI LISTENs on; payloads are small JSON objects
+/// naming what changed (`{"messages":[1,2]}`), never the data itself.
+pub const EVENTS_CHANNEL: &str = "secret_shop_events";
+
+/// One inbound message, parsed, classified and threaded, ready to store.
+#[derive(Debug, Clone, Default)]
+pub struct InboundMessage {
+    pub uid: u32,
+    pub shop_id: Option<ShopId>,
+    pub message_id: Option<String>,
+    pub in_reply_to: Option<String>,
+    pub reference_ids: Vec<String>,
+    pub from_addr: String,
+    pub from_name: String,
+    pub to_addrs: Vec<String>,
+    pub cc_addrs: Vec<String>,
+    pub delivered_to: Vec<String>,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: Option<String>,
+    pub raw: Vec<u8>,
+    pub parse_error: Option<String>,
+    pub is_auto_reply: bool,
+    pub is_bounce: bool,
+    pub responder_kind: Option<ResponderKind>,
+    pub date_header: Option<DateTime<Utc>>,
+}
+
+/// A batch from one folder, with the folder state it brings the store to.
+#[derive(Debug)]
+pub struct InboundBatch {
+    pub mailbox: MailboxId,
+    pub folder: String,
+    pub uidvalidity: u32,
+    pub highest_uid: u32,
+    pub messages: Vec<InboundMessage>,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct IngestOutcome {
+    /// Newly stored messages, in batch order.
+    pub stored: Vec<MessageId>,
+    /// Already stored (same IMAP uid, or same Message-ID): skipped.
+    pub duplicates: usize,
+    /// Our own outbound messages found in the mailbox while still marked `sending`: now sent.
+    pub confirmed_sent: Vec<MessageId>,
+}
+
+/// A message row for lists and the thread view.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct MessageRow {
+    pub id: MessageId,
+    pub shop_id: Option<ShopId>,
+    pub mailbox_id: Option<MailboxId>,
+    pub direction: String,
+    pub kind: MessageKind,
+    pub status: Option<DraftStatus>,
+    pub message_id: Option<String>,
+    pub in_reply_to: Option<String>,
+    pub reference_ids: Vec<String>,
+    pub from_addr: String,
+    pub from_name: String,
+    pub to_addrs: Vec<String>,
+    pub subject: String,
+    pub body_text: String,
+    pub parse_error: Option<String>,
+    pub is_auto_reply: bool,
+    pub is_bounce: bool,
+    pub responder_kind: Option<ResponderKind>,
+    pub received_at: Option<DateTime<Utc>>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub attempts: i32,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub wait_reason: Option<WaitReason>,
+    pub last_error: Option<String>,
+    pub imap_uid: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+const MESSAGE_COLUMNS: &str = "id, shop_id, mailbox_id, direction, kind, status, message_id,
+    in_reply_to, reference_ids, from_addr, from_name, to_addrs, subject, body_text, parse_error,
+    is_auto_reply, is_bounce, responder_kind, received_at, sent_at, attempts, next_attempt_at,
+    wait_reason, last_error, imap_uid, created_at, version";
+
+/// Rows per INSERT: 21 binds each stays far below Postgres' 65535-parameter limit.
+const INSERT_CHUNK: usize = 1000;
+
+impl Store {
+    /// Stores a batch and advances the folder's sync state in one transaction, then NOTIFYs the
+    /// new ids (delivered at commit). Duplicates are skipped, never stored twice.
+    pub async fn ingest_batch(&self, batch: &InboundBatch) -> Result<IngestOutcome> {
+        let mut tx = self.pool.begin().await?;
+        let mut outcome = IngestOutcome::default();
+        let mut stored_uid_set = std::collections::HashSet::new();
+        for chunk in batch.messages.chunks(INSERT_CHUNK) {
+            let rows = insert_inbound(&mut tx, batch, chunk).await?;
+            outcome.duplicates += chunk.len() - rows.len();
+            stored_uid_set.extend(rows.iter().map(|(uid, _)| *uid as u32));
+            let by_uid: HashMap<i64, MessageId> = rows.into_iter().collect();
+            for m in chunk {
+                if let Some(id) = by_uid.get(&(m.uid as i64)) {
+                    outcome.stored.push(*id);
+                }
+            }
+        }
+        // Copies of our own mail (the sender Bccs the persona) prove the server accepted it.
+        let own_ids: Vec<&str> = batch
+            .messages
+            .iter()
+            .filter_map(|m| m.message_id.as_deref())
+            .collect();
+        outcome.confirmed_sent = mark_sent_tx(&mut tx, &own_ids, "seen in the mailbox").await?;
+
+        // Only what is new moves a shop; a re-synced copy changes nothing.
+        for m in batch
+            .messages
+            .iter()
+            .filter(|m| stored_uid_set.contains(&m.uid))
+        {
+            let Some(shop) = m.shop_id else { continue };
+            if m.is_bounce {
+                sqlx::query(
+                    "UPDATE targets SET email_status = 'bouncing', updated_at = now()
+                     WHERE id = (SELECT target_id FROM shops WHERE id = $1)",
+                )
+                .bind(shop)
+                .execute(&mut *tx)
+                .await?;
+                let why = "the property's address bounced";
+                move_shop_if_allowed(&mut tx, SYSTEM, shop, ShopStatus::Blocked, why).await?;
+            } else if !m.is_auto_reply {
+                let why = "the agent replied";
+                move_shop_if_allowed(&mut tx, SYSTEM, shop, ShopStatus::Replied, why).await?;
+            }
+        }
+
+        sqlx::query(
+            "INSERT INTO mailbox_folders (mailbox_id, folder, uidvalidity, highest_uid, last_synced_at, last_error)
+             VALUES ($1, $2, $3, $4, now(), NULL)
+             ON CONFLICT (mailbox_id, folder) DO UPDATE SET
+                 uidvalidity = EXCLUDED.uidvalidity,
+                 highest_uid = CASE WHEN mailbox_folders.uidvalidity = EXCLUDED.uidvalidity
+                                    THEN greatest(mailbox_folders.highest_uid, EXCLUDED.highest_uid)
+                                    ELSE EXCLUDED.highest_uid END,
+                 last_synced_at = now(), last_error = NULL",
+        )
+        .bind(batch.mailbox)
+        .bind(&batch.folder)
+        .bind(batch.uidvalidity as i64)
+        .bind(batch.highest_uid as i64)
+        .execute(&mut *tx)
+        .await?;
+        notify_ids(&mut tx, "messages", &outcome.stored).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// Our outbound Message-IDs among `keys`, with their shops (for threading replies).
+    pub async fn shops_by_outbound_id(&self, keys: &[String]) -> Result<HashMap<String, ShopId>> {
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows: Vec<(String, ShopId)> = sqlx::query_as(
+            "SELECT message_id, shop_id FROM messages
+             WHERE direction = 'outbound' AND shop_id IS NOT NULL AND message_id = ANY($1)",
+        )
+        .bind(keys)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// The latest shop for each (persona address, target address) pair, lower-cased.
+    pub async fn shops_by_addresses(&self) -> Result<HashMap<(String, String), ShopId>> {
+        let rows: Vec<(String, String, ShopId)> = sqlx::query_as(
+            "SELECT DISTINCT ON (lower(p.email), lower(t.email)) lower(p.email), lower(t.email), s.id
+             FROM shops s JOIN personas p ON p.id = s.persona_id JOIN targets t ON t.id = s.target_id
+             WHERE t.email <> ''
+             ORDER BY lower(p.email), lower(t.email), s.created_at DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(p, t, s)| ((p, t), s)).collect())
+    }
+
+    pub async fn message(&self, id: MessageId) -> Result<MessageRow> {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("message", id))
+    }
+
+    /// A shop's conversation, oldest first.
+    pub async fn shop_messages(&self, shop: ShopId) -> Result<Vec<MessageRow>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE shop_id = $1
+             ORDER BY coalesce(sent_at, received_at, created_at), id"
+        )))
+        .bind(shop)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Inbound mail, newest first; `unmatched_only` for the operator's assign list.
+    pub async fn inbox(&self, unmatched_only: bool, limit: i64) -> Result<Vec<MessageRow>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages
+             WHERE direction = 'inbound' AND ($1 = false OR kind = 'unmatched')
+             ORDER BY received_at DESC NULLS LAST, id DESC LIMIT $2"
+        )))
+        .bind(unmatched_only)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The raw bytes of a stored message.
+    pub async fn message_raw(&self, id: MessageId) -> Result<Option<Vec<u8>>> {
+        Ok(sqlx::query_scalar("SELECT raw FROM messages WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .flatten())
+    }
+}
+
+async fn insert_inbound(
+    conn: &mut PgConnection,
+    batch: &InboundBatch,
+    chunk: &[InboundMessage],
+) -> Result<Vec<(i64, MessageId)>> {
+    let mut q = QueryBuilder::new(
+        "INSERT INTO messages (mailbox_id, imap_folder, imap_uidvalidity, imap_uid, shop_id,
+             direction, kind, message_id, in_reply_to, reference_ids, from_addr, from_name,
+             to_addrs, cc_addrs, delivered_to, subject, body_text, body_html, raw, parse_error,
+             is_auto_reply, is_bounce, responder_kind, date_header, received_at) ",
+    );
+    q.push_values(chunk, |mut row, m| {
+        let kind = if m.shop_id.is_some() {
+            MessageKind::Response
+        } else {
+            MessageKind::Unmatched
+        };
+        row.push_bind(batch.mailbox)
+            .push_bind(&batch.folder)
+            .push_bind(batch.uidvalidity as i64)
+            .push_bind(m.uid as i64)
+            .push_bind(m.shop_id)
+            .push("'inbound'")
+            .push_bind(kind)
+            .push_bind(&m.message_id)
+            .push_bind(&m.in_reply_to)
+            .push_bind(&m.reference_ids)
+            .push_bind(&m.from_addr)
+            .push_bind(&m.from_name)
+            .push_bind(&m.to_addrs)
+            .push_bind(&m.cc_addrs)
+            .push_bind(&m.delivered_to)
+            .push_bind(&m.subject)
+            .push_bind(&m.body_text)
+            .push_bind(&m.body_html)
+            .push_bind(&m.raw)
+            .push_bind(&m.parse_error)
+            .push_bind(m.is_auto_reply)
+            .push_bind(m.is_bounce)
+            .push_bind(m.responder_kind)
+            .push_bind(m.date_header)
+            .push("now()");
+    });
+    // Any unique key (IMAP uid, Message-ID) already present: skip that row, keep the rest.
+    q.push(" ON CONFLICT DO NOTHING RETURNING imap_uid, id");
+    Ok(q.build_query_as().fetch_all(conn).await?)
+}
+
+/// Marks outbound messages still `sending` with these Message-IDs as sent, and moves their
+/// shops on; returns the ids it changed.
+async fn mark_sent_tx(
+    conn: &mut PgConnection,
+    message_ids: &[&str],
+    how: &str,
+) -> Result<Vec<MessageId>> {
+    if message_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(MessageId, Option<ShopId>)> = sqlx::query_as(
+        "UPDATE messages SET status = 'sent', sent_at = coalesce(sent_at, now()),
+                send_lease_until = NULL, wait_reason = NULL, last_error = NULL,
+                updated_at = now(), version = version + 1
+         WHERE direction = 'outbound' AND status = 'sending' AND message_id = ANY($1)
+         RETURNING id, shop_id",
+    )
+    .bind(message_ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, shop) in &rows {
+        record_as(
+            conn,
+            SYSTEM,
+            "send",
+            EntityType::Message,
+            Some(id.0),
+            json!({ "how": how }),
+        )
+        .await?;
+        if let Some(shop) = shop {
+            move_shop_if_allowed(conn, SYSTEM, *shop, ShopStatus::AwaitingReply, "sent").await?;
+        }
+    }
+    notify_ids(
+        conn,
+        "messages",
+        &rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+    )
+    .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// NOTIFY `{"<what>": [ids]}` in chunks that stay under the 8000-byte payload limit.
+pub(crate) async fn notify_ids(
+    conn: &mut PgConnection,
+    what: &str,
+    ids: &[MessageId],
+) -> Result<()> {
+    for chunk in ids.chunks(500) {
+        let payload = json!({ what: chunk }).to_string();
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(EVENTS_CHANNEL)
+            .bind(payload)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+pub use outbound::{NewDraft, OutboundJob};
+
+mod outbound;
+
+impl Store {
+    /// Drafts wait for an operator; nothing is sent before `approve_draft`.
+    pub async fn insert_draft(&self, actor: &Actor, draft: &NewDraft) -> Result<MessageRow> {
+        outbound::insert_draft(self, actor, draft).await
+    }
+
+    /// Approves a pending draft if it still has `version`: two operators approving at once send
+    /// it once (the second gets `Conflict`).
+    pub async fn approve_draft(&self, actor: &Actor, id: MessageId, version: i32) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let shop: Option<Option<ShopId>> = sqlx::query_scalar(
+            "UPDATE messages SET status = 'approved', approved_by = $3, approved_at = now(),
+                    updated_at = now(), version = version + 1
+             WHERE id = $1 AND version = $2 AND status = 'pending_review' AND direction = 'outbound'
+             RETURNING shop_id",
+        )
+        .bind(id)
+        .bind(version)
+        .bind(actor.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(shop) = shop else {
+            return Err(StoreError::Conflict {
+                entity: "draft",
+                id: id.to_string(),
+            });
+        };
+        record(
+            &mut tx,
+            actor,
+            "approve",
+            EntityType::Message,
+            Some(id.0),
+            json!({}),
+        )
+        .await?;
+        if let Some(shop) = shop {
+            move_shop_if_allowed(
+                &mut tx,
+                &actor.name,
+                shop,
+                ShopStatus::AwaitingSend,
+                "approved",
+            )
+            .await?;
+        }
+        notify_ids(&mut tx, "messages", &[id]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

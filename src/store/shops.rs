@@ -1,0 +1,111 @@
+//! Shops: creation and status moves. Every move goes through the domain state machine.
+
+use serde_json::json;
+use sqlx::PgConnection;
+
+use super::audit::{EntityType, record, record_as};
+use super::{Actor, Result, Store, StoreError};
+use crate::domain::ids::{PersonaId, ShopId, TargetId};
+use crate::domain::shop::{Shop, ShopStatus};
+
+const SHOP_COLUMNS: &str = "id, target_id, persona_id, status, status_reason, required_fields,
+    follow_ups_sent, next_action_at, started_at, ended_at, created_at, updated_at, version";
+
+impl Store {
+    /// Records a new shop (status `new`) and marks the persona's address as used, so it never
+    /// changes again.
+    pub async fn create_shop(
+        &self,
+        actor: &Actor,
+        target: TargetId,
+        persona: PersonaId,
+        required_fields: &[String],
+    ) -> Result<Shop> {
+        let mut tx = self.pool.begin().await?;
+        let shop: Shop = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO shops (target_id, persona_id, required_fields, started_by, started_at)
+             VALUES ($1, $2, $3, $4, now()) RETURNING {SHOP_COLUMNS}"
+        )))
+        .bind(target)
+        .bind(persona)
+        .bind(required_fields)
+        .bind(actor.id)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE personas SET first_used_at = coalesce(first_used_at, now()) WHERE id = $1",
+        )
+        .bind(persona)
+        .execute(&mut *tx)
+        .await?;
+        record(
+            &mut tx,
+            actor,
+            "start",
+            EntityType::Shop,
+            Some(shop.id.0),
+            json!({ "target_id": target, "persona_id": persona }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(shop)
+    }
+
+    pub async fn shop(&self, id: ShopId) -> Result<Shop> {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {SHOP_COLUMNS} FROM shops WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("shop", id))
+    }
+}
+
+/// Moves a shop if the state machine allows it; returns whether it moved. Background work uses
+/// this: a late reply to a completed shop is stored but does not reopen the shop.
+pub(crate) async fn move_shop_if_allowed(
+    conn: &mut PgConnection,
+    operator: &str,
+    id: ShopId,
+    to: ShopStatus,
+    reason: &str,
+) -> Result<bool> {
+    let from: Option<ShopStatus> =
+        sqlx::query_scalar("SELECT status FROM shops WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(from) = from else {
+        return Err(StoreError::not_found("shop", id));
+    };
+    if from == to {
+        return Ok(false);
+    }
+    if !from.can_become(to) {
+        tracing::info!(shop = %id, %from, %to, "shop status move not allowed; left as is");
+        return Ok(false);
+    }
+    sqlx::query(
+        "UPDATE shops SET status = $2, status_reason = $3, updated_at = now(),
+                version = version + 1,
+                ended_at = CASE WHEN $4 THEN now() ELSE ended_at END
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(to)
+    .bind(reason)
+    .bind(to.is_finished())
+    .execute(&mut *conn)
+    .await?;
+    record_as(
+        conn,
+        operator,
+        "status",
+        EntityType::Shop,
+        Some(id.0),
+        json!({ "from": from, "to": to, "reason": reason }),
+    )
+    .await?;
+    Ok(true)
+}
