@@ -7,6 +7,7 @@ pub mod ai;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod engine;
 pub mod logging;
 pub mod mail;
 pub mod store;

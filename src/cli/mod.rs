@@ -4,9 +4,11 @@
 mod context;
 mod demo;
 mod doctor;
+mod inbox;
 mod output;
 mod persona;
 mod target;
+mod worker;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,6 +51,15 @@ pub enum Command {
     Persona(persona::PersonaCmd),
     /// Load demo targets, templates and personas into an empty database.
     Demo,
+    /// Inbound mail.
+    #[command(subcommand)]
+    Inbox(inbox::InboxCmd),
+    /// Run the engine (mail sync, outbox) without a UI until SIGTERM or Ctrl-C.
+    Worker {
+        /// One pass of each part, then exit.
+        #[arg(long)]
+        once: bool,
+    },
 }
 
 /// Runs one command; the returned code is the process exit code.
@@ -65,6 +76,8 @@ pub async fn run(cli: Cli, ctx: Ctx) -> anyhow::Result<ExitCode> {
         Some(Command::Target(cmd)) => target::run(&ctx, *cmd).await,
         Some(Command::Persona(cmd)) => persona::run(&ctx, cmd).await,
         Some(Command::Demo) => demo::run(&ctx).await,
+        Some(Command::Inbox(cmd)) => inbox::run(&ctx, cmd).await,
+        Some(Command::Worker { once }) => worker::run(&ctx, once).await,
     }
 }
 

@@ -2,7 +2,9 @@
 //! these.) Never touches the UI.
 
 pub mod classify;
+pub mod compose;
 pub mod imap;
+pub mod imap_ops;
 pub mod parse;
 pub mod smtp;
 pub mod tls;

@@ -23,6 +23,8 @@ pub const MAX_HEADER_VALUE: usize = 1000;
 pub const MAX_BODY: usize = 1 << 20;
 /// HTML larger than this is tag-stripped crudely instead of rendered by html2text.
 const MAX_HTML_RENDER: usize = 512 * 1024;
+/// HTML nested deeper than this is tag-stripped crudely too.
+const MAX_HTML_DEPTH: usize = 1000;
 const HTML_WIDTH: usize = 100;
 
 /// The headers kept in [`ParsedMail::headers`] for classification.
@@ -81,11 +83,9 @@ pub struct ParsedMail {
 impl ParsedMail {
     /// The first kept header (see [`KEPT_HEADERS`]) with this name, case-insensitive.
     pub fn header(&self, name: &str) -> Option<&str> {
-        let (_, value) = self
-            .headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))?;
-        Some(value)
+        let mut kept = self.headers.iter();
+        kept.find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -104,39 +104,51 @@ pub fn parse_mail(raw: &[u8]) -> ParsedMail {
     }
     let full = catch_unwind(|| {
         let msg = MessageParser::default().parse(raw)?;
+        // mail-parser accepts any bytes before a colon or newline as a field name.
+        if !msg.headers().iter().any(|h| is_field_name(h.name.as_str())) {
+            return Some(Err("no valid header fields"));
+        }
         let mut p = ParsedMail::default();
         fill_headers(&mut p, &msg);
         fill_body(&mut p, &msg);
-        Some(p)
+        Some(Ok(p))
     });
-    let reason = match full {
-        Ok(Some(p)) => return p,
-        Ok(None) => "no header fields found",
-        Err(_) => "mail-parser panicked",
-    };
-    salvage(raw, reason)
+    match full {
+        Ok(Some(Ok(p))) => p,
+        Ok(Some(Err(reason))) => salvage(raw, reason, false),
+        Ok(None) => salvage(raw, "no header fields found", false),
+        Err(_) => salvage(raw, "mail-parser panicked", true),
+    }
 }
 
-/// Fallback: headers only (if mail-parser can read them), the rest of the bytes as lossy text.
-fn salvage(raw: &[u8], reason: &str) -> ParsedMail {
-    let mut p = catch_unwind(|| {
+/// RFC 5322 field name: printable ASCII except colon.
+fn is_field_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 76
+        && name.bytes().all(|b| (33..=126).contains(&b) && b != b':')
+}
+
+/// Fallback: headers only (if asked and mail-parser can read them), the rest as lossy text.
+fn salvage(raw: &[u8], reason: &str, try_headers: bool) -> ParsedMail {
+    let headers = || {
         let msg = MessageParser::default().parse_headers(raw)?;
         let mut p = ParsedMail::default();
         fill_headers(&mut p, &msg);
         Some(p)
-    })
-    .ok()
-    .flatten()
-    .unwrap_or_default();
-    let body = if p.content_type.is_empty() {
-        raw
-    } else {
-        find_sub(raw, b"\r\n\r\n")
-            .map(|i| &raw[i + 4..])
-            .or_else(|| find_sub(raw, b"\n\n").map(|i| &raw[i + 2..]))
-            .unwrap_or_default()
     };
-    p.body_text = bounded_bytes(&String::from_utf8_lossy(body), MAX_BODY);
+    let mut p = match try_headers {
+        true => catch_unwind(headers).ok().flatten().unwrap_or_default(),
+        false => ParsedMail::default(),
+    };
+    let text = String::from_utf8_lossy(raw);
+    let body = match p.content_type.is_empty() {
+        true => &text[..],
+        false => text
+            .split_once("\r\n\r\n")
+            .or_else(|| text.split_once("\n\n"))
+            .map_or("", |(_, b)| b),
+    };
+    p.body_text = bounded_bytes(body, MAX_BODY);
     p.parse_error = Some(reason.to_string());
     p
 }
@@ -253,95 +265,13 @@ fn fill_body(p: &mut ParsedMail, msg: &Message<'_>) {
     p.body_text = bounded_bytes(&text, MAX_BODY);
     p.body_html = html.map(|h| bounded_bytes(h, MAX_BODY));
 
-    let daemon = is_daemon_sender(p);
-    if p.content_type != "multipart/report" && !daemon {
-        return;
-    }
-    for part in &msg.parts {
-        let (ctype, sub) = part
-            .content_type()
-            .map_or(("", None), |ct| (ct.ctype(), ct.subtype()));
-        match (mime_type(ctype, sub).as_str(), &part.body) {
-            ("message/delivery-status" | "message/global-delivery-status", body) => {
-                for r in dsn_failed_recipients(&part_text(body)) {
-                    push_unique(&mut p.failed_recipients, r);
-                }
-            }
-            (_, PartType::Message(inner)) if p.original_message_id.is_none() => {
-                p.original_message_id = inner.message_id().and_then(|id| ids(id).next());
-            }
-            ("text/rfc822-headers", body) if p.original_message_id.is_none() => {
-                p.original_message_id = header_message_id(&part_text(body));
-            }
-            _ => {}
-        }
-    }
-    if p.original_message_id.is_none() && daemon {
-        // Non-DSN bounces (qmail, old Exim) quote the original headers in their text.
-        p.original_message_id = header_message_id(&p.body_text);
-    }
-    p.failed_recipients.truncate(MAX_LIST);
+    super::classify::fill_report_details(p, msg);
 }
 
-/// Whether the sender looks like a mail system (mailer-daemon, postmaster, empty Return-Path).
-pub(crate) fn is_daemon_sender(p: &ParsedMail) -> bool {
-    let local = p.from_addr.split('@').next().unwrap_or_default();
-    matches!(local, "mailer-daemon" | "postmaster" | "mail-daemon")
-        || p.header("return-path").is_some_and(|rp| {
-            let rp = rp.trim();
-            rp.is_empty() || rp == "<>"
-        })
-}
-
-/// Final-/Original-Recipient of every per-recipient block whose Action is "failed" (or absent).
-fn dsn_failed_recipients(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for block in text.replace("\r\n", "\n").split("\n\n") {
-        let mut recipients = Vec::new();
-        let mut failed = true;
-        for line in unfold(block).lines() {
-            let Some((name, value)) = line.split_once(':') else {
-                continue;
-            };
-            let name = name.trim().to_ascii_lowercase();
-            match name.as_str() {
-                "final-recipient" | "original-recipient" => {
-                    let addr = value.split_once(';').map_or(value, |(_, a)| a);
-                    recipients.push(address(angle_inner(addr)));
-                }
-                "action" => failed = value.trim().eq_ignore_ascii_case("failed"),
-                _ => {}
-            }
-        }
-        if failed {
-            for r in recipients.into_iter().filter(|r| !r.is_empty()) {
-                push_unique(&mut out, r);
-            }
-        }
-    }
-    out
-}
-
-/// The first Message-ID header found in a block of text (headers of a quoted message).
-fn header_message_id(text: &str) -> Option<String> {
-    let line = text.lines().find(|l| {
-        l.get(..11)
-            .is_some_and(|n| n.eq_ignore_ascii_case("message-id:"))
-    })?;
-    ids(&line[11..]).next()
-}
-
-fn part_text<'a>(body: &'a PartType<'_>) -> Cow<'a, str> {
-    match body {
-        PartType::Text(t) | PartType::Html(t) => Cow::Borrowed(t.as_ref()),
-        PartType::Binary(b) | PartType::InlineBinary(b) => String::from_utf8_lossy(b),
-        _ => Cow::Borrowed(""),
-    }
-}
-
-/// HTML rendered to plain text by html2text; a crude tag strip if that fails or input is huge.
+/// HTML rendered to plain text by html2text; a crude tag strip if that fails, or if the input is
+/// huge or deeply nested (html2text's time grows with the square of the depth).
 fn html_to_text(html: &str) -> String {
-    if html.len() <= MAX_HTML_RENDER {
+    if html.len() <= MAX_HTML_RENDER && nesting_depth(html) <= MAX_HTML_DEPTH {
         let rendered = catch_unwind(AssertUnwindSafe(|| {
             html2text::from_read(html.as_bytes(), HTML_WIDTH)
         }));
@@ -352,61 +282,78 @@ fn html_to_text(html: &str) -> String {
     strip_tags(html)
 }
 
-/// Drops tags, script and style contents, decodes the commonest entities.
+/// A rough upper bound of the element nesting depth (unclosed `<p>` etc. count as open).
+fn nesting_depth(html: &str) -> usize {
+    const VOID: [&str; 12] = [
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr",
+    ];
+    let (mut depth, mut max) = (0usize, 0usize);
+    for tag in html.split('<').skip(1) {
+        let name: String = tag
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '/')
+            .take(12)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let self_closing = tag.split('>').next().is_some_and(|t| t.ends_with('/'));
+        if name.starts_with('/') {
+            depth = depth.saturating_sub(1);
+        } else if !name.is_empty() && !self_closing && !VOID.contains(&name.as_str()) {
+            depth += 1;
+            max = max.max(depth);
+        }
+    }
+    max
+}
+
+/// Drops tags, script and style contents, decodes the commonest entities. Linear time.
 pub(crate) fn strip_tags(html: &str) -> String {
-    let mut out = String::with_capacity(html.len() / 2);
-    let mut rest = html;
+    let (mut out, mut rest) = (String::with_capacity(html.len() / 2), html);
     while let Some(lt) = rest.find('<') {
         out.push_str(&rest[..lt]);
-        let tag = &rest[lt..];
-        let lower: String = tag.chars().take(8).collect::<String>().to_ascii_lowercase();
-        let end = if lower.starts_with("<script") || lower.starts_with("<style") {
-            let close = if lower.starts_with("<script") {
-                "</script"
-            } else {
-                "</style"
-            };
-            tag.to_ascii_lowercase().find(close).unwrap_or(tag.len())
-        } else {
-            0
-        };
-        match tag[end..].find('>') {
-            Some(gt) => rest = &tag[end + gt + 1..],
-            None => rest = "",
+        rest = &rest[lt..];
+        let head = rest
+            .chars()
+            .take(8)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if let Some(t) = ["<script", "<style"]
+            .into_iter()
+            .find(|t| head.starts_with(t))
+        {
+            let close = format!("</{}", &t[1..]);
+            let mut windows = rest.as_bytes().windows(close.len());
+            let at = windows.position(|w| w.eq_ignore_ascii_case(close.as_bytes()));
+            rest = &rest[at.unwrap_or(rest.len())..];
         }
-        if lower.starts_with("<br") || lower.starts_with("<p") || lower.starts_with("</p") {
+        rest = rest.find('>').map_or("", |gt| &rest[gt + 1..]);
+        if head.starts_with("<br") || head.starts_with("<p") || head.starts_with("</p") {
             out.push('\n');
         }
     }
     out.push_str(rest);
-    [
+    let entities = [
         ("&nbsp;", " "),
         ("&lt;", "<"),
         ("&gt;", ">"),
         ("&quot;", "\""),
         ("&#39;", "'"),
-    ]
-    .iter()
-    .fold(out, |s, (from, to)| s.replace(from, to))
-    .replace("&amp;", "&")
+    ];
+    let out = entities
+        .iter()
+        .fold(out, |s, (from, to)| s.replace(from, to));
+    out.replace("&amp;", "&")
 }
 
 fn to_utc(d: &mail_parser::DateTime) -> Option<DateTime<Utc>> {
-    let local = NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())?.and_hms_opt(
-        d.hour.into(),
-        d.minute.into(),
-        d.second.into(),
-    )?;
-    let offset = TimeDelta::seconds(i64::from(d.tz_hour) * 3600 + i64::from(d.tz_minute) * 60);
-    let utc = if d.tz_before_gmt {
-        local + offset
-    } else {
-        local - offset
-    };
-    Some(utc.and_utc())
+    let date = NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())?;
+    let local = date.and_hms_opt(d.hour.into(), d.minute.into(), d.second.into())?;
+    let offset = i64::from(d.tz_hour) * 3600 + i64::from(d.tz_minute) * 60;
+    let sign = if d.tz_before_gmt { 1 } else { -1 };
+    Some((local + TimeDelta::seconds(sign * offset)).and_utc())
 }
 
-fn mime_type(ctype: &str, subtype: Option<&str>) -> String {
+pub(super) fn mime_type(ctype: &str, subtype: Option<&str>) -> String {
     let s = match subtype {
         Some(sub) => format!("{ctype}/{sub}"),
         None => ctype.to_string(),
@@ -415,7 +362,7 @@ fn mime_type(ctype: &str, subtype: Option<&str>) -> String {
 }
 
 /// Ids from a header value: `<a@b> <c@d>` or bare `a@b c@d`, brackets removed, NUL-free.
-fn ids(value: &str) -> impl Iterator<Item = String> + '_ {
+pub(super) fn ids(value: &str) -> impl Iterator<Item = String> + '_ {
     value
         .split(|c: char| c.is_whitespace() || c == '<' || c == '>' || c == ',')
         .map(|id| strip_nul(id.trim()))
@@ -443,43 +390,31 @@ fn address_list<'a>(headers: impl Iterator<Item = &'a Address<'a>>) -> Vec<Strin
 }
 
 /// A bare address: trimmed, lowercased, bounded, NUL-free.
-fn address(s: &str) -> String {
+pub(super) fn address(s: &str) -> String {
     bounded_chars(s.trim(), MAX_ADDR).to_lowercase()
 }
 
 /// The part between `<` and `>` if any, else the whole value.
-fn angle_inner(s: &str) -> &str {
+pub(super) fn angle_inner(s: &str) -> &str {
     match (s.find('<'), s.rfind('>')) {
         (Some(a), Some(b)) if a < b => &s[a + 1..b],
         _ => s,
     }
 }
 
-fn unfold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for (i, line) in s.split('\n').enumerate() {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if i > 0 && line.starts_with([' ', '\t']) {
-            out.push(' ');
-            out.push_str(line.trim_start());
-        } else {
-            if i > 0 {
-                out.push('\n');
-            }
-            out.push_str(line);
-        }
-    }
-    out.trim().to_string()
+/// Joins folded header lines.
+pub(super) fn unfold(s: &str) -> String {
+    let s = s
+        .replace("\r\n", "\n")
+        .replace("\n ", " ")
+        .replace("\n\t", " ");
+    s.trim().to_string()
 }
 
-fn push_unique(list: &mut Vec<String>, item: String) {
+pub(super) fn push_unique(list: &mut Vec<String>, item: String) {
     if !list.contains(&item) {
         list.push(item);
     }
-}
-
-fn find_sub(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 /// NUL stripped, at most `max` chars.

@@ -291,7 +291,7 @@ fn garbage_and_empty_never_panic() {
         assert!(p.parse_error.is_some() || p.message_id.is_none(), "{p:?}");
     }
     let p = parse_mail(&garbage);
-    assert!(p.parse_error.is_some());
+    assert!(p.parse_error.is_some(), "{p:?}");
     assert_eq!(p.from_addr, "");
     assert!(parse_mail(b"").parse_error.is_some());
 }
@@ -320,4 +320,14 @@ fn deeply_nested_html_does_not_blow_up() {
     let raw = format!("From: a@p.test\r\nContent-Type: text/html\r\n\r\n{html}\r\n");
     let p = parse_mail(raw.as_bytes());
     assert!(p.body_text.contains("deep"));
+}
+
+#[test]
+fn nesting_depth_estimate() {
+    assert_eq!(
+        nesting_depth("<html><body><p>a<br>b<img src=x/></p><hr/></body></html>"),
+        3
+    );
+    assert_eq!(nesting_depth(&"<div>".repeat(50)), 50);
+    assert_eq!(nesting_depth("a < b and c<d"), 1);
 }

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use secret_shop::store::Store;
 
+pub mod mail;
+
 /// Reads a variable `scripts/test` (via `scripts/services`) exports; fails loudly without it.
 pub fn service_env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
@@ -125,4 +127,32 @@ pub fn stdout(o: &Output) -> String {
 
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Every message of the shared MIME corpus (`../shared/corpus/mime`), sorted.
+pub fn corpus_files() -> Vec<PathBuf> {
+    let root = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/corpus/mime"
+    ));
+    assert!(
+        root.is_dir(),
+        "{} is missing: the tests expect ../shared beside the repository",
+        root.display()
+    );
+    let mut out = Vec::new();
+    let mut dirs = vec![root];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "eml") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    assert!(out.len() >= 100, "only {} corpus messages", out.len());
+    out
 }

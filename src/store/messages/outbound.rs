@@ -4,11 +4,13 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 
 use super::super::audit::{EntityType, SYSTEM, record, record_as};
+use super::super::shops::move_shop_if_allowed;
 use super::super::{Actor, Result, Store, StoreError};
 use super::{MESSAGE_COLUMNS, MessageRow, mark_sent_tx, notify_ids};
 use crate::domain::ids::{MailboxId, MessageId, ShopId};
 use crate::domain::message::MessageKind;
 use crate::domain::outbox::WaitReason;
+use crate::domain::shop::ShopStatus;
 
 /// What a draft says; sender and recipient come from the shop's persona and target.
 #[derive(Debug, Clone)]
@@ -94,6 +96,15 @@ pub(super) async fn insert_draft(store: &Store, actor: &Actor, d: &NewDraft) -> 
     .bind(&d.body_text)
     .bind(&d.generation)
     .fetch_one(&mut *tx)
+    .await?;
+    let why = format!("{} drafted", d.kind);
+    move_shop_if_allowed(
+        &mut tx,
+        &actor.name,
+        d.shop_id,
+        ShopStatus::AwaitingReview,
+        &why,
+    )
     .await?;
     record(
         &mut tx,

@@ -1,0 +1,112 @@
+//! Turns fetched raw messages into rows: parse, classify, thread to a shop. Pure apart from the
+//! lookup maps the caller loads once per batch.
+
+use std::collections::HashMap;
+
+use crate::domain::ids::ShopId;
+use crate::domain::message::ResponderKind;
+use crate::mail::classify::{InboundClass, classify, thread_keys};
+use crate::mail::parse::{ParsedMail, parse_mail};
+use crate::store::InboundMessage;
+
+/// What threading knows: our outbound Message-IDs, and the latest shop per
+/// (persona address, target address).
+#[derive(Debug, Default)]
+pub struct ThreadIndex {
+    pub by_message_id: HashMap<String, ShopId>,
+    pub by_addresses: HashMap<(String, String), ShopId>,
+}
+
+/// Parses one message and finds its shop: In-Reply-To/References against our Message-IDs first,
+/// then persona address (To, Cc, Delivered-To) + target address (From). `None` = unmatched.
+pub fn prepare(uid: u32, raw: Vec<u8>, index: &ThreadIndex) -> InboundMessage {
+    let parsed = parse_mail(&raw);
+    to_row(uid, raw, parsed, index)
+}
+
+/// [`prepare`] for a message already parsed.
+pub fn to_row(uid: u32, raw: Vec<u8>, parsed: ParsedMail, index: &ThreadIndex) -> InboundMessage {
+    let class = classify(&parsed);
+    let by_id = thread_keys(&parsed)
+        .iter()
+        .find_map(|k| index.by_message_id.get(k).copied());
+    let by_addr = || {
+        if class == InboundClass::Bounce {
+            return None;
+        }
+        parsed
+            .delivered_to
+            .iter()
+            .chain(&parsed.to_addrs)
+            .chain(&parsed.cc_addrs)
+            .find_map(|persona| {
+                index
+                    .by_addresses
+                    .get(&(persona.clone(), parsed.from_addr.clone()))
+                    .copied()
+            })
+    };
+    let shop_id = by_id.or_else(by_addr);
+    InboundMessage {
+        uid,
+        shop_id,
+        message_id: parsed.message_id,
+        in_reply_to: parsed.in_reply_to,
+        reference_ids: parsed.references,
+        from_addr: parsed.from_addr,
+        from_name: parsed.from_name,
+        to_addrs: parsed.to_addrs,
+        cc_addrs: parsed.cc_addrs,
+        delivered_to: parsed.delivered_to,
+        subject: parsed.subject,
+        body_text: parsed.body_text,
+        body_html: parsed.body_html,
+        raw,
+        parse_error: parsed.parse_error,
+        is_auto_reply: class == InboundClass::AutoReply,
+        is_bounce: class == InboundClass::Bounce,
+        responder_kind: (class == InboundClass::AutoReply).then_some(ResponderKind::Auto),
+        date_header: parsed.date,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index() -> ThreadIndex {
+        let mut i = ThreadIndex::default();
+        i.by_message_id.insert("a1@shop.test".into(), ShopId(1));
+        i.by_addresses.insert(
+            ("jane.porter@shop.test".into(), "leasing@grove.test".into()),
+            ShopId(2),
+        );
+        i
+    }
+
+    #[test]
+    fn threads_by_reply_headers_first() {
+        let raw = b"From: Leasing <leasing@grove.test>\r\nTo: jane.porter@shop.test\r\n\
+            Message-ID: <r1@grove.test>\r\nIn-Reply-To: <a1@shop.test>\r\nSubject: Re: hi\r\n\r\nYes.\r\n";
+        assert_eq!(prepare(1, raw.to_vec(), &index()).shop_id, Some(ShopId(1)));
+    }
+
+    #[test]
+    fn then_by_persona_and_target_addresses() {
+        let raw = b"From: leasing@grove.test\r\nTo: Jane <Jane.Porter@shop.test>\r\n\
+            Message-ID: <r2@grove.test>\r\nSubject: hello\r\n\r\nHi Jane\r\n";
+        let m = prepare(2, raw.to_vec(), &index());
+        assert_eq!(m.shop_id, Some(ShopId(2)));
+        assert!(!m.is_auto_reply && !m.is_bounce);
+    }
+
+    #[test]
+    fn strangers_are_unmatched_and_auto_replies_flagged() {
+        let raw = b"From: someone@else.test\r\nTo: jane.porter@shop.test\r\nAuto-Submitted: auto-replied\r\n\
+            Subject: Out of office\r\n\r\nAway\r\n";
+        let m = prepare(3, raw.to_vec(), &index());
+        assert_eq!(m.shop_id, None);
+        assert!(m.is_auto_reply);
+        assert_eq!(m.responder_kind, Some(ResponderKind::Auto));
+    }
+}

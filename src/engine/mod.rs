@@ -1,0 +1,106 @@
+//! Long-running work: mail sync per mailbox and the outbox sender (the scheduler and job runner
+//! join them later). Runs headless (`secret-shop worker`) or inside the TUI process. Writes to
+//! the database and announces ids; never draws.
+
+pub mod account;
+pub mod backoff;
+pub mod inbound;
+pub mod outbox;
+pub mod sync;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::domain::send_window::SendWindow;
+use crate::store::{Store, StoreError};
+use account::MailAccount;
+use outbox::{SendReport, Sender};
+use sync::{SyncError, SyncReport, Syncer};
+
+#[derive(Clone)]
+pub struct Engine {
+    pub syncer: Syncer,
+    pub sender: Sender,
+}
+
+#[derive(Debug, Default)]
+pub struct OnceReport {
+    /// `None` when another process holds the mailbox.
+    pub sync: Option<SyncReport>,
+    pub send: SendReport,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("mail.imap.user is empty: the engine needs a mailbox to sync (SECRET_SHOP_IMAP_USER)")]
+    NoMailbox,
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("mail sync: {0}")]
+    Sync(#[from] SyncError),
+}
+
+/// The configured send window, as the domain sees it.
+pub fn send_window(c: &Config) -> SendWindow {
+    if c.send_window.always {
+        SendWindow::always()
+    } else {
+        SendWindow {
+            always: false,
+            days: c.send_window.days.clone(),
+            start: c.send_window.start,
+            end: c.send_window.end,
+        }
+    }
+}
+
+impl Engine {
+    pub async fn new(config: &Config, store: Store) -> Result<Engine, EngineError> {
+        let account = Arc::new(MailAccount::from_config(config));
+        if account.address.is_empty() {
+            return Err(EngineError::NoMailbox);
+        }
+        let mailbox = store
+            .ensure_mailbox(&account.address, config.mail.mode)
+            .await?;
+        Ok(Engine {
+            syncer: Syncer {
+                store: store.clone(),
+                account: account.clone(),
+                mailbox,
+                poll_interval: Duration::from_secs(config.mail.poll_interval_secs),
+                idle_renew: Duration::from_secs(config.mail.idle_renew_secs),
+            },
+            sender: Sender {
+                store,
+                account,
+                window: send_window(config),
+                default_tz: config.send_window.time_zone,
+                jitter_minutes: config.send_window.jitter_minutes,
+                daily_cap: config.send_window.daily_cap_per_mailbox,
+                tick: Duration::from_secs(1),
+            },
+        })
+    }
+
+    /// Runs every part until `shutdown` is cancelled, then waits for them to finish.
+    pub async fn run(&self, shutdown: CancellationToken) {
+        let sync = tokio::spawn(self.syncer.clone().run(shutdown.clone()));
+        let send = tokio::spawn(self.sender.clone().run(shutdown.clone()));
+        let _ = tokio::join!(sync, send);
+    }
+
+    /// One pass of each part, for cron and tests: send what is due, then sync.
+    pub async fn run_once(&self) -> Result<OnceReport, EngineError> {
+        let mut imap = None;
+        let send = self.sender.pass(&mut imap).await?;
+        if let Some(mut s) = imap {
+            let _ = s.logout().await;
+        }
+        let sync = self.syncer.run_once().await?;
+        Ok(OnceReport { sync, send })
+    }
+}

@@ -1,0 +1,249 @@
+//! Keeps one mailbox folder in sync: exactly one process per mailbox (advisory lock), batches of
+//! UID FETCH BODY.PEEK[], stored with the folder state they cover, IMAP IDLE (renewed before the
+//! server's 30-minute limit) or polling, reconnects with back-off. Safe to kill at any point.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use super::account::MailAccount;
+use super::backoff::Backoff;
+use super::inbound::{ThreadIndex, to_row};
+use crate::mail::classify::thread_keys;
+use crate::mail::imap::{ImapError, ImapSession};
+use crate::mail::imap_ops::{fetch_raw, uids_after};
+use crate::mail::parse::parse_mail;
+use crate::store::{InboundBatch, Mailbox, MailboxLock, Store, StoreError};
+
+/// Messages per UID FETCH and per database transaction.
+pub const BATCH: usize = 500;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("{0}")]
+    Imap(#[from] ImapError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("lost the mailbox lock (database connection gone)")]
+    LockLost,
+    #[error("parsing task failed: {0}")]
+    Join(#[from] tokio::task::JoinError),
+}
+
+impl From<async_imap::error::Error> for SyncError {
+    fn from(e: async_imap::error::Error) -> Self {
+        SyncError::Imap(ImapError::Protocol(e))
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SyncReport {
+    pub fetched: usize,
+    pub stored: usize,
+    pub duplicates: usize,
+    pub resynced: bool,
+}
+
+#[derive(Clone)]
+pub struct Syncer {
+    pub store: Store,
+    pub account: Arc<MailAccount>,
+    pub mailbox: Mailbox,
+    pub poll_interval: Duration,
+    pub idle_renew: Duration,
+}
+
+impl Syncer {
+    /// Fetches and stores everything new in `folder` (selected afterwards).
+    pub async fn sync_folder(
+        &self,
+        session: &mut ImapSession,
+        folder: &str,
+    ) -> Result<SyncReport, SyncError> {
+        let selected = session.select(folder).await?;
+        let uidvalidity = selected.uid_validity.unwrap_or(0);
+        let state = self.store.folder_state(self.mailbox.id, folder).await?;
+        let mut report = SyncReport::default();
+        // A new UIDVALIDITY means the server renumbered the folder: read it all again;
+        // Message-ID dedup keeps what we have from being stored twice.
+        let after = if state.uidvalidity == Some(uidvalidity) {
+            state.highest_uid
+        } else {
+            report.resynced = state.uidvalidity.is_some();
+            0
+        };
+        if let (Some(next), true) = (selected.uid_next, state.uidvalidity == Some(uidvalidity))
+            && next <= after + 1
+        {
+            return Ok(report);
+        }
+        let uids = uids_after(session, after).await?;
+        if uids.is_empty() && state.uidvalidity != Some(uidvalidity) {
+            self.store_batch(folder, uidvalidity, after, Vec::new())
+                .await?;
+        }
+        for chunk in uids.chunks(BATCH) {
+            let fetched = fetch_raw(session, chunk).await?;
+            report.fetched += fetched.len();
+            let highest = *chunk.last().expect("chunks are never empty");
+            let outcome = self
+                .store_batch(folder, uidvalidity, highest, fetched)
+                .await?;
+            report.stored += outcome.0;
+            report.duplicates += outcome.1;
+        }
+        if report.stored > 0 || report.resynced {
+            tracing::info!(
+                mailbox = %self.mailbox.address, folder, stored = report.stored,
+                duplicates = report.duplicates, resynced = report.resynced, "synced"
+            );
+        }
+        Ok(report)
+    }
+
+    async fn store_batch(
+        &self,
+        folder: &str,
+        uidvalidity: u32,
+        highest_uid: u32,
+        fetched: Vec<(u32, Vec<u8>)>,
+    ) -> Result<(usize, usize), SyncError> {
+        // Parsing is CPU work: keep it off the async threads.
+        let parsed = tokio::task::spawn_blocking(move || {
+            fetched
+                .into_iter()
+                .map(|(uid, raw)| {
+                    let p = parse_mail(&raw);
+                    (uid, raw, p)
+                })
+                .collect::<Vec<_>>()
+        })
+        .await?;
+        // Reply headers (and bounces' original ids) name our Message-IDs: one query for all.
+        let keys: Vec<String> = parsed.iter().flat_map(|(_, _, p)| thread_keys(p)).collect();
+        let index = ThreadIndex {
+            by_message_id: self.store.shops_by_outbound_id(&keys).await?,
+            by_addresses: self.store.shops_by_addresses().await?,
+        };
+        let messages = parsed
+            .into_iter()
+            .map(|(uid, raw, p)| to_row(uid, raw, p, &index))
+            .collect();
+        let batch = InboundBatch {
+            mailbox: self.mailbox.id,
+            folder: folder.to_string(),
+            uidvalidity,
+            highest_uid,
+            messages,
+        };
+        let outcome = self.store.ingest_batch(&batch).await?;
+        Ok((outcome.stored.len(), outcome.duplicates))
+    }
+
+    /// Logs in, syncs, then waits for news (IDLE or polling) until `shutdown`; any error returns
+    /// so the caller can reconnect.
+    async fn session_loop(
+        &self,
+        lock: &mut MailboxLock,
+        shutdown: &CancellationToken,
+    ) -> Result<(), SyncError> {
+        let mut session = self.account.imap_login().await?;
+        let idle = session.capabilities().await?.has_str("IDLE");
+        let folder = self.account.inbox.clone();
+        loop {
+            self.sync_folder(&mut session, &folder).await?;
+            self.store
+                .set_folder_error(self.mailbox.id, &folder, None)
+                .await?;
+            if shutdown.is_cancelled() {
+                let _ = session.logout().await;
+                return Ok(());
+            }
+            if idle {
+                let mut handle = session.idle();
+                handle.init().await?;
+                let woke = {
+                    let (wait, _stop) = handle.wait_with_timeout(self.idle_renew);
+                    tokio::select! {
+                        r = wait => { r?; true }
+                        _ = shutdown.cancelled() => false,
+                    }
+                };
+                session = handle.done().await?;
+                if !woke {
+                    let _ = session.logout().await;
+                    return Ok(());
+                }
+            } else {
+                tokio::select! {
+                    _ = tokio::time::sleep(self.poll_interval) => {}
+                    _ = shutdown.cancelled() => {}
+                }
+            }
+            while session.unsolicited_responses.try_recv().is_ok() {}
+            if !lock.check().await {
+                return Err(SyncError::LockLost);
+            }
+        }
+    }
+
+    /// Runs until `shutdown`: waits for the mailbox lock, syncs, reconnects after errors.
+    pub async fn run(self, shutdown: CancellationToken) {
+        let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(60));
+        let folder = self.account.inbox.clone();
+        while !shutdown.is_cancelled() {
+            let mut lock = match self.store.try_lock_mailbox(self.mailbox.id).await {
+                Ok(Some(lock)) => lock,
+                Ok(None) => {
+                    // Someone else syncs it; take over if they stop.
+                    wait_or_cancel(&shutdown, Duration::from_secs(5)).await;
+                    continue;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "mail sync: database unavailable");
+                    wait_or_cancel(&shutdown, backoff.next_delay()).await;
+                    continue;
+                }
+            };
+            match self.session_loop(&mut lock, &shutdown).await {
+                Ok(()) => backoff.reset(),
+                Err(e) => {
+                    let delay = backoff.next_delay();
+                    tracing::warn!(mailbox = %self.mailbox.address, error = %e, retry_in = ?delay, "mail sync failed");
+                    let _ = self
+                        .store
+                        .set_folder_error(self.mailbox.id, &folder, Some(&e.to_string()))
+                        .await;
+                    lock.release().await;
+                    wait_or_cancel(&shutdown, delay).await;
+                    continue;
+                }
+            }
+            lock.release().await;
+        }
+    }
+
+    /// One pass (for `worker --once`): sync if no other process holds the mailbox.
+    pub async fn run_once(&self) -> Result<Option<SyncReport>, SyncError> {
+        let Some(lock) = self.store.try_lock_mailbox(self.mailbox.id).await? else {
+            return Ok(None);
+        };
+        let result = async {
+            let mut session = self.account.imap_login().await?;
+            let report = self.sync_folder(&mut session, &self.account.inbox).await?;
+            let _ = session.logout().await;
+            Ok::<_, SyncError>(report)
+        }
+        .await;
+        lock.release().await;
+        result.map(Some)
+    }
+}
+
+pub(crate) async fn wait_or_cancel(shutdown: &CancellationToken, d: Duration) {
+    tokio::select! {
+        _ = tokio::time::sleep(d) => {}
+        _ = shutdown.cancelled() => {}
+    }
+}
