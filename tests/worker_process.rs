@@ -1,0 +1,148 @@
+//! The real `secret-shop worker` process, killed at the worst moments: nothing is lost and
+//! nothing happens twice.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::mail::{World, count_inbound, mailbox_contents, wait_for_mail, wait_until, world};
+use secret_shop::domain::message::DraftStatus;
+
+fn worker(w: &World, args: &[&str], extra: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_secret-shop"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", std::env::temp_dir())
+        .env(
+            "XDG_CONFIG_HOME",
+            std::env::temp_dir().join("no-such-config"),
+        )
+        .arg("worker")
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (k, v) in &w.env {
+        cmd.env(k, v);
+    }
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+/// The process dies after the SMTP server accepted the message and before anything was
+/// recorded. The restarted worker finds the copy and does not send again.
+#[tokio::test]
+async fn a_crash_between_smtp_accept_and_mark_sent_sends_exactly_once() {
+    let w = world().await;
+    let (id, _) = w.approved_inquiry("exactly once").await;
+    let crashed = worker(
+        &w,
+        &["--once"],
+        &[("SECRET_SHOP_FAULT", "abort-after-smtp-accept")],
+    )
+    .output()
+    .unwrap();
+    assert!(
+        !crashed.status.success(),
+        "the fault switch aborts the process"
+    );
+    assert_eq!(wait_for_mail(&w.agent_address(), 1).await.len(), 1);
+    let m = w.store.message(id).await.unwrap();
+    assert_eq!(
+        m.status,
+        Some(DraftStatus::Sending),
+        "nothing recorded before the crash"
+    );
+
+    // Time passes: the dead sender's lease runs out.
+    sqlx::query("UPDATE messages SET send_lease_until = now() - interval '1 second' WHERE id = $1")
+        .bind(id)
+        .execute(w.store.pool())
+        .await
+        .unwrap();
+    let out = worker(&w, &["--once"], &[]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        w.store.message(id).await.unwrap().status,
+        Some(DraftStatus::Sent)
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        mailbox_contents(&w.agent_address()).await.len(),
+        1,
+        "exactly one copy reached the agent"
+    );
+}
+
+/// Killed (SIGKILL) in the middle of a long sync, then restarted: every message once.
+#[tokio::test]
+async fn killed_mid_sync_and_restarted_nothing_missing_nothing_twice() {
+    let w = world().await;
+    const N: usize = 2000;
+    let mut s = w.imap_ours().await;
+    s.select("INBOX").await.unwrap();
+    for i in 0..N {
+        let m = format!(
+            "From: agent{i}@x.test\r\nTo: {}\r\nSubject: msg {i}\r\nMessage-ID: <k{i}-{}@x.test>\r\n\r\n{}\r\n",
+            w.persona.email,
+            w.persona_domain,
+            "Thanks for reaching out about the apartment. ".repeat(40)
+        );
+        s.append("INBOX", None, None, m.as_bytes()).await.unwrap();
+    }
+    let mut child = worker(&w, &[], &[]).spawn().unwrap();
+    let started = wait_until(Duration::from_secs(30), || async {
+        count_inbound(&w.store).await > 0
+    })
+    .await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        started.is_some(),
+        "the worker stored something before the kill"
+    );
+    let at_kill = count_inbound(&w.store).await;
+    eprintln!("{at_kill} of {N} stored when killed");
+
+    let out = worker(&w, &["--once"], &[]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(count_inbound(&w.store).await as usize, N);
+    let distinct: i64 = sqlx::query_scalar(
+        "SELECT count(DISTINCT message_id) FROM messages WHERE direction = 'inbound'",
+    )
+    .fetch_one(w.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(distinct as usize, N);
+}
+
+/// SIGTERM stops a running worker cleanly.
+#[tokio::test]
+async fn sigterm_stops_the_worker_cleanly() {
+    let w = world().await;
+    let mut child = worker(&w, &[], &[]).spawn().unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+}
