@@ -302,6 +302,8 @@ CREATE INDEX audit_log_at_idx ON audit_log (at);
 DO $$
 BEGIN
     ALTER TABLE messages ALTER COLUMN raw SET COMPRESSION lz4;
+    ALTER TABLE messages ALTER COLUMN body_text SET COMPRESSION lz4;
+    ALTER TABLE messages ALTER COLUMN body_html SET COMPRESSION lz4;
 EXCEPTION WHEN OTHERS THEN
     RAISE NOTICE 'lz4 compression unavailable; raw messages use the default';
 END $$;

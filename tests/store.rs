@@ -375,3 +375,33 @@ async fn the_schema_holds_a_whole_shop_and_refuses_impossible_rows() {
             .unwrap_or_else(|e| panic!("draft status {status}: {e}"));
     }
 }
+
+#[tokio::test]
+async fn a_persona_address_is_frozen_once_a_shop_used_it() {
+    let (store, _) = common::fresh_database().await;
+    let a = store.actor("alice").await.unwrap();
+    let t = store.insert_target(&a, &grove()).await.unwrap();
+    sqlx::query(
+        "INSERT INTO personas (first_name, last_name, email, rental_budget, bedrooms, bathrooms,
+                               credit_score, monthly_income)
+         VALUES ('Jane', 'Porter', 'jane.porter@shop.test', 1800, 1, 1, 720, 6000)",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let rename = "UPDATE personas SET email = 'jane.p@shop.test' WHERE id = 1";
+    sqlx::query(rename)
+        .execute(store.pool())
+        .await
+        .expect("unused: may change");
+    store
+        .create_shop(&a, t.id, secret_shop::domain::ids::PersonaId(1), &[])
+        .await
+        .unwrap();
+    let err = sqlx::query("UPDATE personas SET email = 'jane@shop.test' WHERE id = 1")
+        .execute(store.pool())
+        .await
+        .map_err(StoreError::from)
+        .unwrap_err();
+    assert!(err.to_string().contains("cannot change"), "{err}");
+}

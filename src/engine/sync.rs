@@ -83,16 +83,35 @@ impl Syncer {
             self.store_batch(folder, uidvalidity, after, Vec::new())
                 .await?;
         }
-        for chunk in uids.chunks(BATCH) {
-            let fetched = fetch_raw(session, chunk).await?;
-            report.fetched += fetched.len();
-            let highest = *chunk.last().expect("chunks are never empty");
-            let outcome = self
-                .store_batch(folder, uidvalidity, highest, fetched)
-                .await?;
-            report.stored += outcome.0;
-            report.duplicates += outcome.1;
-        }
+        // A pipeline: the next batch is fetched while the last one is parsed and stored.
+        // Batches are stored in order, so the folder state only ever moves forward.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<(u32, Vec<(u32, Vec<u8>)>)>(2);
+        let fetch = async {
+            for chunk in uids.chunks(BATCH) {
+                let fetched = fetch_raw(session, chunk).await?;
+                let highest = *chunk.last().expect("chunks are never empty");
+                if tx.send((highest, fetched)).await.is_err() {
+                    break; // the store side failed; its error is the one to report
+                }
+            }
+            drop(tx);
+            Ok::<_, SyncError>(())
+        };
+        let store = async {
+            let mut totals = (0, 0, 0);
+            while let Some((highest, fetched)) = rx.recv().await {
+                let n = fetched.len();
+                let (stored, dups) = self
+                    .store_batch(folder, uidvalidity, highest, fetched)
+                    .await?;
+                totals = (totals.0 + n, totals.1 + stored, totals.2 + dups);
+            }
+            Ok::<_, SyncError>(totals)
+        };
+        let ((), (fetched, stored, duplicates)) = tokio::try_join!(fetch, store)?;
+        report.fetched += fetched;
+        report.stored += stored;
+        report.duplicates += duplicates;
         if report.stored > 0 || report.resynced {
             tracing::info!(
                 mailbox = %self.mailbox.address, folder, stored = report.stored,
@@ -109,6 +128,7 @@ impl Syncer {
         highest_uid: u32,
         fetched: Vec<(u32, Vec<u8>)>,
     ) -> Result<(usize, usize), SyncError> {
+        let started = std::time::Instant::now();
         // Parsing is CPU work: keep it off the async threads.
         let parsed = tokio::task::spawn_blocking(move || {
             fetched
@@ -121,6 +141,7 @@ impl Syncer {
         })
         .await?;
         // Reply headers (and bounces' original ids) name our Message-IDs: one query for all.
+        let parse_time = started.elapsed();
         let keys: Vec<String> = parsed.iter().flat_map(|(_, _, p)| thread_keys(p)).collect();
         let index = ThreadIndex {
             by_message_id: self.store.shops_by_outbound_id(&keys).await?,
@@ -137,7 +158,14 @@ impl Syncer {
             highest_uid,
             messages,
         };
+        let stored_at = std::time::Instant::now();
         let outcome = self.store.ingest_batch(&batch).await?;
+        tracing::debug!(
+            n = batch.messages.len(),
+            parse_ms = parse_time.as_millis() as u64,
+            store_ms = stored_at.elapsed().as_millis() as u64,
+            "batch stored"
+        );
         Ok((outcome.stored.len(), outcome.duplicates))
     }
 
