@@ -10,4 +10,5 @@ pub mod domain;
 pub mod engine;
 pub mod logging;
 pub mod mail;
+pub mod services;
 pub mod store;

@@ -146,3 +146,63 @@ async fn sigterm_stops_the_worker_cleanly() {
         .unwrap();
     assert!(status.success(), "{status:?}");
 }
+
+/// The demo loop a new user sees from scripts/run: demo data, the worker sends the approved
+/// inquiry, the demo agent answers, the worker brings the answer in, threaded to its shop.
+#[tokio::test]
+async fn demo_data_agent_and_worker_make_one_turn_of_the_loop() {
+    let (store, url) = common::fresh_database().await;
+    let domain = format!("d{}.test", &uuid::Uuid::new_v4().simple().to_string()[..10]);
+    let env = common::mail::world_env(&url, &domain);
+    let run = |args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_secret-shop"));
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", std::env::temp_dir())
+            .env(
+                "XDG_CONFIG_HOME",
+                std::env::temp_dir().join("no-such-config"),
+            )
+            .args(args);
+        for (k, v) in &env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(run(&["demo"]).contains("3 shops"));
+    assert!(run(&["worker", "--once"]).contains("1 sent"));
+    let mut answered = false;
+    for _ in 0..40 {
+        if run(&["demo", "agent", "--once"]).contains("answered 1") {
+            answered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(answered, "the demo agent answered the inquiry");
+    let stored = wait_until(Duration::from_secs(10), || async {
+        run(&["worker", "--once"]);
+        count_inbound(&store).await > 0
+    })
+    .await;
+    assert!(stored.is_some(), "the reply came in");
+    let inbox = run(&["inbox", "list", "--json"]);
+    let rows: serde_json::Value = serde_json::from_str(&inbox).unwrap();
+    assert_eq!(rows[0]["shop_id"], 1, "{inbox}");
+    assert!(
+        rows[0]["body_text"]
+            .as_str()
+            .unwrap()
+            .contains("Application fee: $50")
+    );
+    let overview = run(&[]);
+    assert!(overview.contains("Latest inbound mail"), "{overview}");
+    assert!(overview.contains("shop 1"), "{overview}");
+}

@@ -49,8 +49,11 @@ pub enum Command {
     /// Personas and persona templates.
     #[command(subcommand)]
     Persona(persona::PersonaCmd),
-    /// Load demo targets, templates and personas into an empty database.
-    Demo,
+    /// Load demo targets, templates, personas and shops into an empty database.
+    Demo {
+        #[command(subcommand)]
+        cmd: Option<demo::DemoCmd>,
+    },
     /// Inbound mail.
     #[command(subcommand)]
     Inbox(inbox::InboxCmd),
@@ -75,7 +78,7 @@ pub async fn run(cli: Cli, ctx: Ctx) -> anyhow::Result<ExitCode> {
         Some(Command::Doctor) => doctor::run(&ctx).await,
         Some(Command::Target(cmd)) => target::run(&ctx, *cmd).await,
         Some(Command::Persona(cmd)) => persona::run(&ctx, cmd).await,
-        Some(Command::Demo) => demo::run(&ctx).await,
+        Some(Command::Demo { cmd }) => demo::run(&ctx, cmd).await,
         Some(Command::Inbox(cmd)) => inbox::run(&ctx, cmd).await,
         Some(Command::Worker { once }) => worker::run(&ctx, once).await,
     }
@@ -98,8 +101,23 @@ async fn overview(ctx: &Ctx) -> anyhow::Result<ExitCode> {
     output::print_targets(&targets);
     println!("\nPersonas:");
     output::print_personas(&personas);
-    println!(
-        "\nTry: secret-shop doctor | target list | persona list | persona generate --template NAME"
-    );
+    let inbound = store.inbox(false, 5).await?;
+    println!("\nLatest inbound mail:");
+    if inbound.is_empty() {
+        println!("  (none yet; `secret-shop worker` syncs the mailbox)");
+    }
+    for m in &inbound {
+        let tag = match (m.is_bounce, m.is_auto_reply, m.shop_id) {
+            (true, _, _) => "bounce".to_string(),
+            (_, true, _) => "auto-reply".to_string(),
+            (_, _, Some(s)) => format!("shop {s}"),
+            _ => "unmatched".to_string(),
+        };
+        println!(
+            "  #{:<4} {:<32} {:<12} {}",
+            m.id, m.from_addr, tag, m.subject
+        );
+    }
+    println!("\nTry: secret-shop doctor | target list | persona list | inbox list | worker");
     Ok(ExitCode::SUCCESS)
 }

@@ -11,10 +11,9 @@ use super::output::{
     PersonaJson, confirm, print_json, print_persona, print_personas, print_template,
     print_templates,
 };
-use crate::domain::address::allocate_address;
 use crate::domain::ids::PersonaId;
 use crate::domain::persona::TemplateInput;
-use crate::domain::persona_gen::draw_persona;
+use crate::services::personas::generate_personas;
 use crate::store::PersonaFilter;
 
 #[derive(Debug, Subcommand)]
@@ -183,7 +182,9 @@ pub async fn run(ctx: &Ctx, cmd: PersonaCmd) -> anyhow::Result<ExitCode> {
             count,
             json,
         } => {
-            let created = generate(ctx, &store, &template, count).await?;
+            let actor = ctx.actor(&store).await?;
+            let created =
+                generate_personas(&store, &actor, &ctx.config.mail, &template, count).await?;
             if json {
                 let out: Vec<PersonaJson> = created.iter().map(PersonaJson::from).collect();
                 print_json(&out)?;
@@ -228,36 +229,4 @@ pub async fn run(ctx: &Ctx, cmd: PersonaCmd) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Draws `count` personas with unused names and fresh addresses, and stores them all or none.
-pub async fn generate(
-    ctx: &Ctx,
-    store: &crate::store::Store,
-    template: &str,
-    count: u32,
-) -> anyhow::Result<Vec<crate::domain::persona::Persona>> {
-    let template = store.template_by_name_or_id(template).await?;
-    let mut names = store.persona_names_in_use().await?;
-    let mut emails = store.persona_emails().await?;
-    let mail = &ctx.config.mail;
-    let today = chrono::Local::now().date_naive();
-    let mut rng = rand::rng();
-    let mut drafts = Vec::with_capacity(count as usize);
-    for _ in 0..count {
-        let mut p = draw_persona(&template, &mut rng, &names, today).map_err(|e| anyhow!(e))?;
-        p.email = allocate_address(
-            mail.mode,
-            &p.first_name,
-            &p.last_name,
-            &mail.domain,
-            &mail.plus_user,
-            &|a| emails.contains(a),
-        );
-        names.insert((p.first_name.clone(), p.last_name.clone()));
-        emails.insert(p.email.clone());
-        drafts.push(p);
-    }
-    let actor = ctx.actor(store).await?;
-    Ok(store.insert_personas(&actor, &drafts).await?)
 }

@@ -10,7 +10,7 @@ use super::Ctx;
 use super::output::{print_json, print_target, print_targets};
 use crate::domain::FieldError;
 use crate::domain::ids::TargetId;
-use crate::domain::target::{CSV_FIELDS, TargetInput, check_csv_headers};
+use crate::domain::target::{CSV_FIELDS, TargetInput};
 use crate::store::TargetFilter;
 
 #[derive(Debug, Subcommand)]
@@ -214,54 +214,8 @@ pub async fn run(ctx: &Ctx, cmd: TargetCmd) -> anyhow::Result<ExitCode> {
 pub fn read_csv(path: &Path) -> anyhow::Result<Vec<TargetInput>> {
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    parse_csv(file, &path.display().to_string())
-}
-
-/// Parses CSV text (header row first); `source` names it in messages.
-pub fn parse_csv(data: impl std::io::Read, source: &str) -> anyhow::Result<Vec<TargetInput>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(data);
-    let headers: Vec<String> = reader
-        .headers()
-        .with_context(|| format!("{source}: cannot read the header row"))?
-        .iter()
-        .map(|h| h.trim().to_lowercase())
-        .collect();
-    check_csv_headers(&headers).map_err(|e| anyhow::anyhow!("{source} line 1: {e}"))?;
-    let mut inputs = Vec::new();
-    let mut problems = Vec::new();
-    for result in reader.records() {
-        match result {
-            Ok(record) => {
-                let line = record.position().map_or(0, |p| p.line());
-                let values: Vec<String> = record.iter().map(str::to_string).collect();
-                match TargetInput::from_csv_record(&headers, &values) {
-                    Ok(input) => inputs.push(input),
-                    Err(errs) => {
-                        for e in errs {
-                            problems.push(format!("line {line}: {e}"));
-                        }
-                    }
-                }
-            }
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                problems.push(format!("line {line}: {e}"));
-            }
-        }
-    }
-    if !problems.is_empty() {
-        bail!(
-            "{source}: nothing imported, {} problem(s):\n  {}",
-            problems.len(),
-            problems.join("\n  ")
-        );
-    }
-    if inputs.is_empty() {
-        bail!("{source}: no rows under the header, nothing imported");
-    }
-    Ok(inputs)
+    crate::domain::target::parse_targets_csv(file, &path.display().to_string())
+        .map_err(|e| anyhow::anyhow!(e))
 }
 
 fn write_csv(path: &Path, rows: impl Iterator<Item = TargetInput>) -> anyhow::Result<()> {

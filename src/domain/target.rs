@@ -226,6 +226,58 @@ pub fn check_csv_headers(headers: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// Parses CSV text (header row first); `source` names it in messages.
+pub fn parse_targets_csv(
+    data: impl std::io::Read,
+    source: &str,
+) -> Result<Vec<TargetInput>, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(data);
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| format!("{source}: cannot read the header row: {e}"))?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    check_csv_headers(&headers).map_err(|e| format!("{source} line 1: {e}"))?;
+    let mut inputs = Vec::new();
+    let mut problems = Vec::new();
+    for result in reader.records() {
+        match result {
+            Ok(record) => {
+                let line = record.position().map_or(0, |p| p.line());
+                let values: Vec<String> = record.iter().map(str::to_string).collect();
+                match TargetInput::from_csv_record(&headers, &values) {
+                    Ok(input) => inputs.push(input),
+                    Err(errs) => {
+                        for e in errs {
+                            problems.push(format!("line {line}: {e}"));
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                problems.push(format!("line {line}: {e}"));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(format!(
+            "{source}: nothing imported, {} problem(s):\n  {}",
+            problems.len(),
+            problems.join("\n  ")
+        ));
+    }
+    if inputs.is_empty() {
+        return Err(format!(
+            "{source}: no rows under the header, nothing imported"
+        ));
+    }
+    Ok(inputs)
+}
+
 /// A plausible address: one `@`, a local part, and a dotted domain. Deliverability is the mail
 /// server's business; this only catches typos.
 pub fn looks_like_email(s: &str) -> bool {

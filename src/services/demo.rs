@@ -1,0 +1,176 @@
+//! Demo data: realistic targets, persona templates, personas and shops in their first states,
+//! loaded into an empty database only. Demo targets live on `.test` domains (RFC 2606), so demo
+//! mail can never reach a real leasing office.
+
+use crate::config::Config;
+use crate::domain::message::MessageKind;
+use crate::domain::persona::TemplateInput;
+use crate::domain::target::parse_targets_csv;
+use crate::services::personas::generate_personas;
+use crate::store::{Actor, NewDraft, Store, TargetFilter};
+
+const DEMO_TARGETS: &str = include_str!("../../assets/demo/targets.csv");
+
+fn demo_templates() -> Vec<TemplateInput> {
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    vec![
+        TemplateInput {
+            name: "young professional".into(),
+            description: "Single renter relocating for work, wants a 1-bed near transit".into(),
+            budget: (1500, 2300),
+            bedrooms: (0, 1),
+            bathrooms: (1.0, 1.0),
+            credit_score: (690, 790),
+            income_multiple: (3.0, 3.8),
+            move_in_days: (20, 45),
+            preferences: s(&[
+                "close to public transit",
+                "a gym on site",
+                "in-unit washer and dryer",
+            ]),
+            pets: s(&["none", "one cat"]),
+            occupants: s(&["none"]),
+            writing_styles: s(&[
+                "friendly and brief, uses first names",
+                "organised, likes bullet points and clear questions",
+            ]),
+            ..TemplateInput::default()
+        },
+        TemplateInput {
+            name: "family of four".into(),
+            description: "Two adults and two children, needs space and a good school district"
+                .into(),
+            budget: (2200, 3400),
+            bedrooms: (3, 3),
+            bathrooms: (2.0, 2.5),
+            credit_score: (650, 760),
+            income_multiple: (2.8, 3.4),
+            move_in_days: (30, 75),
+            preferences: s(&[
+                "a fenced yard or nearby park",
+                "a quiet unit",
+                "covered parking",
+            ]),
+            pets: s(&["a medium dog (about 45 lbs)", "none"]),
+            occupants: s(&["my spouse and our two kids (7 and 10)"]),
+            writing_styles: s(&["formal and thorough, full sentences"]),
+            ..TemplateInput::default()
+        },
+        TemplateInput {
+            name: "retiree downsizing".into(),
+            description: "Recently retired, selling a house, wants low maintenance".into(),
+            budget: (1300, 2000),
+            bedrooms: (1, 2),
+            bathrooms: (1.0, 2.0),
+            credit_score: (720, 820),
+            income_multiple: (2.5, 3.2),
+            move_in_days: (45, 90),
+            preferences: s(&[
+                "an elevator or ground floor",
+                "a quiet unit away from the elevator",
+            ]),
+            pets: s(&["a small dog (about 20 lbs)", "two cats"]),
+            occupants: s(&["my husband", "none"]),
+            writing_styles: s(&["formal and thorough, full sentences", "warm and chatty"]),
+            ..TemplateInput::default()
+        },
+    ]
+}
+
+/// What `load_demo` put in.
+#[derive(Debug, Default)]
+pub struct DemoLoaded {
+    pub targets: usize,
+    pub templates: usize,
+    pub personas: usize,
+    pub shops: usize,
+}
+
+/// Loads the demo set; `None` when the database already has data.
+pub async fn load_demo(
+    store: &Store,
+    actor: &Actor,
+    config: &Config,
+) -> anyhow::Result<Option<DemoLoaded>> {
+    let existing = store
+        .list_targets(&TargetFilter {
+            include_deleted: true,
+            ..Default::default()
+        })
+        .await?;
+    if !existing.is_empty() || !store.list_templates().await?.is_empty() {
+        return Ok(None);
+    }
+    let inputs =
+        parse_targets_csv(DEMO_TARGETS.as_bytes(), "demo targets").map_err(anyhow::Error::msg)?;
+    let targets = store.import_targets(actor, &inputs).await?;
+    let mut loaded = DemoLoaded {
+        targets: targets.len(),
+        ..Default::default()
+    };
+    let mut personas = Vec::new();
+    for t in demo_templates() {
+        let t = t
+            .validated()
+            .map_err(|e| anyhow::anyhow!("demo template: {e:?}"))?;
+        store.insert_template(actor, &t).await?;
+        loaded.templates += 1;
+        personas.extend(generate_personas(store, actor, &config.mail, &t.name, 2).await?);
+    }
+    loaded.personas = personas.len();
+    // Shops in their first states: one inquiry approved (the worker sends it), one awaiting an
+    // operator's review, one just started.
+    for (i, (target, persona)) in targets.iter().zip(&personas).take(3).enumerate() {
+        let shop = store.create_shop(actor, target.id, persona.id, &[]).await?;
+        loaded.shops += 1;
+        if i == 2 {
+            continue;
+        }
+        let draft = store
+            .insert_draft(
+                actor,
+                &NewDraft {
+                    shop_id: shop.id,
+                    kind: MessageKind::Inquiry,
+                    subject: format!(
+                        "Inquiry about a {}-bedroom at {}",
+                        persona.bedrooms.max(1),
+                        target.name
+                    ),
+                    body_text: demo_inquiry(persona, &target.name),
+                    in_reply_to: None,
+                    reference_ids: Vec::new(),
+                    generation: Some(serde_json::json!({ "model": "demo" })),
+                },
+            )
+            .await?;
+        if i == 0 {
+            store.approve_draft(actor, draft.id, draft.version).await?;
+        }
+    }
+    Ok(Some(loaded))
+}
+
+fn demo_inquiry(p: &crate::domain::persona::Persona, property: &str) -> String {
+    let beds = p.bedrooms.max(1);
+    let pets = if p.pets == "none" {
+        String::new()
+    } else {
+        format!(
+            " I have {}, so I'd love to know your pet policy and any pet fees.",
+            p.pets
+        )
+    };
+    let when = p
+        .move_in_date
+        .map(|d| d.format("%B %-d").to_string())
+        .unwrap_or_else(|| "next month".into());
+    format!(
+        "Hi,\n\nI'm looking for a {beds}-bedroom apartment around ${budget}/month and came across \
+         {property}. I'm hoping to move in around {when}.{pets}\n\nCould you tell me what is \
+         available, the rent range, and any application or admin fees?\n\nThanks so much,\n{first}\n{phone}\n",
+        budget = p.rental_budget,
+        first = p.first_name,
+        phone = p.phone,
+    )
+}

@@ -1,0 +1,6 @@
+//! Use cases shared by the CLI, the TUI and the worker. They hold no state between calls and
+//! never draw.
+
+pub mod demo;
+pub mod demo_agent;
+pub mod personas;
