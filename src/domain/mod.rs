@@ -1,11 +1,16 @@
 //! Plain types and rules of the product. No IO, no async: everything here is testable alone.
 
 pub mod address;
+pub mod community;
+pub mod facts;
+pub mod grading;
 pub mod ids;
 pub mod message;
 pub mod outbox;
 pub mod persona;
 pub mod persona_gen;
+pub mod planner;
+pub mod rubric;
 pub mod send_window;
 pub mod shop;
 pub mod target;

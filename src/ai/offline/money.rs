@@ -1,0 +1,386 @@
+//! Money in one sentence: the amounts ("$1,725", "$1725.00", "1,725 dollars", "$1,725 - $1,890",
+//! "$1,725 to $1,890") and the fee each belongs to, by the words around it; "no admin fee" and
+//! "waived" are 0. Pure string scanning; it does not decide floor plans or read other sentences.
+
+use super::text::{Sentence, find_all, words};
+
+/// One amount (or range) and its byte span in the sentence.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Amount {
+    pub start: usize,
+    pub end: usize,
+    pub value: f64,
+    /// The upper end of a range.
+    pub max: Option<f64>,
+}
+
+/// What an amount is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// A community-level fee field of the schema.
+    Field(&'static str),
+    /// Rent: a floor plan's price.
+    Rent,
+    /// Something else (parking, utilities, a holding deposit, income): no field of ours.
+    Other,
+}
+
+use Claim::{Field, Other, Rent};
+
+/// Phrases that own a nearby amount. Longest match wins where phrases overlap.
+const KEYS: &[(&str, Claim)] = &[
+    ("application fee", Field("application_fee")),
+    ("application fees", Field("application_fee")),
+    ("app fee", Field("application_fee")),
+    ("app fees", Field("application_fee")),
+    ("application charge", Field("application_fee")),
+    ("application cost", Field("application_fee")),
+    ("to apply", Field("application_fee")),
+    ("per applicant", Field("application_fee")),
+    ("administration fee", Field("administration_fee")),
+    ("administration fees", Field("administration_fee")),
+    ("administrative fee", Field("administration_fee")),
+    ("administrative fees", Field("administration_fee")),
+    ("admin fee", Field("administration_fee")),
+    ("admin fees", Field("administration_fee")),
+    ("admin charge", Field("administration_fee")),
+    ("amenity fee", Field("membership_fee")),
+    ("amenities fee", Field("membership_fee")),
+    ("amenity fees", Field("membership_fee")),
+    ("resident benefits package", Field("membership_fee")),
+    ("resident benefit package", Field("membership_fee")),
+    ("benefits package", Field("membership_fee")),
+    ("rbp", Field("membership_fee")),
+    ("membership fee", Field("membership_fee")),
+    ("membership", Field("membership_fee")),
+    ("security deposit", Field("security_deposit")),
+    ("security deposits", Field("security_deposit")),
+    ("refundable deposit", Field("security_deposit")),
+    ("deposit", Field("security_deposit")),
+    ("deposits", Field("security_deposit")),
+    ("pet deposit", Field("pet_deposit")),
+    ("pet deposits", Field("pet_deposit")),
+    ("pet fee", Field("pet_deposit")),
+    ("pet fees", Field("pet_deposit")),
+    ("animal deposit", Field("pet_deposit")),
+    ("deposit per pet", Field("pet_deposit")),
+    ("pet rent", Field("pet_rent")),
+    ("monthly pet fee", Field("pet_rent")),
+    ("monthly pet rent", Field("pet_rent")),
+    ("rent per pet", Field("pet_rent")),
+    ("per pet per month", Field("pet_rent")),
+    ("per pet monthly", Field("pet_rent")),
+    ("animal rent", Field("pet_rent")),
+    ("rent", Rent),
+    ("rents", Rent),
+    ("monthly rent", Rent),
+    ("base rent", Rent),
+    ("rental rate", Rent),
+    ("holding deposit", Other),
+    ("holding fee", Other),
+    ("reservation fee", Other),
+    ("reservation deposit", Other),
+    ("key deposit", Other),
+    ("parking", Other),
+    ("garage", Other),
+    ("garages", Other),
+    ("carport", Other),
+    ("storage", Other),
+    ("utilities", Other),
+    ("utility", Other),
+    ("water", Other),
+    ("trash", Other),
+    ("internet", Other),
+    ("cable", Other),
+    ("insurance", Other),
+    ("income", Other),
+    ("earn", Other),
+    ("credit", Other),
+    ("late fee", Other),
+    ("lease break", Other),
+    ("early termination", Other),
+    ("transfer fee", Other),
+    ("cleaning fee", Other),
+];
+
+/// Words that may sit between a phrase and its amount without weakening the link.
+const FILLER: &[&str] = &[
+    "is", "are", "was", "will", "be", "of", "at", "just", "only", "currently", "a", "an", "the",
+    "per", "month", "mo", "monthly", "adult", "adults", "applicant", "applicants", "person",
+    "pet", "one", "time", "non", "refundable", "nonrefundable", "fully", "which", "starts",
+    "start", "runs", "costs", "cost", "for", "each", "total", "our", "flat", "fee", "fees", "it",
+    "s", "its", "due", "paid", "payable", "upfront", "up", "front", "approximately", "about",
+    "around", "roughly", "usd", "also", "set", "charge", "charged", "we", "this", "that", "there",
+    "amount", "x", "here", "right", "now", "move", "in", "at", "lease", "signing", "applies",
+];
+
+/// Every amount in a text, ranges merged.
+pub fn amounts(s: &str) -> Vec<Amount> {
+    let b = s.as_bytes();
+    let lower = s.to_ascii_lowercase();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let found = if b[i] == b'$' {
+            let j = if b.get(i + 1) == Some(&b' ') { i + 2 } else { i + 1 };
+            number_at(s, j).map(|(v, end)| (v, end))
+        } else if b[i].is_ascii_digit() && (i == 0 || !(b[i - 1].is_ascii_alphanumeric())) {
+            number_at(s, i).and_then(|(v, end)| {
+                let rest = &lower[end..];
+                ["dollars", " dollars", " dollar", " usd"]
+                    .iter()
+                    .find(|w| rest.starts_with(*w))
+                    .map(|w| (v, end + w.len()))
+            })
+        } else {
+            None
+        };
+        let Some((value, end)) = found else {
+            i += 1;
+            continue;
+        };
+        let mut amount = Amount {
+            start: i,
+            end,
+            value,
+            max: None,
+        };
+        if let Some((max, end)) = range_end(s, &lower, end).filter(|(m, _)| {
+            *m > value && (value == 0.0 || *m <= value * 4.0)
+        }) {
+            amount.max = Some(max);
+            amount.end = end;
+        }
+        i = amount.end.max(i + 1);
+        out.push(amount);
+    }
+    out
+}
+
+/// A number at `j`: digits, ",ddd" groups, ".dd" decimals, an optional "k".
+fn number_at(s: &str, j: usize) -> Option<(f64, usize)> {
+    let b = s.as_bytes();
+    let mut k = j;
+    while k < b.len() && b[k].is_ascii_digit() {
+        k += 1;
+    }
+    if k == j || k - j > 7 {
+        return None;
+    }
+    while b.get(k) == Some(&b',')
+        && b.len() >= k + 4
+        && b[k + 1..k + 4].iter().all(u8::is_ascii_digit)
+        && !b.get(k + 4).is_some_and(u8::is_ascii_digit)
+    {
+        k += 4;
+    }
+    if b.get(k) == Some(&b'.') && b.get(k + 1).is_some_and(u8::is_ascii_digit) {
+        k += 1;
+        while k < b.len() && b[k].is_ascii_digit() {
+            k += 1;
+        }
+    }
+    let mut value: f64 = s[j..k].replace(',', "").parse().ok()?;
+    if matches!(b.get(k), Some(b'k' | b'K')) && !b.get(k + 1).is_some_and(u8::is_ascii_alphabetic)
+    {
+        value *= 1000.0;
+        k += 1;
+    }
+    Some((value, k))
+}
+
+/// "- $1,890", "to $1,890", "– 1,890" after an amount.
+fn range_end(s: &str, lower: &str, from: usize) -> Option<(f64, usize)> {
+    let rest = &lower[from..];
+    let trimmed = rest.trim_start();
+    let mut k = from + rest.len() - trimmed.len();
+    let sep = ["-", "\u{2013}", "\u{2014}", "to "]
+        .into_iter()
+        .find(|p| trimmed.starts_with(p))?;
+    k += sep.len();
+    let after = &lower[k..];
+    k += after.len() - after.trim_start().len();
+    if lower[k..].starts_with('$') {
+        k += 1;
+    }
+    number_at(s, k)
+}
+
+/// A phrase found in the sentence.
+#[derive(Debug, Clone, Copy)]
+struct Key {
+    start: usize,
+    end: usize,
+    claim: Claim,
+}
+
+fn keys(lower: &str) -> Vec<Key> {
+    let mut found: Vec<Key> = Vec::new();
+    let mut all: Vec<Key> = KEYS
+        .iter()
+        .flat_map(|(p, c)| {
+            find_all(lower, p).into_iter().map(|at| Key {
+                start: at,
+                end: at + p.len(),
+                claim: *c,
+            })
+        })
+        .collect();
+    all.sort_by_key(|k| (usize::MAX - (k.end - k.start), k.start));
+    for k in all {
+        if !found.iter().any(|f| k.start < f.end && f.start < k.end) {
+            found.push(k);
+        }
+    }
+    found.sort_by_key(|k| k.start);
+    found
+}
+
+/// What one sentence says about money.
+#[derive(Debug, Clone, Default)]
+pub struct MoneyRead {
+    pub amounts: Vec<Amount>,
+    /// Per amount: what it belongs to, if anything.
+    pub claims: Vec<Option<Claim>>,
+    /// Fee fields and their values (0 for "no admin fee", "waived").
+    pub fees: Vec<(&'static str, f64)>,
+}
+
+/// Pairs amounts with the phrases around them: cheapest links first, each used once.
+pub fn read_money(s: &Sentence) -> MoneyRead {
+    let amounts = amounts(&s.text);
+    let keys = keys(&s.lower);
+    let mut links: Vec<(f64, usize, usize)> = Vec::new();
+    for (ki, k) in keys.iter().enumerate() {
+        for (ai, a) in amounts.iter().enumerate() {
+            let cost = if a.start >= k.end {
+                link_cost(&s.lower, k.end, a.start, false, &keys, &amounts)
+            } else if a.end <= k.start {
+                link_cost(&s.lower, a.end, k.start, true, &keys, &amounts)
+            } else {
+                None
+            };
+            if let Some(c) = cost {
+                links.push((c, ki, ai));
+            }
+        }
+    }
+    links.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.2.cmp(&y.2)));
+    let mut claims = vec![None; amounts.len()];
+    let mut key_amount: Vec<Option<usize>> = vec![None; keys.len()];
+    for (_, ki, ai) in links {
+        if claims[ai].is_none() && key_amount[ki].is_none() {
+            claims[ai] = Some(keys[ki].claim);
+            key_amount[ki] = Some(ai);
+        }
+    }
+    let mut fees = Vec::new();
+    for (ki, k) in keys.iter().enumerate() {
+        let Field(field) = k.claim else { continue };
+        let until = keys.get(ki + 1).map_or(s.lower.len(), |n| n.start);
+        match key_amount[ki] {
+            Some(ai) if waived_after(&s.lower, k.end.max(amounts[ai].end), until) => {
+                fees.push((field, 0.0))
+            }
+            Some(ai) => fees.push((field, amounts[ai].value)),
+            None if negated(&s.lower, k, until) => fees.push((field, 0.0)),
+            None => {}
+        }
+    }
+    MoneyRead {
+        amounts,
+        claims,
+        fees,
+    }
+}
+
+/// The cost of linking a phrase and an amount across `lower[from..to]`; None if they cannot be.
+fn link_cost(
+    lower: &str,
+    from: usize,
+    to: usize,
+    backward: bool,
+    keys: &[Key],
+    amounts: &[Amount],
+) -> Option<f64> {
+    let gap = &lower[from..to];
+    let max_len = if backward { 24 } else { 45 };
+    if gap.len() > max_len || gap.contains(['.', ';', '?', '!', '\n', '$']) {
+        return None;
+    }
+    let inside = |s: usize, e: usize| s >= from && e <= to;
+    if keys.iter().any(|k| inside(k.start, k.end)) || amounts.iter().any(|a| inside(a.start, a.end))
+    {
+        return None;
+    }
+    let ws = words(gap);
+    let joins = ws
+        .iter()
+        .filter(|(_, _, w)| matches!(*w, "and" | "or" | "but" | "plus" | "with"))
+        .count();
+    let other = ws
+        .iter()
+        .filter(|(_, _, w)| !FILLER.contains(w) && !matches!(*w, "and" | "or" | "but" | "plus" | "with"))
+        .count();
+    let filler = ws.len() - joins - other;
+    let commas = gap.matches(',').count();
+    if backward && (joins > 0 || other > 0 || commas > 0) {
+        return None;
+    }
+    if other > 3 || joins > 1 {
+        return None;
+    }
+    let cost = other as f64 * 2.0
+        + filler as f64 * 0.5
+        + joins as f64 * 4.0
+        + commas as f64 * 2.0
+        + if backward { 1.0 } else { 0.0 };
+    Some(cost)
+}
+
+/// "no admin fee", "there's no application fee", "we don't charge an admin fee", "fee: none",
+/// "admin fee waived".
+fn negated(lower: &str, k: &Key, until: usize) -> bool {
+    let from = lower.floor_char_boundary(k.start.saturating_sub(40));
+    let mut head = &lower[from..k.start];
+    if let Some(cut) = head.rfind([',', ':', '(', ')', ';']) {
+        head = &head[cut + 1..];
+    }
+    let before = words(head);
+    let no = before.iter().rev().take(3).any(|(_, _, w)| {
+        matches!(
+            *w,
+            "no" | "zero" | "without" | "waive" | "waived" | "waiving"
+        )
+    });
+    let charge_not = [
+        "don't charge",
+        "do not charge",
+        "doesn't charge",
+        "never charge",
+        "don't have",
+        "do not have",
+    ]
+    .iter()
+    .any(|p| head.contains(p));
+    if no || charge_not || waived_after(lower, k.end, until) {
+        return true;
+    }
+    let tail = &lower[k.end..lower.floor_char_boundary((k.end + 25).min(until))];
+    let t = tail.trim_start_matches([':', ' ', '-']);
+    ["none", "n/a", "free", "is free", "is $0"]
+        .iter()
+        .any(|p| t.starts_with(p))
+}
+
+/// "waived" within four words after `from` (and before the next phrase at `until`).
+fn waived_after(lower: &str, from: usize, until: usize) -> bool {
+    let end = lower.floor_char_boundary((from + 30).min(until).min(lower.len()));
+    if end <= from {
+        return false;
+    }
+    words(&lower[from..end])
+        .iter()
+        .take(4)
+        .any(|(_, _, w)| matches!(*w, "waived" | "waive"))
+}

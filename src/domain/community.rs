@@ -1,0 +1,144 @@
+//! The community schema (DESIGN.md §5) that a shop's replies and a website gathering both fill,
+//! with each value's evidence: the quoted words it came from.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of value a scalar field holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    /// Dollars; "no admin fee" is 0, not unknown.
+    Money,
+    Text,
+}
+
+/// Scalar fields of the community object, in report order.
+pub const SCALAR_FIELDS: &[(&str, FieldKind)] = &[
+    ("name", FieldKind::Text),
+    ("overview", FieldKind::Text),
+    ("url", FieldKind::Text),
+    ("application_fee", FieldKind::Money),
+    ("administration_fee", FieldKind::Money),
+    ("membership_fee", FieldKind::Money),
+    ("security_deposit", FieldKind::Money),
+    ("pet_policy", FieldKind::Text),
+    ("pet_deposit", FieldKind::Money),
+    ("pet_rent", FieldKind::Money),
+    ("specials", FieldKind::Text),
+    ("lease_terms", FieldKind::Text),
+    ("availability", FieldKind::Text),
+    ("parking", FieldKind::Text),
+    ("utilities", FieldKind::Text),
+];
+
+pub fn field_kind(name: &str) -> Option<FieldKind> {
+    SCALAR_FIELDS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, k)| *k)
+}
+
+/// One value and the words that support it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidenced {
+    /// A number for money fields, a string for text fields.
+    pub value: serde_json::Value,
+    pub evidence: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FloorPlan {
+    pub name: Option<String>,
+    pub beds: Option<f64>,
+    pub baths: Option<f64>,
+    pub url: Option<String>,
+    pub sqft: Option<f64>,
+    #[serde(rename = "type")]
+    pub plan_type: Option<String>,
+    pub min_rental_price: Option<f64>,
+    pub max_rental_price: Option<f64>,
+    pub security_deposit: Option<f64>,
+    pub amenities: Vec<String>,
+    pub evidence: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Amenity {
+    pub amenity: String,
+    pub evidence: String,
+}
+
+/// What one message (or one website) says. Every scalar field is present; `None` = not said.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Extraction {
+    pub fields: BTreeMap<String, Option<Evidenced>>,
+    pub floor_plans: Vec<FloorPlan>,
+    pub community_amenities: Vec<Amenity>,
+}
+
+impl Extraction {
+    /// An extraction with every scalar field present and unknown.
+    pub fn empty() -> Extraction {
+        Extraction {
+            fields: SCALAR_FIELDS
+                .iter()
+                .map(|(n, _)| (n.to_string(), None))
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    pub fn set(&mut self, field: &str, value: serde_json::Value, evidence: &str) {
+        self.fields.insert(
+            field.to_string(),
+            Some(Evidenced {
+                value,
+                evidence: evidence.trim().to_string(),
+            }),
+        );
+    }
+
+    pub fn get(&self, field: &str) -> Option<&Evidenced> {
+        self.fields.get(field).and_then(Option::as_ref)
+    }
+
+    /// Names of the fields with a value (floor plans and amenities count when non-empty).
+    pub fn known_fields(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .fields
+            .iter()
+            .filter(|(_, v)| v.is_some())
+            .map(|(k, _)| k.clone())
+            .collect();
+        if !self.floor_plans.is_empty() {
+            out.push("floor_plans".into());
+        }
+        if !self.community_amenities.is_empty() {
+            out.push("community_amenities".into());
+        }
+        out
+    }
+}
+
+/// A statement that may breach fair-housing rules, for an operator to confirm.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FairHousingFlag {
+    pub quote: String,
+    pub reason: String,
+}
+
+/// What grading looks at in one reply.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signals {
+    pub used_name: bool,
+    pub asked_for_appointment: bool,
+    /// Which qualifying questions the agent asked: move_in_date, budget, occupants, pets, income, credit.
+    pub qualifying_questions: Vec<String>,
+    pub has_signature: bool,
+    pub has_contact_details: bool,
+    pub fair_housing_flags: Vec<FairHousingFlag>,
+    /// The message tries to instruct an AI (prompt injection); noted, never obeyed.
+    pub instructions_to_ai: bool,
+}

@@ -1,0 +1,147 @@
+//! The shop's fact sheet: extractions merge into it field by field. A later value supersedes an
+//! earlier one and both are kept; a different value is a conflict, shown, never hidden.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::community::Extraction;
+
+/// A current fact (one per field path).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CurrentFact {
+    pub field_path: String,
+    pub value: Value,
+}
+
+/// A fact to store from a new extraction.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewFact {
+    pub field_path: String,
+    pub value: Value,
+    pub evidence: String,
+    /// It replaces the current fact for this path (which stays, superseded).
+    pub supersedes: bool,
+    /// The earlier value differed: the agent said two things.
+    pub conflict: bool,
+}
+
+/// Field paths: scalar names, `floor_plans[KEY]` per plan, `community_amenities[NAME]`.
+pub fn flatten(e: &Extraction) -> Vec<(String, Value, String)> {
+    let mut out = Vec::new();
+    for (name, v) in &e.fields {
+        if let Some(v) = v {
+            out.push((name.clone(), v.value.clone(), v.evidence.clone()));
+        }
+    }
+    for p in &e.floor_plans {
+        let key = match (&p.name, p.beds) {
+            (Some(n), _) if !n.trim().is_empty() => n.trim().to_lowercase(),
+            (_, Some(b)) => format!("{b}br"),
+            _ => "plan".into(),
+        };
+        let mut value = serde_json::to_value(p).unwrap_or(Value::Null);
+        if let Value::Object(m) = &mut value {
+            m.remove("evidence");
+        }
+        out.push((format!("floor_plans[{key}]"), value, p.evidence.clone()));
+    }
+    for a in &e.community_amenities {
+        out.push((
+            format!("community_amenities[{}]", a.amenity.trim().to_lowercase()),
+            Value::Bool(true),
+            a.evidence.clone(),
+        ));
+    }
+    out
+}
+
+fn same(a: &Value, b: &Value) -> bool {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => (x - y).abs() < 0.005,
+        _ => a == b,
+    }
+}
+
+/// What to store for a new extraction, given the current facts. A value equal to the current
+/// one adds nothing.
+pub fn merge(current: &[CurrentFact], new: &Extraction) -> Vec<NewFact> {
+    flatten(new)
+        .into_iter()
+        .filter_map(
+            |(path, value, evidence)| match current.iter().find(|c| c.field_path == path) {
+                Some(c) if same(&c.value, &value) => None,
+                Some(_) => Some(NewFact {
+                    field_path: path,
+                    value,
+                    evidence,
+                    supersedes: true,
+                    conflict: true,
+                }),
+                None => Some(NewFact {
+                    field_path: path,
+                    value,
+                    evidence,
+                    supersedes: false,
+                    conflict: false,
+                }),
+            },
+        )
+        .collect()
+}
+
+/// The checklist name a field path answers (`floor_plans[2br]` answers `floor_plans`).
+pub fn checklist_name(path: &str) -> &str {
+    path.split('[').next().unwrap_or(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::community::{Amenity, FloorPlan};
+    use serde_json::json;
+
+    #[test]
+    fn new_values_add_equal_values_do_not_and_changes_conflict() {
+        let mut e = Extraction::empty();
+        e.set("application_fee", json!(50), "app fee is $50");
+        e.set("administration_fee", json!(0), "no admin fee");
+        e.floor_plans.push(FloorPlan {
+            beds: Some(2.0),
+            min_rental_price: Some(1725.0),
+            evidence: "2 bed from $1,725".into(),
+            ..Default::default()
+        });
+        e.community_amenities.push(Amenity {
+            amenity: "Pool".into(),
+            evidence: "a pool".into(),
+        });
+        let current = vec![
+            CurrentFact {
+                field_path: "application_fee".into(),
+                value: json!(50.0),
+            },
+            CurrentFact {
+                field_path: "administration_fee".into(),
+                value: json!(150),
+            },
+        ];
+        let merged = merge(&current, &e);
+        let paths: Vec<&str> = merged.iter().map(|f| f.field_path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "administration_fee",
+                "floor_plans[2br]",
+                "community_amenities[pool]"
+            ]
+        );
+        assert!(merged[0].supersedes && merged[0].conflict);
+        assert_eq!(
+            merged[0].value,
+            json!(0),
+            "no admin fee is zero, not unknown"
+        );
+        assert!(!merged[1].supersedes);
+        assert_eq!(checklist_name(&merged[1].field_path), "floor_plans");
+    }
+}
