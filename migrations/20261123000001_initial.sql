@@ -200,6 +200,7 @@ CREATE TABLE messages (
     rejected_reason    TEXT,
     edited_by          BIGINT REFERENCES operators (id),
     generation         JSONB,                  -- model, prompt template version, temperature, instructions
+    analysis           JSONB,                  -- inbound: responder, extraction and signals as read
     created_at         TIMESTAMPTZ NOT NULL DEFAULT now(),
     updated_at         TIMESTAMPTZ NOT NULL DEFAULT now(),
     version            INTEGER NOT NULL DEFAULT 1,

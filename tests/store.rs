@@ -405,3 +405,66 @@ async fn a_persona_address_is_frozen_once_a_shop_used_it() {
         .unwrap_err();
     assert!(err.to_string().contains("cannot change"), "{err}");
 }
+
+#[tokio::test]
+async fn facts_merge_later_values_supersede_and_conflicts_are_kept() {
+    use secret_shop::domain::community::Extraction;
+    let (store, _) = common::fresh_database().await;
+    let a = store.actor("alice").await.unwrap();
+    let t = store.insert_target(&a, &grove()).await.unwrap();
+    sqlx::query(
+        "INSERT INTO personas (first_name, last_name, email, rental_budget, bedrooms, bathrooms,
+                               credit_score, monthly_income)
+         VALUES ('Jane', 'Porter', 'jane.porter@shop.test', 1800, 1, 1, 720, 6000)",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let shop = store
+        .create_shop(&a, t.id, secret_shop::domain::ids::PersonaId(1), &[])
+        .await
+        .unwrap();
+    let mut first = Extraction::empty();
+    first.set("application_fee", serde_json::json!(50), "app fee $50");
+    first.set(
+        "administration_fee",
+        serde_json::json!(150),
+        "admin fee $150",
+    );
+    assert_eq!(
+        store
+            .apply_extraction(shop.id, None, &first, "offline")
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    // The same again adds nothing.
+    assert!(
+        store
+            .apply_extraction(shop.id, None, &first, "offline")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let mut later = Extraction::empty();
+    later.set(
+        "administration_fee",
+        serde_json::json!(0),
+        "we waived the admin fee",
+    );
+    store
+        .apply_extraction(shop.id, None, &later, "offline")
+        .await
+        .unwrap();
+    let facts = store.shop_facts(shop.id).await.unwrap();
+    assert_eq!(facts.len(), 3);
+    let admin: Vec<_> = facts
+        .iter()
+        .filter(|f| f.field_path == "administration_fee")
+        .collect();
+    assert_eq!(admin.len(), 2, "both values kept");
+    assert_eq!(admin[0].superseded_by, Some(admin[1].id));
+    assert!(admin[1].conflict && admin[1].superseded_by.is_none());
+    assert_eq!(admin[1].value, serde_json::json!(0));
+}

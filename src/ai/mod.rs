@@ -50,3 +50,13 @@ pub async fn probe(ai: &AiConfig) -> Result<String, String> {
         }
     }
 }
+
+pub mod client;
+pub mod drafting;
+pub mod eval;
+pub mod facade;
+pub mod offline;
+pub mod prompts;
+pub mod schema;
+
+pub use facade::{Ai, Analysis};

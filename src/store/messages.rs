@@ -338,10 +338,10 @@ async fn mark_sent_tx(
 }
 
 /// NOTIFY `{"<what>": [ids]}` in chunks that stay under the 8000-byte payload limit.
-pub(crate) async fn notify_ids(
+pub(crate) async fn notify_ids<T: Serialize>(
     conn: &mut PgConnection,
     what: &str,
-    ids: &[MessageId],
+    ids: &[T],
 ) -> Result<()> {
     for chunk in ids.chunks(500) {
         let payload = json!({ what: chunk }).to_string();

@@ -4,6 +4,7 @@
 
 mod audit;
 mod error;
+mod facts;
 mod mailboxes;
 mod messages;
 mod operators;
@@ -20,6 +21,7 @@ use sqlx::{Connection, PgConnection, PgPool};
 
 pub use audit::{AuditEntry, EntityType};
 pub use error::StoreError;
+pub use facts::FactRow;
 pub use mailboxes::{FolderState, Mailbox, MailboxLock};
 pub use messages::{
     EVENTS_CHANNEL, InboundBatch, InboundMessage, IngestOutcome, MessageRow, NewDraft, OutboundJob,

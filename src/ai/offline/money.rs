@@ -105,13 +105,81 @@ const KEYS: &[(&str, Claim)] = &[
 
 /// Words that may sit between a phrase and its amount without weakening the link.
 const FILLER: &[&str] = &[
-    "is", "are", "was", "will", "be", "of", "at", "just", "only", "currently", "a", "an", "the",
-    "per", "month", "mo", "monthly", "adult", "adults", "applicant", "applicants", "person",
-    "pet", "one", "time", "non", "refundable", "nonrefundable", "fully", "which", "starts",
-    "start", "runs", "costs", "cost", "for", "each", "total", "our", "flat", "fee", "fees", "it",
-    "s", "its", "due", "paid", "payable", "upfront", "up", "front", "approximately", "about",
-    "around", "roughly", "usd", "also", "set", "charge", "charged", "we", "this", "that", "there",
-    "amount", "x", "here", "right", "now", "move", "in", "at", "lease", "signing", "applies",
+    "is",
+    "are",
+    "was",
+    "will",
+    "be",
+    "of",
+    "at",
+    "just",
+    "only",
+    "currently",
+    "a",
+    "an",
+    "the",
+    "per",
+    "month",
+    "mo",
+    "monthly",
+    "adult",
+    "adults",
+    "applicant",
+    "applicants",
+    "person",
+    "pet",
+    "one",
+    "time",
+    "non",
+    "refundable",
+    "nonrefundable",
+    "fully",
+    "which",
+    "starts",
+    "start",
+    "runs",
+    "costs",
+    "cost",
+    "for",
+    "each",
+    "total",
+    "our",
+    "flat",
+    "fee",
+    "fees",
+    "it",
+    "s",
+    "its",
+    "due",
+    "paid",
+    "payable",
+    "upfront",
+    "up",
+    "front",
+    "approximately",
+    "about",
+    "around",
+    "roughly",
+    "usd",
+    "also",
+    "set",
+    "charge",
+    "charged",
+    "we",
+    "this",
+    "that",
+    "there",
+    "amount",
+    "x",
+    "here",
+    "right",
+    "now",
+    "move",
+    "in",
+    "lease",
+    "signing",
+    "applies",
+    "to",
 ];
 
 /// Every amount in a text, ranges merged.
@@ -122,7 +190,11 @@ pub fn amounts(s: &str) -> Vec<Amount> {
     let mut i = 0;
     while i < b.len() {
         let found = if b[i] == b'$' {
-            let j = if b.get(i + 1) == Some(&b' ') { i + 2 } else { i + 1 };
+            let j = if b.get(i + 1) == Some(&b' ') {
+                i + 2
+            } else {
+                i + 1
+            };
             number_at(s, j).map(|(v, end)| (v, end))
         } else if b[i].is_ascii_digit() && (i == 0 || !(b[i - 1].is_ascii_alphanumeric())) {
             number_at(s, i).and_then(|(v, end)| {
@@ -145,9 +217,9 @@ pub fn amounts(s: &str) -> Vec<Amount> {
             value,
             max: None,
         };
-        if let Some((max, end)) = range_end(s, &lower, end).filter(|(m, _)| {
-            *m > value && (value == 0.0 || *m <= value * 4.0)
-        }) {
+        if let Some((max, end)) = range_end(s, &lower, end)
+            .filter(|(m, _)| *m > value && (value == 0.0 || *m <= value * 4.0))
+        {
             amount.max = Some(max);
             amount.end = end;
         }
@@ -181,8 +253,7 @@ fn number_at(s: &str, j: usize) -> Option<(f64, usize)> {
         }
     }
     let mut value: f64 = s[j..k].replace(',', "").parse().ok()?;
-    if matches!(b.get(k), Some(b'k' | b'K')) && !b.get(k + 1).is_some_and(u8::is_ascii_alphabetic)
-    {
+    if matches!(b.get(k), Some(b'k' | b'K')) && !b.get(k + 1).is_some_and(u8::is_ascii_alphabetic) {
         value *= 1000.0;
         k += 1;
     }
@@ -320,7 +391,9 @@ fn link_cost(
         .count();
     let other = ws
         .iter()
-        .filter(|(_, _, w)| !FILLER.contains(w) && !matches!(*w, "and" | "or" | "but" | "plus" | "with"))
+        .filter(|(_, _, w)| {
+            !FILLER.contains(w) && !matches!(*w, "and" | "or" | "but" | "plus" | "with")
+        })
         .count();
     let filler = ws.len() - joins - other;
     let commas = gap.matches(',').count();
@@ -360,6 +433,8 @@ fn negated(lower: &str, k: &Key, until: usize) -> bool {
         "never charge",
         "don't have",
         "do not have",
+        "no longer",
+        "not charging",
     ]
     .iter()
     .any(|p| head.contains(p));

@@ -48,7 +48,9 @@ impl Sentence {
     }
 
     pub fn is_question(&self) -> bool {
-        self.text.trim_end_matches([' ', ')', '"', '\'']).ends_with('?')
+        self.text
+            .trim_end_matches([' ', ')', '"', '\''])
+            .ends_with('?')
     }
 
     pub fn evidence(&self) -> String {
@@ -215,19 +217,11 @@ pub fn has_any(hay: &str, needles: &[&str]) -> bool {
     needles.iter().any(|n| has_word(hay, n))
 }
 
-/// The first of `needles` found (whole word), with its offset.
-pub fn first_of<'a>(hay: &str, needles: &[&'a str]) -> Option<(usize, &'a str)> {
-    needles
-        .iter()
-        .filter_map(|n| find_all(hay, n).first().map(|&p| (p, *n)))
-        .min_by_key(|(p, n)| (*p, usize::MAX - n.len()))
-}
-
 /// Number words a leasing agent writes out.
 pub fn number_word(w: &str) -> Option<f64> {
     let n = match w {
-        "zero" | "no" => 0.0,
-        "one" | "a" | "single" => 1.0,
+        "zero" => 0.0,
+        "one" => 1.0,
         "two" => 2.0,
         "three" => 3.0,
         "four" => 4.0,
@@ -271,7 +265,11 @@ pub fn words(lower: &str) -> Vec<(usize, usize, &str)> {
 
 /// A plain number: "1,050", "1.5", "720".
 pub fn parse_number(w: &str) -> Option<f64> {
-    if w.is_empty() || !w.bytes().all(|b| b.is_ascii_digit() || b == b',' || b == b'.') {
+    if w.is_empty()
+        || !w
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+    {
         return None;
     }
     w.replace(',', "").parse().ok()

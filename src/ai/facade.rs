@@ -1,0 +1,167 @@
+//! `Ai`: the one interface the rest of the product uses. With an OpenAI-compatible server
+//! configured it asks the model, validates the answer, retries once, and falls back to the
+//! offline implementation when the AI fails; without one it is the offline implementation.
+
+use serde::Serialize;
+
+use super::client::{OpenAiClient, Want};
+use super::drafting::{DraftRequest, DraftText, Generation, ai_draft, offline_draft};
+use super::prompts::{render, version};
+use super::schema::{analysis_schema, parse_analysis};
+use crate::config::{AiConfig, AiProvider};
+use crate::domain::community::{Extraction, Signals};
+use crate::domain::message::ResponderKind;
+use crate::mail::parse::ParsedMail;
+
+/// What the product reads in one reply.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Analysis {
+    pub responder: ResponderKind,
+    pub extraction: Extraction,
+    pub signals: Signals,
+    pub generation: Generation,
+}
+
+#[derive(Debug, Clone)]
+pub struct Ai {
+    client: Option<OpenAiClient>,
+}
+
+impl Ai {
+    /// The offline implementation only.
+    pub fn offline() -> Ai {
+        Ai { client: None }
+    }
+
+    pub fn from_config(c: &AiConfig) -> Ai {
+        match c.provider {
+            AiProvider::Offline => Ai::offline(),
+            AiProvider::OpenAi => match OpenAiClient::new(c) {
+                Ok(client) => Ai {
+                    client: Some(client),
+                },
+                Err(e) => {
+                    tracing::warn!(error = %e, "AI client set-up failed; using the offline fallback");
+                    Ai::offline()
+                }
+            },
+        }
+    }
+
+    pub fn with_client(client: OpenAiClient) -> Ai {
+        Ai {
+            client: Some(client),
+        }
+    }
+
+    pub fn is_offline(&self) -> bool {
+        self.client.is_none()
+    }
+
+    /// Drafts an inquiry, follow-up or nudge (or regenerates one with instructions).
+    pub async fn draft(&self, req: &DraftRequest<'_>) -> DraftText {
+        let Some(client) = &self.client else {
+            return offline_draft(req, None);
+        };
+        match ai_draft(client, req).await {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(error = %e, "AI draft failed; using an offline template");
+                offline_draft(req, Some(e.to_string()))
+            }
+        }
+    }
+
+    /// Classifies the responder, extracts facts with evidence and reads the grading signals.
+    pub async fn analyze(&self, mail: &ParsedMail, persona_first_name: Option<&str>) -> Analysis {
+        let Some(client) = &self.client else {
+            return offline_analysis(mail, persona_first_name, None);
+        };
+        let system = render("system_analyze", ());
+        let user = render(
+            "analyze",
+            serde_json::json!({
+                "persona_first_name": persona_first_name,
+                "from": mail.from_addr,
+                "subject": mail.subject,
+                "text": truncate(&mail.body_text, 12_000),
+            }),
+        );
+        let mut last_error = String::new();
+        // A reply that fails validation is asked for once more, then the fallback runs.
+        for _ in 0..2 {
+            let want = Want::Json {
+                name: "community_reply",
+                schema: analysis_schema(),
+            };
+            match client.complete(&system, &user, want, 1500).await {
+                Ok(text) => match parse_analysis(&text) {
+                    Ok((responder, extraction, signals)) => {
+                        let mut responder = responder;
+                        // Headers are facts the model cannot see: an auto-submitted message is auto.
+                        if crate::mail::classify::classify(mail)
+                            != crate::mail::classify::InboundClass::Normal
+                        {
+                            responder = ResponderKind::Auto;
+                        }
+                        return Analysis {
+                            responder,
+                            extraction,
+                            signals,
+                            generation: Generation {
+                                model: client.model.clone(),
+                                prompt_version: format!(
+                                    "{}+{}",
+                                    version("system_analyze"),
+                                    version("analyze")
+                                ),
+                                temperature: client.temperature,
+                                instructions: None,
+                                fallback_reason: None,
+                            },
+                        };
+                    }
+                    Err(e) => last_error = format!("invalid answer: {e}"),
+                },
+                Err(e) => {
+                    last_error = e.to_string();
+                    break;
+                }
+            }
+        }
+        tracing::warn!(error = %last_error, "AI analysis failed; using the offline rules");
+        offline_analysis(mail, persona_first_name, Some(last_error))
+    }
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// The offline rules: the same questions answered without a model.
+pub fn offline_analysis(
+    mail: &ParsedMail,
+    persona_first_name: Option<&str>,
+    fallback_reason: Option<String>,
+) -> Analysis {
+    let (responder, extraction, signals) = super::offline::analyze(mail, persona_first_name);
+    Analysis {
+        responder,
+        extraction,
+        signals,
+        generation: Generation {
+            model: "offline".into(),
+            prompt_version: "rules@1".into(),
+            temperature: 0.0,
+            instructions: None,
+            fallback_reason,
+        },
+    }
+}

@@ -1,0 +1,457 @@
+//! Rule-based extraction of the community schema from one reply: fees by the words around each
+//! amount, pet policy, specials, lease terms, availability, parking, utilities, the website,
+//! floor plans (sentences and tables) and amenities, each with the sentence it came from. Pure;
+//! reads only the reply's own words (quoted history is cut first) and never guesses a value.
+
+use serde_json::json;
+
+use crate::domain::community::{Amenity, Extraction, FloorPlan};
+
+use super::text::{
+    MAX_EVIDENCE, Sentence, clip, has_any, is_table_line, normalize, sentences, words,
+};
+use super::{amenities, floor_plans, money, quoted, tables};
+
+const PET_TERMS: &[&str] = &[
+    "pet",
+    "pets",
+    "cat",
+    "cats",
+    "dog",
+    "dogs",
+    "animal",
+    "animals",
+    "pet-friendly",
+    "kitten",
+    "puppy",
+    "puppies",
+];
+const PET_CUES: &[&str] = &[
+    "allow",
+    "allowed",
+    "allows",
+    "welcome",
+    "welcomes",
+    "friendly",
+    "pet-friendly",
+    "accept",
+    "accepts",
+    "accepted",
+    "permit",
+    "permitted",
+    "restriction",
+    "restrictions",
+    "restricted",
+    "breed",
+    "breeds",
+    "weight",
+    "lb",
+    "lbs",
+    "pound",
+    "pounds",
+    "limit",
+    "limits",
+    "max",
+    "maximum",
+    "up to",
+    "deposit",
+    "rent",
+    "fee",
+    "fees",
+    "per pet",
+    "only",
+    "no",
+    "not",
+    "policy",
+    "two pets",
+    "one pet",
+    "2 pets",
+];
+/// Pet amenities: not a statement of policy.
+const PET_AMENITIES: &[&str] = &[
+    "dog park",
+    "bark park",
+    "dog run",
+    "dog wash",
+    "pet wash",
+    "pet spa",
+    "pet washing station",
+    "dog washing station",
+    "pet grooming station",
+];
+/// A special named without its terms ("Current specials:"): used only when nothing better is said.
+const SPECIALS_WEAK: &[&str] = &["special", "specials", "concession", "concessions"];
+const SPECIALS: &[&str] = &[
+    "move-in special",
+    "month free",
+    "months free",
+    "weeks free",
+    "week free",
+    "free rent",
+    "rent free",
+    "look and lease",
+    "look & lease",
+    "first month free",
+    "off your first month",
+    "off the first month",
+    "off first month",
+    "discount",
+    "discounted",
+    "promo",
+    "promotion",
+    "waived",
+    "waiving",
+    "waive",
+];
+const LEASE_PHRASES: &[&str] = &[
+    "month-to-month",
+    "month to month",
+    "lease terms",
+    "lease term",
+    "lease length",
+    "lease lengths",
+    "short-term lease",
+    "short term lease",
+    "short-term leases",
+];
+const AVAILABLE: &[&str] = &[
+    "available",
+    "availability",
+    "opening up",
+    "open up",
+    "coming up",
+    "still open",
+];
+const AVAILABILITY_STRONG: &[&str] = &[
+    "still available",
+    "waitlist",
+    "wait list",
+    "waiting list",
+    "fully leased",
+    "fully occupied",
+    "no vacancies",
+    "no vacancy",
+    "sold out",
+    "vacant",
+    "move-in ready",
+    "ready for move-in",
+];
+const UNIT_WORDS: &[&str] = &[
+    "unit",
+    "units",
+    "apartment",
+    "apartments",
+    "home",
+    "homes",
+    "bedroom",
+    "bedrooms",
+    "bed",
+    "studio",
+    "studios",
+    "plan",
+    "plans",
+    "floor plan",
+    "floorplan",
+    "move-in",
+    "move in",
+    "now",
+    "immediately",
+    "today",
+    "we have",
+    "we do have",
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "next month",
+    "this month",
+    "timeframe",
+];
+const NOT_UNITS: &[&str] = &[
+    "tour",
+    "tours",
+    "showing",
+    "showings",
+    "appointment",
+    "appointments",
+    "visit",
+    "office",
+    "hours",
+    "24/7",
+    "questions",
+    "call",
+    "i'm available",
+    "i am available",
+    "available to",
+    "you're available",
+    "you are available",
+    "lockers",
+];
+const PARKING: &[&str] = &[
+    "parking",
+    "garage",
+    "garages",
+    "carport",
+    "carports",
+    "covered spot",
+    "covered spots",
+    "reserved spot",
+    "reserved spots",
+    "parking spot",
+    "parking space",
+    "assigned space",
+    "assigned spaces",
+];
+const UTILITIES: &[&str] = &[
+    "water",
+    "sewer",
+    "trash",
+    "electric",
+    "electricity",
+    "gas",
+    "internet",
+    "wifi",
+    "wi-fi",
+    "cable",
+];
+const UTILITY_CUES: &[&str] = &[
+    "included",
+    "include",
+    "includes",
+    "including",
+    "pay",
+    "pays",
+    "paid",
+    "responsible",
+    "billed",
+    "bill",
+    "covered",
+    "separately",
+    "separate",
+    "flat fee",
+    "flat rate",
+    "rubs",
+];
+const MONTH_NUMBERS: &[&str] = &[
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+];
+/// Hosts that are not the community's own website.
+const NOT_HOMEPAGES: &[&str] = &[
+    "facebook",
+    "instagram",
+    "twitter",
+    "x.com",
+    "linkedin",
+    "youtube",
+    "tiktok",
+    "google",
+    "goo.gl",
+    "bit.ly",
+    "calendly",
+    "zillow",
+    "apartments.com",
+    "yelp",
+    "rent.com",
+];
+
+/// The community schema from one reply. `html` (the HTML part, if any) adds its tables.
+pub fn extract(text: &str, html: Option<&str>) -> Extraction {
+    let own = quoted::strip_quoted_history(text);
+    let sents = sentences(&own);
+    let mut ex = Extraction::empty();
+    let mut plans: Vec<FloorPlan> = Vec::new();
+    if let Some(h) = html {
+        for t in tables::html_tables(quoted::strip_quoted_html(h)) {
+            plans.extend(floor_plans::from_rows(&t));
+        }
+    }
+    for t in tables::text_tables(&own) {
+        plans.extend(floor_plans::from_rows(&t));
+    }
+    // Text fields whose sentences all count (joined), and the rest (first sentence wins).
+    let mut joined: [(&str, Vec<String>); 2] =
+        [("pet_policy", Vec::new()), ("utilities", Vec::new())];
+    let mut weak_special: Option<String> = None;
+    let mut found: Vec<Amenity> = Vec::new();
+    let mut prev: Option<&Sentence> = None;
+    for s in &sents {
+        let money = money::read_money(s);
+        for (field, value) in &money.fees {
+            if ex.get(field).is_none() {
+                ex.set(field, money_json(*value), &s.evidence());
+            }
+        }
+        let mut here = match is_table_line(&s.text) {
+            true => Vec::new(),
+            false => floor_plans::from_sentence(s, &money),
+        };
+        if here.is_empty() {
+            here.extend(prev.and_then(|p| floor_plans::carried(p, s, &money)));
+        }
+        // Beds without a price may be priced by the next sentence.
+        prev = (here.is_empty() && !s.is_question()).then_some(s);
+        for entry in amenities::find(s) {
+            if entry.unit && !here.is_empty() {
+                for p in &mut here {
+                    p.amenities.push(entry.name.clone());
+                }
+            } else if !found.iter().any(|a| a.amenity == entry.name) {
+                found.push(Amenity {
+                    amenity: entry.name.clone(),
+                    evidence: s.evidence(),
+                });
+            }
+        }
+        plans.extend(here);
+        if s.is_question() {
+            continue;
+        }
+        for (field, list) in &mut joined {
+            let hit = match *field {
+                "pet_policy" => pet_policy(s),
+                _ => utilities(s),
+            };
+            if hit && list.len() < 3 && !list.contains(&s.text) {
+                list.push(s.text.clone());
+            }
+        }
+        if weak_special.is_none() && has_any(&s.lower, SPECIALS_WEAK) {
+            weak_special = Some(s.evidence());
+        }
+        let rules: [(&str, fn(&Sentence) -> bool); 4] = [
+            ("specials", |s| has_any(&s.lower, SPECIALS)),
+            ("lease_terms", lease_terms),
+            ("availability", availability),
+            ("parking", |s| has_any(&s.lower, PARKING)),
+        ];
+        for (field, rule) in rules {
+            if ex.get(field).is_none() && rule(s) {
+                ex.set(field, json!(s.evidence()), &s.evidence());
+            }
+        }
+    }
+    for (field, list) in joined {
+        if !list.is_empty() {
+            let all = list.join(" ");
+            ex.set(field, json!(clip(&all, 1000)), &clip(&all, MAX_EVIDENCE));
+        }
+    }
+    if let (None, Some(w)) = (ex.get("specials"), weak_special) {
+        ex.set("specials", json!(w), &w);
+    }
+    if let Some((url, line)) = homepage(&normalize(&own)) {
+        ex.set("url", json!(url), &clip(&line, MAX_EVIDENCE));
+    }
+    ex.floor_plans = floor_plans::dedup(plans);
+    ex.community_amenities = found;
+    ex
+}
+
+/// Whole dollars as an integer, else a float.
+fn money_json(v: f64) -> serde_json::Value {
+    if v.fract() == 0.0 && v.abs() < 1e12 {
+        json!(v as i64)
+    } else {
+        json!(v)
+    }
+}
+
+fn pet_policy(s: &Sentence) -> bool {
+    let mut l = s.lower.clone();
+    for a in PET_AMENITIES {
+        l = l.replace(a, "");
+    }
+    has_any(&l, PET_TERMS) && has_any(&l, PET_CUES)
+}
+
+/// "12-month lease", "month-to-month", "13-month leases", "lease terms from 6 to 15 months".
+fn lease_terms(s: &Sentence) -> bool {
+    if has_any(&s.lower, LEASE_PHRASES) {
+        return true;
+    }
+    let ws = words(&s.lower);
+    let counted = ws.windows(2).any(|w| {
+        let n = w[0].2;
+        let numeric = n.bytes().all(|b| b.is_ascii_digit()) || MONTH_NUMBERS.contains(&n);
+        numeric && matches!(w[1].2, "month" | "months" | "mo")
+    });
+    counted && has_any(&s.lower, &["lease", "leases", "term", "terms"])
+}
+
+fn availability(s: &Sentence) -> bool {
+    if has_any(&s.lower, AVAILABILITY_STRONG) {
+        return true;
+    }
+    if !has_any(&s.lower, AVAILABLE) {
+        return false;
+    }
+    let units = has_any(&s.lower, UNIT_WORDS) || !floor_plans::bed_mentions(&s.lower).is_empty();
+    let strong_units = has_any(&s.lower, &UNIT_WORDS[..12]);
+    units && (!has_any(&s.lower, NOT_UNITS) || strong_units)
+}
+
+fn utilities(s: &Sentence) -> bool {
+    has_any(&s.lower, &["utilities", "utility"])
+        || (has_any(&s.lower, UTILITIES) && has_any(&s.lower, UTILITY_CUES))
+}
+
+/// The community's own website: a bare homepage link (no path), not a social or listing site.
+fn homepage(text: &str) -> Option<(String, String)> {
+    for line in text.lines() {
+        for tok in line.split_whitespace() {
+            let t = tok
+                .trim_matches(|c: char| "<>()[],;\"'".contains(c))
+                .trim_end_matches('.');
+            let l = t.to_ascii_lowercase();
+            let rest = l
+                .strip_prefix("https://")
+                .or_else(|| l.strip_prefix("http://"))
+                .or_else(|| l.starts_with("www.").then_some(l.as_str()));
+            let Some(rest) = rest else { continue };
+            let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+            if host.contains('.')
+                && path.is_empty()
+                && !NOT_HOMEPAGES.iter().any(|h| host.contains(h))
+            {
+                return Some((t.to_string(), line.trim().to_string()));
+            }
+        }
+    }
+    None
+}

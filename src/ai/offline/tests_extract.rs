@@ -1,0 +1,3 @@
+//! Unit tests of the offline extraction rules.
+
+use super::*;

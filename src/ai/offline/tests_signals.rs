@@ -1,0 +1,3 @@
+//! Unit tests of the offline signals and responder rules.
+
+use super::*;
