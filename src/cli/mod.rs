@@ -1,6 +1,7 @@
 //! The command line (clap): scriptable subcommands over the same store the TUI uses.
 //! Lists and shows take `--json`; errors say what is wrong and how to fix it.
 
+mod analyze;
 mod context;
 mod demo;
 mod doctor;
@@ -57,6 +58,8 @@ pub enum Command {
     /// Inbound mail.
     #[command(subcommand)]
     Inbox(inbox::InboxCmd),
+    /// Read one message as the product does: responder, facts with evidence, signals (JSON).
+    Analyze(analyze::AnalyzeArgs),
     /// Run the engine (mail sync, outbox) without a UI until SIGTERM or Ctrl-C.
     Worker {
         /// One pass of each part, then exit.
@@ -80,6 +83,7 @@ pub async fn run(cli: Cli, ctx: Ctx) -> anyhow::Result<ExitCode> {
         Some(Command::Persona(cmd)) => persona::run(&ctx, cmd).await,
         Some(Command::Demo { cmd }) => demo::run(&ctx, cmd).await,
         Some(Command::Inbox(cmd)) => inbox::run(&ctx, cmd).await,
+        Some(Command::Analyze(args)) => analyze::analyze(&ctx, args).await,
         Some(Command::Worker { once }) => worker::run(&ctx, once).await,
     }
 }

@@ -3,4 +3,5 @@
 
 pub mod demo;
 pub mod demo_agent;
+pub mod grading;
 pub mod personas;

@@ -5,6 +5,7 @@
 mod audit;
 mod error;
 mod facts;
+mod grades;
 mod mailboxes;
 mod messages;
 mod operators;

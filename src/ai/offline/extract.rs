@@ -121,6 +121,8 @@ const AVAILABLE: &[&str] = &[
     "open up",
     "coming up",
     "still open",
+    "open right now",
+    "open now",
 ];
 const AVAILABILITY_STRONG: &[&str] = &[
     "still available",
@@ -296,13 +298,17 @@ pub fn extract(text: &str, html: Option<&str>) -> Extraction {
     let sents = sentences(&own);
     let mut ex = Extraction::empty();
     let mut plans: Vec<FloorPlan> = Vec::new();
+    let mut all_tables = tables::text_tables(&own);
     if let Some(h) = html {
-        for t in tables::html_tables(quoted::strip_quoted_html(h)) {
-            plans.extend(floor_plans::from_rows(&t));
-        }
+        all_tables.splice(0..0, tables::html_tables(quoted::strip_quoted_html(h)));
     }
-    for t in tables::text_tables(&own) {
-        plans.extend(floor_plans::from_rows(&t));
+    for t in &all_tables {
+        plans.extend(floor_plans::from_rows(t));
+        if let Some(a) =
+            floor_plans::availability_from_rows(t).filter(|_| ex.get("availability").is_none())
+        {
+            ex.set("availability", json!(a), &a);
+        }
     }
     // Text fields whose sentences all count (joined), and the rest (first sentence wins).
     let mut joined: [(&str, Vec<String>); 2] =
@@ -342,6 +348,12 @@ pub fn extract(text: &str, html: Option<&str>) -> Extraction {
         if s.is_question() {
             continue;
         }
+        if pet_policy(s)
+            && ex.get("pet_rent").is_none()
+            && let Some(v) = unclaimed_monthly(s, &money)
+        {
+            ex.set("pet_rent", money_json(v), &s.evidence());
+        }
         for (field, list) in &mut joined {
             let hit = match *field {
                 "pet_policy" => pet_policy(s),
@@ -366,6 +378,9 @@ pub fn extract(text: &str, html: Option<&str>) -> Extraction {
             }
         }
     }
+    for (q, a) in quoted::inline_answers(text) {
+        inline_answer(&mut ex, &mut plans, &q, &a);
+    }
     for (field, list) in joined {
         if !list.is_empty() {
             let all = list.join(" ");
@@ -381,6 +396,34 @@ pub fn extract(text: &str, html: Option<&str>) -> Extraction {
     ex.floor_plans = floor_plans::dedup(plans);
     ex.community_amenities = found;
     ex
+}
+
+/// A pet sentence's small monthly amount that no phrase claimed: "$20/mo each" after a pet fee.
+fn unclaimed_monthly(s: &Sentence, money: &money::MoneyRead) -> Option<f64> {
+    money
+        .amounts
+        .iter()
+        .zip(&money.claims)
+        .find(|(a, c)| c.is_none() && a.value < 200.0 && money::monthly(&s.lower, a))
+        .map(|(a, _)| a.value)
+}
+
+/// An answer written under a quoted question ("> What is the application fee?" / "It's $40
+/// per person."): the question names the fee or the plan, the value comes from the answer only.
+fn inline_answer(ex: &mut Extraction, plans: &mut Vec<FloorPlan>, question: &str, answer: &str) {
+    let Some(a) = sentences(answer).into_iter().next() else {
+        return;
+    };
+    let q = Sentence::new(&question.replace('?', ":"));
+    let asked: Vec<f64> = money::amounts(&q.text).iter().map(|x| x.value).collect();
+    let said: Vec<f64> = money::amounts(&a.text).iter().map(|x| x.value).collect();
+    let both = Sentence::new(&format!("{} {}", q.text, a.text));
+    for (field, v) in money::read_money(&both).fees {
+        if ex.get(field).is_none() && said.contains(&v) && !asked.contains(&v) {
+            ex.set(field, money_json(v), &a.evidence());
+        }
+    }
+    plans.extend(floor_plans::carried(&q, &a, &money::read_money(&a)));
 }
 
 /// Whole dollars as an integer, else a float.
@@ -426,9 +469,11 @@ fn availability(s: &Sentence) -> bool {
     units && (!has_any(&s.lower, NOT_UNITS) || strong_units)
 }
 
+/// "utilities", or a utility with who pays it or what it costs ("Trash is $15/mo").
 fn utilities(s: &Sentence) -> bool {
     has_any(&s.lower, &["utilities", "utility"])
-        || (has_any(&s.lower, UTILITIES) && has_any(&s.lower, UTILITY_CUES))
+        || (has_any(&s.lower, UTILITIES)
+            && (has_any(&s.lower, UTILITY_CUES) || !money::amounts(&s.text).is_empty()))
 }
 
 /// The community's own website: a bare homepage link (no path), not a social or listing site.

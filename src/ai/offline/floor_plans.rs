@@ -112,6 +112,7 @@ fn by_by(lower: &str) -> Vec<(usize, usize, f64, f64)> {
     words(lower)
         .into_iter()
         .filter_map(|(s, e, w)| {
+            let w = w.strip_suffix('s').unwrap_or(w);
             let (b, ba) = w.split_once('x')?;
             let (b, ba) = (parse_number(b)?, parse_number(ba)?);
             (b <= 6.0 && (1.0..=5.0).contains(&ba)).then_some((s, e, b, ba))
@@ -285,6 +286,7 @@ enum Col {
     Sqft,
     Price,
     Deposit,
+    Available,
     Other,
 }
 
@@ -295,6 +297,8 @@ fn column(header: &str) -> Col {
         Col::BedBath
     } else if h.contains("deposit") {
         Col::Deposit
+    } else if h.starts_with("avail") || has("move-in") || has("move in") {
+        Col::Available
     } else if h.contains("bed") || has("br") || has("bd") {
         Col::Beds
     } else if h.contains("bath") || has("ba") {
@@ -327,16 +331,33 @@ fn column(header: &str) -> Col {
     }
 }
 
-/// Floor plans from a table's rows: a header row first (within the first three), a plan a row.
-pub fn from_rows(rows: &[Vec<String>]) -> Vec<FloorPlan> {
-    let header = rows.iter().take(3).enumerate().find_map(|(i, r)| {
+/// The header row (within the first three) of a floor-plan table, and its columns.
+fn header(rows: &[Vec<String>]) -> Option<(usize, Vec<Col>)> {
+    rows.iter().take(3).enumerate().find_map(|(i, r)| {
         let cols: Vec<Col> = r.iter().map(|c| column(c)).collect();
         let has = |c: Col| cols.contains(&c);
         let ok = (has(Col::Beds) || has(Col::BedBath) || has(Col::Name))
             && (has(Col::Price) || has(Col::Sqft));
         ok.then_some((i, cols))
-    });
-    let Some((h, cols)) = header else {
+    })
+}
+
+/// A floor-plan table's "Available" column, when a row fills it: the header and that row.
+pub fn availability_from_rows(rows: &[Vec<String>]) -> Option<String> {
+    let (h, cols) = header(rows)?;
+    let at = cols.iter().position(|c| *c == Col::Available)?;
+    let row = rows[h + 1..]
+        .iter()
+        .find(|r| r.get(at).is_some_and(|v| !v.trim().is_empty()))?;
+    Some(clip(
+        &format!("{}: {}", rows[h][at], row.join(" | ")),
+        MAX_EVIDENCE,
+    ))
+}
+
+/// Floor plans from a table's rows: a header row first (within the first three), a plan a row.
+pub fn from_rows(rows: &[Vec<String>]) -> Vec<FloorPlan> {
+    let Some((h, cols)) = header(rows) else {
         return Vec::new();
     };
     let mut plans = Vec::new();
@@ -353,7 +374,13 @@ pub fn from_rows(rows: &[Vec<String>]) -> Vec<FloorPlan> {
             None => None,
         }
         .or_else(|| bed_mentions(&lower(Col::BedBath)).first().map(|m| m.2))
-        .or_else(|| bed_mentions(&lower(Col::Name)).first().map(|m| m.2));
+        .or_else(|| {
+            // Any name-like column may say it: "Unit | Layout" with "#1204 | 2x2".
+            cols.iter()
+                .zip(row)
+                .filter(|(c, _)| **c == Col::Name)
+                .find_map(|(_, v)| bed_mentions(&v.to_ascii_lowercase()).first().map(|m| m.2))
+        });
         let Some(beds) = beds else { continue };
         let (min, max) = price_cell(cell(Col::Price).unwrap_or_default());
         let name = cell(Col::Name)
@@ -364,7 +391,13 @@ pub fn from_rows(rows: &[Vec<String>]) -> Vec<FloorPlan> {
             beds: Some(beds),
             baths: cell(Col::Baths)
                 .and_then(|b| count_cell(b, false))
-                .or_else(|| bath_mentions(&lower(Col::BedBath)).first().map(|m| m.2)),
+                .or_else(|| bath_mentions(&lower(Col::BedBath)).first().map(|m| m.2))
+                .or_else(|| {
+                    cols.iter()
+                        .zip(row)
+                        .filter(|(c, _)| **c == Col::Name)
+                        .find_map(|(_, v)| by_by(&v.to_ascii_lowercase()).first().map(|m| m.3))
+                }),
             sqft: cell(Col::Sqft).and_then(first_number),
             min_rental_price: min,
             max_rental_price: max,

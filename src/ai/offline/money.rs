@@ -64,6 +64,8 @@ const KEYS: &[(&str, Claim)] = &[
     ("pet fees", Field("pet_deposit")),
     ("animal deposit", Field("pet_deposit")),
     ("deposit per pet", Field("pet_deposit")),
+    ("fee per pet", Field("pet_deposit")),
+    ("one-time pet fee", Field("pet_deposit")),
     ("pet rent", Field("pet_rent")),
     ("monthly pet fee", Field("pet_rent")),
     ("monthly pet rent", Field("pet_rent")),
@@ -275,6 +277,23 @@ fn range_end(s: &str, lower: &str, from: usize) -> Option<(f64, usize)> {
         k += 1;
     }
     number_at(s, k)
+}
+
+/// Whether the amount is a monthly one ("$20/mo", "$35 per month", "$25 a month").
+pub fn monthly(lower: &str, a: &Amount) -> bool {
+    let rest = lower.get(a.end..).unwrap_or_default().trim_start();
+    [
+        "/mo",
+        "/month",
+        "per month",
+        "a month",
+        "monthly",
+        "each month",
+        "a mo",
+        "per mo",
+    ]
+    .iter()
+    .any(|p| rest.starts_with(p))
 }
 
 /// A phrase found in the sentence.

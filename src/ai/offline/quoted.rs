@@ -27,6 +27,33 @@ pub fn strip_quoted_history(text: &str) -> String {
     kept.join("\n")
 }
 
+/// Answers written inline under quoted questions, before any history marker: (the question, the
+/// answer's first line). Only short quoted runs (up to three lines) ending in '?' count.
+pub fn inline_answers(text: &str) -> Vec<(String, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut block: Vec<&str> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim();
+        if let Some(q) = t.strip_prefix('>') {
+            block.push(q.trim_start_matches('>').trim());
+            continue;
+        }
+        if starts_history(&lines, i) {
+            break;
+        }
+        if t.is_empty() && block.is_empty() {
+            continue;
+        }
+        let question = block.join(" ");
+        if !t.is_empty() && (1..=3).contains(&block.len()) && question.trim_end().ends_with('?') {
+            out.push((question.trim().to_string(), t.to_string()));
+        }
+        block.clear();
+    }
+    out
+}
+
 /// Whether line `i` opens a block of history.
 fn starts_history(lines: &[&str], i: usize) -> bool {
     let t = lines[i].trim().trim_start_matches(['*', '_']);

@@ -68,6 +68,20 @@ const AUTO_PHRASES: &[&str] = &[
     "out of office",
 ];
 
+/// A template acknowledgement: "we've received your message" and "our team will be in touch".
+const RECEIVED: &[&str] = &["received your", "we've received", "we have received"];
+const WILL_ANSWER: &[&str] = &[
+    "member of our",
+    "our team will",
+    "team member will",
+    "someone will",
+    "will be in touch",
+    "will respond",
+    "will reach out",
+    "will contact you",
+    "will get back to you",
+];
+
 /// Auto if the headers or subject say so (see `mail::classify`); AI for virtual leasing
 /// assistants; Auto for template acknowledgements; else Human.
 pub fn classify_responder(m: &ParsedMail) -> ResponderKind {
@@ -84,7 +98,10 @@ pub fn classify_responder(m: &ParsedMail) -> ResponderKind {
         local,
         "noreply" | "no-reply" | "donotreply" | "do-not-reply"
     );
-    if has_any(&own, AUTO_PHRASES) || noreply {
+    let acknowledges = super::text::sentences(&own)
+        .iter()
+        .any(|s| has_any(&s.lower, RECEIVED) && has_any(&s.lower, WILL_ANSWER));
+    if has_any(&own, AUTO_PHRASES) || noreply || acknowledges {
         return ResponderKind::Auto;
     }
     ResponderKind::Human

@@ -66,6 +66,8 @@ const OFFER: &[&str] = &[
     "saturday",
     "sunday",
     "want to",
+    "online",
+    "here",
 ];
 const ASKING: &[&str] = &[
     "let me know",
@@ -351,6 +353,13 @@ fn signature(clean: &str) -> (bool, Option<usize>) {
         if name_like(lines[i]) && !title_like(lines[i]) && title_next {
             return (true, Some(i));
         }
+    }
+    // A dash sign-off as the last line ("- Tina").
+    if let Some(last) = lines.last()
+        && let Some(name) = last.strip_prefix(['-', '—', '–'])
+        && name_like(name.trim_start_matches('-').trim())
+    {
+        return (true, Some(lines.len() - 1));
     }
     // A team sign-off as the last line ("Oakridge Apartments Management").
     if let Some(last) = lines.last() {

@@ -1,0 +1,130 @@
+//! Reading replies into the fact sheet and grading a shop: the analysis of each inbound reply
+//! (AI or offline), the measured metrics, the rubric, the fair-housing gate.
+
+use chrono::Utc;
+
+use crate::ai::Ai;
+use crate::domain::community::Signals;
+use crate::domain::facts::checklist_name;
+use crate::domain::grading::{ThreadEntry, metrics, offline_scores, thread_signals};
+use crate::domain::ids::{GradeId, MessageId, ShopId};
+use crate::domain::message::ResponderKind;
+use crate::domain::rubric::{Grade, Rubric};
+use crate::domain::send_window::SendWindow;
+use crate::mail::parse::parse_mail;
+use crate::store::Store;
+
+/// Analyzes one stored inbound message and merges its facts into its shop's sheet.
+pub async fn read_reply(store: &Store, ai: &Ai, id: MessageId) -> anyhow::Result<Vec<String>> {
+    let m = store.message(id).await?;
+    let raw = store.message_raw(id).await?.unwrap_or_default();
+    let mail = parse_mail(&raw);
+    let first = match m.shop_id {
+        Some(shop) => {
+            let s = store.shop(shop).await?;
+            Some(store.persona(s.persona_id).await?.first_name)
+        }
+        None => None,
+    };
+    let a = ai.analyze(&mail, first.as_deref()).await;
+    store
+        .set_message_analysis(id, a.responder, &serde_json::to_value(&a)?)
+        .await?;
+    if let (Some(shop), false) = (m.shop_id, a.responder == ResponderKind::Auto) {
+        store
+            .apply_extraction(shop, Some(id), &a.extraction, &a.generation.model)
+            .await?;
+    }
+    Ok(a.extraction.known_fields())
+}
+
+/// Grades a shop from its thread: every reply read (analysed now if it was not yet), metrics
+/// computed, the rubric applied. Stored as the shop's current grade.
+pub async fn grade_shop(
+    store: &Store,
+    ai: &Ai,
+    shop: ShopId,
+    window: &SendWindow,
+    default_tz: chrono_tz::Tz,
+    operator: &str,
+) -> anyhow::Result<(GradeId, Grade)> {
+    let s = store.shop(shop).await?;
+    let target = store.target(s.target_id).await?;
+    let tz = target
+        .time_zone
+        .as_deref()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(default_tz);
+    let mut thread = Vec::new();
+    for m in store.shop_messages(shop).await? {
+        if m.direction == "outbound" {
+            if let Some(at) = m.sent_at {
+                thread.push(ThreadEntry {
+                    at,
+                    outbound: true,
+                    responder: None,
+                    signals: Signals::default(),
+                    fields: Vec::new(),
+                });
+            }
+            continue;
+        }
+        if m.is_bounce {
+            continue;
+        }
+        let stored: Option<serde_json::Value> =
+            sqlx::query_scalar("SELECT analysis FROM messages WHERE id = $1")
+                .bind(m.id)
+                .fetch_one(store.pool())
+                .await?;
+        if stored.is_none() {
+            read_reply(store, ai, m.id).await?;
+        }
+        let analysis: serde_json::Value =
+            sqlx::query_scalar("SELECT analysis FROM messages WHERE id = $1")
+                .bind(m.id)
+                .fetch_one(store.pool())
+                .await?;
+        let responder: ResponderKind =
+            serde_json::from_value(analysis["responder"].clone()).unwrap_or(ResponderKind::Human);
+        let signals: Signals =
+            serde_json::from_value(analysis["signals"].clone()).unwrap_or_default();
+        let extraction: crate::domain::community::Extraction =
+            serde_json::from_value(analysis["extraction"].clone()).unwrap_or_default();
+        let mut fields: Vec<String> = extraction
+            .known_fields()
+            .iter()
+            .map(|f| checklist_name(f).to_string())
+            .collect();
+        fields.dedup();
+        thread.push(ThreadEntry {
+            at: m.received_at.unwrap_or(m.created_at),
+            outbound: false,
+            responder: Some(if m.is_auto_reply {
+                ResponderKind::Auto
+            } else {
+                responder
+            }),
+            signals,
+            fields,
+        });
+    }
+    thread.sort_by_key(|e| e.at);
+    let rubric = Rubric::default_rubric();
+    let m = metrics(&thread, &s.required_fields, window, tz);
+    let signals = thread_signals(&thread);
+    let grade = rubric.grade(
+        offline_scores(&m, &signals),
+        signals.fair_housing_flags.clone(),
+    );
+    let model = if ai.is_offline() {
+        "offline"
+    } else {
+        "ai+rules"
+    };
+    let id = store
+        .insert_grade(operator, shop, &grade, &m, model)
+        .await?;
+    tracing::info!(shop = %shop, total = grade.total, at = %Utc::now(), "graded");
+    Ok((id, grade))
+}
