@@ -102,6 +102,7 @@ const SPECIALS: &[&str] = &[
     "waived",
     "waiving",
     "waive",
+    "limited time",
 ];
 const LEASE_PHRASES: &[&str] = &[
     "month-to-month",
@@ -126,6 +127,8 @@ const AVAILABLE: &[&str] = &[
 ];
 const AVAILABILITY_STRONG: &[&str] = &[
     "still available",
+    "what's open",
+    "what is open",
     "waitlist",
     "wait list",
     "waiting list",
@@ -423,7 +426,10 @@ fn inline_answer(ex: &mut Extraction, plans: &mut Vec<FloorPlan>, question: &str
             ex.set(field, money_json(v), &a.evidence());
         }
     }
-    plans.extend(floor_plans::carried(&q, &a, &money::read_money(&a)));
+    if let Some(mut plan) = floor_plans::carried(&q, &a, &money::read_money(&a)) {
+        plan.evidence = a.evidence();
+        plans.push(plan);
+    }
 }
 
 /// Whole dollars as an integer, else a float.

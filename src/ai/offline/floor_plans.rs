@@ -321,6 +321,8 @@ fn column(header: &str) -> Col {
         "model",
         "unit",
         "floorplan",
+        "home",
+        "apartment",
     ]
     .iter()
     .any(|w| has(w))
@@ -368,19 +370,16 @@ pub fn from_rows(rows: &[Vec<String>]) -> Vec<FloorPlan> {
                 .and_then(|i| row.get(i))
                 .map(|s| s.as_str())
         };
-        let lower = |c: Col| cell(c).map(str::to_ascii_lowercase).unwrap_or_default();
-        let beds = match cell(Col::Beds) {
-            Some(b) => count_cell(b, true),
-            None => None,
-        }
-        .or_else(|| bed_mentions(&lower(Col::BedBath)).first().map(|m| m.2))
-        .or_else(|| {
-            // Any name-like column may say it: "Unit | Layout" with "#1204 | 2x2".
+        // Name-like and unnamed columns may say it too: "#1204 | 2x2", "2 Bed | 2 Bath | 1,020 SF".
+        let described = |f: &dyn Fn(&str) -> Option<f64>| {
             cols.iter()
                 .zip(row)
-                .filter(|(c, _)| **c == Col::Name)
-                .find_map(|(_, v)| bed_mentions(&v.to_ascii_lowercase()).first().map(|m| m.2))
-        });
+                .filter(|(c, _)| matches!(c, Col::Name | Col::Other | Col::BedBath))
+                .find_map(|(_, v)| f(&v.to_ascii_lowercase()))
+        };
+        let beds = cell(Col::Beds)
+            .and_then(|b| count_cell(b, true))
+            .or_else(|| described(&|v| bed_mentions(v).first().map(|m| m.2)));
         let Some(beds) = beds else { continue };
         let (min, max) = price_cell(cell(Col::Price).unwrap_or_default());
         let name = cell(Col::Name)
@@ -391,14 +390,10 @@ pub fn from_rows(rows: &[Vec<String>]) -> Vec<FloorPlan> {
             beds: Some(beds),
             baths: cell(Col::Baths)
                 .and_then(|b| count_cell(b, false))
-                .or_else(|| bath_mentions(&lower(Col::BedBath)).first().map(|m| m.2))
-                .or_else(|| {
-                    cols.iter()
-                        .zip(row)
-                        .filter(|(c, _)| **c == Col::Name)
-                        .find_map(|(_, v)| by_by(&v.to_ascii_lowercase()).first().map(|m| m.3))
-                }),
-            sqft: cell(Col::Sqft).and_then(first_number),
+                .or_else(|| described(&|v| bath_mentions(v).first().map(|m| m.2))),
+            sqft: cell(Col::Sqft)
+                .and_then(first_number)
+                .or_else(|| described(&|v| sqft_mentions(v).first().map(|m| m.1))),
             min_rental_price: min,
             max_rental_price: max,
             security_deposit: cell(Col::Deposit).and_then(|d| price_cell(d).0),

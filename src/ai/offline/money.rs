@@ -106,7 +106,20 @@ const KEYS: &[(&str, Claim)] = &[
 ];
 
 /// Words that may sit between a phrase and its amount without weakening the link.
+/// Words of a floor plan: an amount past them is the plan's, not a fee's.
+const PLAN_WORDS: &[&str] = &[
+    "bedroom", "bedrooms", "bed", "beds", "br", "studio", "studios", "bath", "baths",
+];
 const FILLER: &[&str] = &[
+    "as",
+    "low",
+    "from",
+    "starting",
+    "ranges",
+    "range",
+    "equal",
+    "equals",
+    "goes",
     "is",
     "are",
     "was",
@@ -228,7 +241,57 @@ pub fn amounts(s: &str) -> Vec<Amount> {
         i = amount.end.max(i + 1);
         out.push(amount);
     }
+    for at in find_all(&lower, "dollars") {
+        if let Some(a) = worded_amount(&lower, at)
+            && !out.iter().any(|o| o.start < a.end && a.start < o.end)
+        {
+            out.push(a);
+        }
+    }
+    out.sort_by_key(|a| a.start);
     out
+}
+
+/// "fifty dollars", "one hundred fifty dollars", "twenty-five dollars": the words before `at`.
+fn worded_amount(lower: &str, at: usize) -> Option<Amount> {
+    const UNITS: [&str; 20] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+        "nineteen",
+    ];
+    const TENS: [&str; 8] = [
+        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
+    let ws = words(&lower[..at]);
+    let mut start = None;
+    let (mut total, mut current) = (0.0, 0.0);
+    let taken: Vec<_> = ws
+        .iter()
+        .rev()
+        .take_while(|(_, _, w)| {
+            UNITS.contains(w) || TENS.contains(w) || matches!(*w, "hundred" | "thousand" | "and")
+        })
+        .collect();
+    for (s, _, w) in taken.iter().rev() {
+        start.get_or_insert(*s);
+        if let Some(n) = UNITS.iter().position(|u| u == w) {
+            current += n as f64;
+        } else if let Some(n) = TENS.iter().position(|t| t == w) {
+            current += (n as f64 + 2.0) * 10.0;
+        } else if *w == "hundred" {
+            current = current.max(1.0) * 100.0;
+        } else if *w == "thousand" {
+            total += current.max(1.0) * 1000.0;
+            current = 0.0;
+        }
+    }
+    let value = total + current;
+    (value > 0.0).then(|| Amount {
+        start: start.unwrap_or(at),
+        end: at + "dollars".len(),
+        value,
+        max: None,
+    })
 }
 
 /// A number at `j`: digits, ",ddd" groups, ".dd" decimals, an optional "k".
@@ -403,7 +466,14 @@ fn link_cost(
     {
         return None;
     }
-    let ws = words(gap);
+    // Punctuation such as "–" is no word; a plan's words mean the amount is the plan's.
+    let ws: Vec<_> = words(gap)
+        .into_iter()
+        .filter(|(_, _, w)| w.chars().any(char::is_alphanumeric))
+        .collect();
+    if ws.iter().any(|(_, _, w)| PLAN_WORDS.contains(w)) {
+        return None;
+    }
     let joins = ws
         .iter()
         .filter(|(_, _, w)| matches!(*w, "and" | "or" | "but" | "plus" | "with"))
@@ -419,7 +489,7 @@ fn link_cost(
     if backward && (joins > 0 || other > 0 || commas > 0) {
         return None;
     }
-    if other > 3 || joins > 1 {
+    if other > 2 || joins > 1 {
         return None;
     }
     let cost = other as f64 * 2.0

@@ -96,7 +96,11 @@ pub fn text_tables(text: &str) -> Vec<Vec<Vec<String>>> {
             continue;
         }
         let cells = if super::text::is_table_line(t) {
-            Some(split_on(t, &['│', '|']))
+            // html2text's grid uses '│'; a '|' inside its cells is text.
+            Some(match t.contains('│') {
+                true => split_on(t, &['│']),
+                false => split_on(t, &['|']),
+            })
         } else if (cur.is_empty() || spaced) && !t.is_empty() {
             let c = split_spaced(t);
             (c.len() >= 3).then_some(c)
