@@ -89,3 +89,23 @@ pub async fn analyze(ctx: &Ctx, args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     println!("{}", serde_json::to_string_pretty(&analysis_json(&a))?);
     Ok(ExitCode::SUCCESS)
 }
+
+/// `secret-shop eval DIR`: every NAME.eml with its NAME.json label, read as the product reads
+/// mail (the configured AI, or `--offline`), scored per field.
+pub async fn eval(ctx: &Ctx, dir: PathBuf, offline: bool) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(dir.is_dir(), "{} is not a directory", dir.display());
+    let ai = if offline {
+        Ai::offline()
+    } else {
+        Ai::from_config(&ctx.config.ai)
+    };
+    let handle = tokio::runtime::Handle::current();
+    let report = tokio::task::block_in_place(|| {
+        crate::ai::eval::evaluate_dir(&dir, |mail, persona| {
+            let a = handle.block_on(ai.analyze(mail, persona));
+            (a.responder, a.extraction, a.signals)
+        })
+    });
+    println!("{report}");
+    Ok(ExitCode::SUCCESS)
+}

@@ -60,6 +60,13 @@ pub enum Command {
     Inbox(inbox::InboxCmd),
     /// Read one message as the product does: responder, facts with evidence, signals (JSON).
     Analyze(analyze::AnalyzeArgs),
+    /// Precision and recall per field on a labelled set (NAME.eml + NAME.json files).
+    Eval {
+        dir: PathBuf,
+        /// Use the offline rules even when an AI is configured.
+        #[arg(long)]
+        offline: bool,
+    },
     /// Run the engine (mail sync, outbox) without a UI until SIGTERM or Ctrl-C.
     Worker {
         /// One pass of each part, then exit.
@@ -84,6 +91,7 @@ pub async fn run(cli: Cli, ctx: Ctx) -> anyhow::Result<ExitCode> {
         Some(Command::Demo { cmd }) => demo::run(&ctx, cmd).await,
         Some(Command::Inbox(cmd)) => inbox::run(&ctx, cmd).await,
         Some(Command::Analyze(args)) => analyze::analyze(&ctx, args).await,
+        Some(Command::Eval { dir, offline }) => analyze::eval(&ctx, dir, offline).await,
         Some(Command::Worker { once }) => worker::run(&ctx, once).await,
     }
 }
