@@ -506,3 +506,96 @@ async fn two_workers_at_once_store_each_message_once() {
     .unwrap();
     assert_eq!(distinct, 320);
 }
+
+/// `dedicated` mode: a persona with an account of its own sends through it, files its Sent
+/// mail there, and its mailbox is synced beside the configured one.
+#[tokio::test]
+async fn dedicated_personas_use_their_own_mailbox() {
+    let w = world().await;
+    let own_domain = format!(
+        "own{}.test",
+        &uuid::Uuid::new_v4().simple().to_string()[..10]
+    );
+    let jane = w
+        .store
+        .insert_personas(
+            &w.actor,
+            &[secret_shop::domain::persona::NewPersona {
+                email: format!("june.park@{own_domain}"),
+                first_name: "June".into(),
+                last_name: "Park".into(),
+                ..serde_json::from_value(serde_json::json!({
+                    "template_id": null, "first_name": "", "last_name": "", "email": "",
+                    "phone": "", "rental_budget": 1500, "bedrooms": 1, "bathrooms": 1.0,
+                    "preferences": "", "pets": "none", "credit_score": 700, "monthly_income": 5000,
+                    "additional_occupants": "", "rental_history": "", "writing_style": "",
+                    "move_in_date": null
+                }))
+                .unwrap()
+            }],
+        )
+        .await
+        .unwrap()
+        .remove(0);
+    let shop = w
+        .store
+        .create_shop(&w.actor, w.target.id, jane.id, &[])
+        .await
+        .unwrap();
+    let mut config = w.config.clone();
+    config.mail.mode = secret_shop::domain::address::AddressMode::Dedicated;
+    let engine = secret_shop::engine::Engine::new(&config, w.store.clone())
+        .await
+        .unwrap();
+    assert!(
+        engine
+            .persona_syncers
+            .iter()
+            .any(|s| s.account.address == jane.email)
+    );
+    let d = w
+        .store
+        .insert_draft(
+            &w.actor,
+            &secret_shop::store::NewDraft {
+                shop_id: shop.id,
+                kind: secret_shop::domain::message::MessageKind::Inquiry,
+                subject: "From my own account".into(),
+                body_text: "Hello, is a 1-bedroom available? June".into(),
+                in_reply_to: None,
+                reference_ids: vec![],
+                generation: None,
+            },
+        )
+        .await
+        .unwrap();
+    w.store
+        .approve_draft(&w.actor, d.id, d.version)
+        .await
+        .unwrap();
+    assert_eq!(engine.run_once().await.unwrap().send.sent, 1);
+    // Filed in June's own Sent folder.
+    let mut own = common::mail::imap_as(&jane.email).await;
+    let sent = own.examine("Sent").await.unwrap();
+    assert_eq!(sent.exists, 1);
+    // The agent answers June; only her own mailbox receives it.
+    let reply = format!(
+        "From: leasing@{agent}\r\nTo: {to}\r\nSubject: Re: From my own account\r\n\
+         Message-ID: <{id}@{agent}>\r\nIn-Reply-To: <{parent}>\r\n\r\nYes, come see it.\r\n",
+        agent = w.agent_domain,
+        to = jane.email,
+        id = uuid::Uuid::new_v4().simple(),
+        parent = d.message_id.unwrap(),
+    );
+    common::mail::smtp_send_raw(
+        &w.agent_address(),
+        std::slice::from_ref(&jane.email),
+        reply.as_bytes(),
+    )
+    .await;
+    wait_for_mail(&jane.email, 2).await;
+    engine.run_once().await.unwrap();
+    let thread = w.store.shop_messages(shop.id).await.unwrap();
+    assert_eq!(thread.len(), 2, "{thread:?}");
+    assert_eq!(thread[1].body_text.trim(), "Yes, come see it.");
+}

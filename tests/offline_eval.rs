@@ -1,6 +1,10 @@
 //! The offline analyzer against the labelled replies in tests/fixtures/replies: precision and
-//! recall floors it actually meets, and no value ever taken from quoted history. Reads fixtures
-//! only; no services. `cargo test --test offline_eval -- --nocapture` prints the report.
+//! recall floors it meets, and no value ever taken from quoted history. Reads fixtures only; no
+//! services. `cargo test --test offline_eval -- --nocapture` prints the report.
+//!
+//! The rules were tuned on this set, so these floors guard against regressions; they are not a
+//! measure of quality on unseen mail. Replies 28-45 were first scored before any tuning on them:
+//! overall precision 0.92-0.97 and recall about 0.75 (see the labels' "note").
 
 use std::path::Path;
 
@@ -19,7 +23,7 @@ fn offline_analyzer_meets_its_floors_on_the_labelled_set() {
     );
     assert!(
         report.messages >= 20,
-        "the labelled set has {} messages",
+        "only {} labelled messages",
         report.messages
     );
     assert!(
@@ -29,19 +33,48 @@ fn offline_analyzer_meets_its_floors_on_the_labelled_set() {
     );
     let overall = report.overall();
     assert!(
-        overall.precision() >= 0.0,
+        overall.precision() >= 0.95,
         "overall precision {:.3}",
         overall.precision()
     );
     assert!(
-        overall.recall() >= 0.0,
+        overall.recall() >= 0.90,
         "overall recall {:.3}",
         overall.recall()
     );
+    for (field, score) in &report.fields {
+        assert!(
+            score.precision() >= 0.85,
+            "{field} precision {:.3}",
+            score.precision()
+        );
+        assert!(
+            score.recall() >= 0.75,
+            "{field} recall {:.3}",
+            score.recall()
+        );
+    }
+    assert!(
+        report.responder_accuracy() >= 0.95,
+        "responder accuracy {:.3}",
+        report.responder_accuracy()
+    );
+    assert!(
+        report.signal_accuracy() >= 0.95,
+        "signal accuracy {:.3}",
+        report.signal_accuracy()
+    );
+    for (signal, a) in &report.signals {
+        assert!(a.rate() >= 0.9, "{signal}: {}/{}", a.correct, a.total);
+    }
 }
 
 #[test]
-fn scratch_holdout() {
-    let report = evaluate_dir(Path::new("/tmp/ho"), offline::analyze);
-    println!("{report}");
+fn a_missing_label_or_directory_is_reported_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.eml"), "From: a@b.test\r\n\r\nHi").unwrap();
+    let report = evaluate_dir(dir.path(), offline::analyze);
+    assert_eq!((report.messages, report.errors.len()), (0, 1));
+    let report = evaluate_dir(&dir.path().join("missing"), offline::analyze);
+    assert_eq!(report.errors.len(), 1);
 }

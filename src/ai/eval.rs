@@ -8,9 +8,11 @@ use std::fmt;
 use std::path::Path;
 
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::domain::community::{Extraction, FieldKind, FloorPlan, SCALAR_FIELDS, Signals};
+use crate::domain::community::{
+    Evidenced, Extraction, FieldKind, FloorPlan, SCALAR_FIELDS, Signals,
+};
 use crate::domain::message::ResponderKind;
 use crate::mail::parse::{ParsedMail, parse_mail};
 
@@ -23,6 +25,10 @@ pub struct Score {
 }
 
 impl Score {
+    pub const fn new(tp: usize, fp: usize, fn_: usize) -> Score {
+        Score { tp, fp, fn_ }
+    }
+
     /// 1.0 when nothing was found (no false positive either).
     pub fn precision(&self) -> f64 {
         ratio(self.tp, self.tp + self.fp)
@@ -40,6 +46,24 @@ impl Score {
     }
 }
 
+/// Right answers out of labelled ones.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Accuracy {
+    pub correct: usize,
+    pub total: usize,
+}
+
+impl Accuracy {
+    pub fn rate(&self) -> f64 {
+        ratio(self.correct, self.total)
+    }
+
+    fn count(&mut self, ok: bool) {
+        self.correct += usize::from(ok);
+        self.total += 1;
+    }
+}
+
 fn ratio(a: usize, b: usize) -> f64 {
     if b == 0 { 1.0 } else { a as f64 / b as f64 }
 }
@@ -50,26 +74,30 @@ fn ratio(a: usize, b: usize) -> f64 {
 pub struct Label {
     /// "human", "auto" or "ai".
     pub responder: String,
-    /// The persona's first name, for `used_name`.
+    /// The persona's name; its first word is what `used_name` looks for.
     #[serde(default)]
     pub persona: Option<String>,
     /// FIELD: a number (money), `true` (some text expected) or a string the text must contain.
     /// Fields absent here must not be extracted.
     #[serde(default)]
-    pub facts: serde_json::Map<String, Value>,
+    pub facts: Map<String, Value>,
     #[serde(default)]
     pub floor_plans: Vec<PlanLabel>,
+    /// Canonical names from `assets/amenities.txt` (community and unit amenities together).
     #[serde(default)]
     pub amenities: Vec<String>,
+    /// used_name, asked_for_appointment, fair_housing (any flag), instructions_to_ai,
+    /// has_signature, has_contact_details: booleans; qualifying_questions: a list.
     #[serde(default)]
-    pub signals: serde_json::Map<String, Value>,
-    /// Words that appear only in quoted history: no evidence may contain them.
+    pub signals: Map<String, Value>,
+    /// Words that appear only in quoted history: no value or evidence may contain them.
     #[serde(default)]
     pub quoted_only: Vec<String>,
     #[serde(default)]
     pub note: Option<String>,
 }
 
+/// A labelled floor plan: matched by beds and lowest price, then its other values are checked.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanLabel {
@@ -92,16 +120,34 @@ pub struct EvalReport {
     pub messages: usize,
     /// Scalar fields (schema order), then "floor_plans", "floor_plan_details", "amenities".
     pub fields: Vec<(String, Score)>,
-    /// (correct, total).
-    pub responder: (usize, usize),
-    /// (signal, correct, total).
-    pub signals: Vec<(String, usize, usize)>,
-    /// "NAME: field «evidence»" for every value taken from quoted history.
+    pub responder: Accuracy,
+    /// Per labelled signal, in order of first appearance.
+    pub signals: Vec<(String, Accuracy)>,
+    /// "NAME: field «text» contains quoted …" for every value taken from quoted history.
     pub quoted_leaks: Vec<String>,
-    /// One line per wrong or missing value, for reading.
+    /// One line per wrong, missing or unexpected value, for reading.
     pub mistakes: Vec<String>,
-    /// Files that could not be read or parsed.
+    /// Files that could not be read or parsed, and unknown label keys.
     pub errors: Vec<String>,
+}
+
+/// A line of `mistakes`: "NAME: what".
+macro_rules! miss {
+    ($r:expr, $name:expr, $($arg:tt)*) => {
+        $r.mistakes.push(format!("{}: {}", $name, format_args!($($arg)*)))
+    };
+}
+
+/// The entry named `name` of a list, added (default) when absent.
+fn entry<'a, T: Default>(list: &'a mut Vec<(String, T)>, name: &str) -> &'a mut T {
+    let i = match list.iter().position(|(n, _)| n == name) {
+        Some(i) => i,
+        None => {
+            list.push((name.to_string(), T::default()));
+            list.len() - 1
+        }
+    };
+    &mut list[i].1
 }
 
 impl EvalReport {
@@ -112,16 +158,18 @@ impl EvalReport {
     /// Micro-average over scalar fields, floor plans and amenities (not plan details).
     pub fn overall(&self) -> Score {
         let mut total = Score::default();
-        for (n, s) in &self.fields {
-            if n != "floor_plan_details" {
-                total.add(*s);
-            }
+        for (_, s) in self
+            .fields
+            .iter()
+            .filter(|(n, _)| n != "floor_plan_details")
+        {
+            total.add(*s);
         }
         total
     }
 
     pub fn responder_accuracy(&self) -> f64 {
-        ratio(self.responder.0, self.responder.1)
+        self.responder.rate()
     }
 
     /// Accuracy over every labelled signal of every message.
@@ -129,31 +177,12 @@ impl EvalReport {
         let (ok, n) = self
             .signals
             .iter()
-            .fold((0, 0), |(a, b), s| (a + s.1, b + s.2));
+            .fold((0, 0), |(a, b), (_, s)| (a + s.correct, b + s.total));
         ratio(ok, n)
     }
 
-    fn score_mut(&mut self, name: &str) -> &mut Score {
-        let i = match self.fields.iter().position(|(n, _)| n == name) {
-            Some(i) => i,
-            None => {
-                self.fields.push((name.to_string(), Score::default()));
-                self.fields.len() - 1
-            }
-        };
-        &mut self.fields[i].1
-    }
-
-    fn signal(&mut self, name: &str, ok: bool) {
-        let i = match self.signals.iter().position(|(n, _, _)| n == name) {
-            Some(i) => i,
-            None => {
-                self.signals.push((name.to_string(), 0, 0));
-                self.signals.len() - 1
-            }
-        };
-        self.signals[i].1 += usize::from(ok);
-        self.signals[i].2 += 1;
+    fn score(&mut self, name: &str, s: Score) {
+        entry(&mut self.fields, name).add(s);
     }
 }
 
@@ -164,11 +193,9 @@ pub fn evaluate_dir(
     analyze: impl Fn(&ParsedMail, Option<&str>) -> (ResponderKind, Extraction, Signals),
 ) -> EvalReport {
     let mut report = EvalReport::default();
-    for (name, _) in SCALAR_FIELDS {
-        report.score_mut(name);
-    }
-    for extra in ["floor_plans", "floor_plan_details", "amenities"] {
-        report.score_mut(extra);
+    let names = SCALAR_FIELDS.iter().map(|(n, _)| *n);
+    for name in names.chain(["floor_plans", "floor_plan_details", "amenities"]) {
+        report.score(name, Score::default());
     }
     let mut emls: Vec<_> = match std::fs::read_dir(dir) {
         Ok(rd) => rd
@@ -188,29 +215,28 @@ pub fn evaluate_dir(
             .unwrap_or_default()
             .to_string_lossy()
             .to_string();
-        let label: Label = match std::fs::read_to_string(eml.with_extension("json"))
-            .map_err(|e| e.to_string())
-            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
-        {
-            Ok(l) => l,
+        let loaded = std::fs::read_to_string(eml.with_extension("json"))
+            .map_err(|e| format!("{name}.json: {e}"))
+            .and_then(|t| {
+                serde_json::from_str::<Label>(&t).map_err(|e| format!("{name}.json: {e}"))
+            })
+            .and_then(|l| {
+                std::fs::read(&eml)
+                    .map(|raw| (l, raw))
+                    .map_err(|e| format!("{name}.eml: {e}"))
+            });
+        let (label, raw) = match loaded {
+            Ok(x) => x,
             Err(e) => {
-                report.errors.push(format!("{name}.json: {e}"));
+                report.errors.push(e);
                 continue;
             }
         };
-        let raw = match std::fs::read(&eml) {
-            Ok(r) => r,
-            Err(e) => {
-                report.errors.push(format!("{name}.eml: {e}"));
-                continue;
-            }
-        };
-        let mail = parse_mail(&raw);
         let first = label
             .persona
             .as_deref()
             .and_then(|p| p.split_whitespace().next());
-        let (responder, ex, sig) = analyze(&mail, first);
+        let (responder, ex, sig) = analyze(&parse_mail(&raw), first);
         report.messages += 1;
         score_message(&mut report, &name, &label, responder, &ex, &sig);
     }
@@ -225,96 +251,86 @@ fn score_message(
     ex: &Extraction,
     sig: &Signals,
 ) {
-    r.responder.1 += 1;
-    if responder.as_str() == label.responder {
-        r.responder.0 += 1;
-    } else {
-        r.mistakes.push(format!(
-            "{name}: responder {} (expected {})",
-            responder, label.responder
-        ));
+    let ok = responder.as_str() == label.responder;
+    r.responder.count(ok);
+    if !ok {
+        miss!(
+            r,
+            name,
+            "responder {responder} (expected {})",
+            label.responder
+        );
     }
     for (field, kind) in SCALAR_FIELDS {
         let expected = label
             .facts
             .get(*field)
             .filter(|v| !v.is_null() && **v != Value::Bool(false));
-        let found = ex.get(field);
-        let mut s = Score::default();
-        match (expected, found) {
-            (None, None) => {}
-            (None, Some(f)) => {
-                s.fp = 1;
-                r.mistakes.push(format!(
-                    "{name}: {field} not expected, found {} «{}»",
-                    f.value, f.evidence
-                ));
-            }
-            (Some(e), None) => {
-                s.fn_ = 1;
-                r.mistakes
-                    .push(format!("{name}: {field} expected {e}, not found"));
-            }
-            (Some(e), Some(f)) => {
-                if value_matches(*kind, e, &f.value) {
-                    s.tp = 1;
-                } else {
-                    s.fp = 1;
-                    s.fn_ = 1;
-                    r.mistakes.push(format!(
-                        "{name}: {field} expected {e}, found {} «{}»",
-                        f.value, f.evidence
-                    ));
-                }
-            }
+        let (s, note) = match (expected, ex.get(field)) {
+            (None, None) => (Score::default(), None),
+            (None, Some(f)) => (
+                Score::new(0, 1, 0),
+                Some(format!("not expected, found {}", shown(f))),
+            ),
+            (Some(e), None) => (
+                Score::new(0, 0, 1),
+                Some(format!("expected {e}, not found")),
+            ),
+            (Some(e), Some(f)) if value_matches(*kind, e, &f.value) => (Score::new(1, 0, 0), None),
+            (Some(e), Some(f)) => (
+                Score::new(0, 1, 1),
+                Some(format!("expected {e}, found {}", shown(f))),
+            ),
+        };
+        if let Some(note) = note {
+            miss!(r, name, "{field} {note}");
         }
-        r.score_mut(field).add(s);
+        r.score(field, s);
     }
     score_plans(r, name, &label.floor_plans, &ex.floor_plans);
     let expected: BTreeSet<String> = label.amenities.iter().map(|a| a.to_lowercase()).collect();
-    let mut found: BTreeSet<String> = ex
+    let plan_amenities = ex.floor_plans.iter().flat_map(|p| p.amenities.iter());
+    let found: BTreeSet<String> = ex
         .community_amenities
         .iter()
-        .map(|a| a.amenity.to_lowercase())
+        .map(|a| &a.amenity)
+        .chain(plan_amenities)
+        .map(|a| a.to_lowercase())
         .collect();
-    found.extend(
-        ex.floor_plans
-            .iter()
-            .flat_map(|p| p.amenities.iter().map(|a| a.to_lowercase())),
-    );
+    for a in found.difference(&expected) {
+        miss!(r, name, "amenity {a} not expected");
+    }
+    for a in expected.difference(&found) {
+        miss!(r, name, "amenity {a} missed");
+    }
     let s = Score {
         tp: expected.intersection(&found).count(),
         fp: found.difference(&expected).count(),
         fn_: expected.difference(&found).count(),
     };
-    for a in found.difference(&expected) {
-        r.mistakes.push(format!("{name}: amenity {a} not expected"));
-    }
-    for a in expected.difference(&found) {
-        r.mistakes.push(format!("{name}: amenity {a} missed"));
-    }
-    r.score_mut("amenities").add(s);
+    r.score("amenities", s);
     score_signals(r, name, &label.signals, sig);
     leaks(r, name, &label.quoted_only, ex);
 }
 
 fn value_matches(kind: FieldKind, expected: &Value, found: &Value) -> bool {
     match (kind, expected) {
-        (FieldKind::Money, _) => match (expected.as_f64(), found.as_f64()) {
-            (Some(e), Some(f)) => (e - f).abs() <= 1.0,
-            _ => false,
-        },
+        (FieldKind::Money, _) => close(expected.as_f64(), found.as_f64()) && found.is_number(),
         (FieldKind::Text, Value::String(want)) => {
             let got = found
                 .as_str()
-                .map(str::to_lowercase)
-                .unwrap_or_else(|| found.to_string());
-            got.contains(&want.to_lowercase())
+                .map_or_else(|| found.to_string(), str::to_string);
+            got.to_lowercase().contains(&want.to_lowercase())
         }
         (FieldKind::Text, _) => true,
     }
 }
 
+fn shown(f: &Evidenced) -> String {
+    format!("{} «{}»", f.value, f.evidence)
+}
+
+/// Equal within $1 (or sq ft, or a bath), or both unknown.
 fn close(a: Option<f64>, b: Option<f64>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => (a - b).abs() <= 1.0,
@@ -323,76 +339,85 @@ fn close(a: Option<f64>, b: Option<f64>) -> bool {
     }
 }
 
+/// (expected, right, something found) for a labelled number of a plan.
+fn number_check(want: Option<f64>, got: Option<f64>) -> Option<(String, bool, bool)> {
+    want.map(|w| (w.to_string(), close(Some(w), got), got.is_some()))
+}
+
 /// Plans match by beds and lowest price; matched plans then score their other labelled values.
 fn score_plans(r: &mut EvalReport, name: &str, expected: &[PlanLabel], found: &[FloorPlan]) {
     let mut used = vec![false; found.len()];
     let (mut plans, mut details) = (Score::default(), Score::default());
     for e in expected {
-        let hit = found.iter().enumerate().position(|(i, f)| {
-            !used[i] && f.beds == Some(e.beds) && close(e.min_rental_price, f.min_rental_price)
+        let hit = (0..found.len()).find(|&i| {
+            !used[i]
+                && found[i].beds == Some(e.beds)
+                && close(e.min_rental_price, found[i].min_rental_price)
         });
         let Some(i) = hit else {
             plans.fn_ += 1;
-            r.mistakes.push(format!(
-                "{name}: floor plan {} bed from {:?} missed",
-                e.beds, e.min_rental_price
-            ));
+            miss!(
+                r,
+                name,
+                "floor plan {} bed from {:?} missed",
+                e.beds,
+                e.min_rental_price
+            );
             continue;
         };
         used[i] = true;
         plans.tp += 1;
         let f = &found[i];
-        let pairs = [
-            ("baths", e.baths, f.baths),
-            ("sqft", e.sqft, f.sqft),
-            ("max_rental_price", e.max_rental_price, f.max_rental_price),
+        let name_ok = |w: &String| f.name.as_ref().is_some_and(|n| n.eq_ignore_ascii_case(w));
+        let checks = [
+            ("baths", number_check(e.baths, f.baths)),
+            ("sqft", number_check(e.sqft, f.sqft)),
+            (
+                "max_rental_price",
+                number_check(e.max_rental_price, f.max_rental_price),
+            ),
+            (
+                "name",
+                e.name
+                    .as_ref()
+                    .map(|w| (w.clone(), name_ok(w), f.name.is_some())),
+            ),
         ];
-        for (what, want, got) in pairs {
-            let Some(want) = want else { continue };
-            if close(Some(want), got) {
+        for (what, check) in checks {
+            let Some((want, ok, got_some)) = check else {
+                continue;
+            };
+            if ok {
                 details.tp += 1;
             } else {
                 details.fn_ += 1;
-                details.fp += usize::from(got.is_some());
-                r.mistakes.push(format!(
-                    "{name}: plan {} bed {what} expected {want}, found {got:?}",
-                    e.beds
-                ));
-            }
-        }
-        if let Some(want) = &e.name {
-            if f.name
-                .as_deref()
-                .is_some_and(|n| n.eq_ignore_ascii_case(want))
-            {
-                details.tp += 1;
-            } else {
-                details.fn_ += 1;
-                details.fp += usize::from(f.name.is_some());
-                r.mistakes.push(format!(
-                    "{name}: plan {} bed name expected {want}, found {:?}",
-                    e.beds, f.name
-                ));
+                details.fp += usize::from(got_some);
+                miss!(
+                    r,
+                    name,
+                    "plan {} bed {what} expected {want} «{}»",
+                    e.beds,
+                    f.evidence
+                );
             }
         }
     }
     for (f, _) in found.iter().zip(&used).filter(|(_, u)| !**u) {
         plans.fp += 1;
-        r.mistakes.push(format!(
-            "{name}: floor plan {:?} bed from {:?} not expected «{}»",
-            f.beds, f.min_rental_price, f.evidence
-        ));
+        miss!(
+            r,
+            name,
+            "floor plan {:?} bed from {:?} not expected «{}»",
+            f.beds,
+            f.min_rental_price,
+            f.evidence
+        );
     }
-    r.score_mut("floor_plans").add(plans);
-    r.score_mut("floor_plan_details").add(details);
+    r.score("floor_plans", plans);
+    r.score("floor_plan_details", details);
 }
 
-fn score_signals(
-    r: &mut EvalReport,
-    name: &str,
-    want: &serde_json::Map<String, Value>,
-    sig: &Signals,
-) {
+fn score_signals(r: &mut EvalReport, name: &str, want: &Map<String, Value>, sig: &Signals) {
     for (key, value) in want {
         let got = match key.as_str() {
             "used_name" => Value::Bool(sig.used_name),
@@ -404,23 +429,7 @@ fn score_signals(
             "qualifying_questions" => {
                 let mut q = sig.qualifying_questions.clone();
                 q.sort();
-                let mut w: Vec<String> = value
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|v| v.as_str().map(str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                w.sort();
-                let ok = q == w;
-                if !ok {
-                    r.mistakes.push(format!(
-                        "{name}: qualifying_questions expected {w:?}, found {q:?}"
-                    ));
-                }
-                r.signal(key, ok);
-                continue;
+                Value::from(q)
             }
             other => {
                 r.errors
@@ -428,42 +437,39 @@ fn score_signals(
                 continue;
             }
         };
-        let ok = &got == value;
-        if !ok {
-            r.mistakes.push(format!(
-                "{name}: signal {key} expected {value}, found {got}"
-            ));
+        let mut value = value.clone();
+        if let Value::Array(list) = &mut value {
+            list.sort_by_key(|v| v.to_string());
         }
-        r.signal(key, ok);
+        let ok = got == value;
+        if !ok {
+            miss!(r, name, "signal {key} expected {value}, found {got}");
+        }
+        entry(&mut r.signals, key).count(ok);
     }
 }
 
-/// Every evidence and value checked against the words found only in quoted history.
+/// Every value and evidence checked against the words found only in quoted history.
 fn leaks(r: &mut EvalReport, name: &str, quoted_only: &[String], ex: &Extraction) {
-    let mut texts: Vec<(String, String)> = Vec::new();
-    for (field, v) in ex
-        .fields
+    let fields = ex.fields.iter().filter_map(|(k, v)| {
+        v.as_ref()
+            .map(|v| (k.clone(), format!("{} {}", v.value, v.evidence)))
+    });
+    let plans = ex
+        .floor_plans
         .iter()
-        .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
-    {
-        texts.push((field.clone(), format!("{} {}", v.value, v.evidence)));
-    }
-    texts.extend(
-        ex.floor_plans
+        .map(|p| ("floor plan".to_string(), p.evidence.clone()));
+    let amenities = ex
+        .community_amenities
+        .iter()
+        .map(|a| (a.amenity.clone(), a.evidence.clone()));
+    for (what, text) in fields.chain(plans).chain(amenities) {
+        for q in quoted_only
             .iter()
-            .map(|p| ("floor_plan".to_string(), p.evidence.clone())),
-    );
-    texts.extend(
-        ex.community_amenities
-            .iter()
-            .map(|a| (a.amenity.clone(), a.evidence.clone())),
-    );
-    for q in quoted_only {
-        for (what, t) in &texts {
-            if t.to_lowercase().contains(&q.to_lowercase()) {
-                r.quoted_leaks
-                    .push(format!("{name}: {what} «{t}» contains quoted {q:?}"));
-            }
+            .filter(|q| text.to_lowercase().contains(&q.to_lowercase()))
+        {
+            r.quoted_leaks
+                .push(format!("{name}: {what} «{text}» contains quoted {q:?}"));
         }
     }
 }
@@ -476,36 +482,28 @@ impl fmt::Display for EvalReport {
             "{:<22}{:>5}{:>5}{:>5}{:>11}{:>8}",
             "field", "TP", "FP", "FN", "precision", "recall"
         )?;
-        let row = |f: &mut fmt::Formatter<'_>, n: &str, s: &Score| {
+        let overall = ("OVERALL".to_string(), self.overall());
+        for (n, s) in self.fields.iter().chain([&overall]) {
+            let (p, r) = (s.precision(), s.recall());
             writeln!(
                 f,
-                "{:<22}{:>5}{:>5}{:>5}{:>11.2}{:>8.2}",
-                n,
-                s.tp,
-                s.fp,
-                s.fn_,
-                s.precision(),
-                s.recall()
-            )
-        };
-        for (n, s) in &self.fields {
-            row(f, n, s)?;
+                "{n:<22}{:>5}{:>5}{:>5}{p:>11.2}{r:>8.2}",
+                s.tp, s.fp, s.fn_
+            )?;
         }
-        row(f, "OVERALL", &self.overall())?;
-        let (ok, n) = self.responder;
+        let a = self.responder;
         writeln!(
             f,
-            "responder accuracy: {ok}/{n} ({:.2})",
-            self.responder_accuracy()
+            "responder accuracy: {}/{} ({:.2})",
+            a.correct,
+            a.total,
+            a.rate()
         )?;
-        for (s, ok, n) in &self.signals {
-            writeln!(f, "signal {s:<24} {ok}/{n}")?;
+        for (s, a) in &self.signals {
+            writeln!(f, "signal {s:<24} {}/{}", a.correct, a.total)?;
         }
         writeln!(f, "signal accuracy: {:.2}", self.signal_accuracy())?;
-        match self.quoted_leaks.is_empty() {
-            true => writeln!(f, "quoted-history leaks: none")?,
-            false => writeln!(f, "quoted-history leaks: {}", self.quoted_leaks.len())?,
-        }
+        writeln!(f, "quoted-history leaks: {}", self.quoted_leaks.len())?;
         for l in &self.quoted_leaks {
             writeln!(f, "  LEAK {l}")?;
         }

@@ -47,6 +47,16 @@ impl MailAccount {
         }
     }
 
+    /// The same servers and password, logged in as `address` (a persona's own account in
+    /// `dedicated` mode).
+    pub fn as_user(&self, address: &str) -> MailAccount {
+        let mut a = self.clone();
+        a.address = address.to_lowercase();
+        a.imap.user = address.to_string();
+        a.smtp.user = address.to_string();
+        a
+    }
+
     pub async fn imap_login(&self) -> Result<ImapSession, ImapError> {
         let password = self.imap.password.clone().ok_or_else(|| ImapError::Login {
             user: self.imap.user.clone(),

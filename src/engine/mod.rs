@@ -14,6 +14,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
+use crate::domain::address::AddressMode;
 use crate::domain::send_window::SendWindow;
 use crate::store::{Store, StoreError};
 use account::MailAccount;
@@ -22,7 +23,10 @@ use sync::{SyncError, SyncReport, Syncer};
 
 #[derive(Clone)]
 pub struct Engine {
+    /// The configured mailbox.
     pub syncer: Syncer,
+    /// `dedicated` mode: one more per persona with an account of its own.
+    pub persona_syncers: Vec<Syncer>,
     pub sender: Sender,
 }
 
@@ -66,17 +70,38 @@ impl Engine {
         let mailbox = store
             .ensure_mailbox(&account.address, config.mail.mode)
             .await?;
+        let syncer = Syncer {
+            store: store.clone(),
+            account: account.clone(),
+            mailbox,
+            poll_interval: Duration::from_secs(config.mail.poll_interval_secs),
+            idle_renew: Duration::from_secs(config.mail.idle_renew_secs),
+        };
+        let dedicated = config.mail.mode == AddressMode::Dedicated;
+        let mut persona_syncers = Vec::new();
+        if dedicated {
+            for p in store.list_personas(&Default::default()).await? {
+                let own = Arc::new(account.as_user(&p.email));
+                if own.address == account.address {
+                    continue;
+                }
+                let mailbox = store
+                    .ensure_mailbox(&own.address, AddressMode::Dedicated)
+                    .await?;
+                persona_syncers.push(Syncer {
+                    account: own,
+                    mailbox,
+                    ..syncer.clone()
+                });
+            }
+        }
         Ok(Engine {
-            syncer: Syncer {
-                store: store.clone(),
-                account: account.clone(),
-                mailbox,
-                poll_interval: Duration::from_secs(config.mail.poll_interval_secs),
-                idle_renew: Duration::from_secs(config.mail.idle_renew_secs),
-            },
+            syncer,
+            persona_syncers,
             sender: Sender {
                 store,
                 account,
+                per_persona_accounts: dedicated,
                 window: send_window(config),
                 default_tz: config.send_window.time_zone,
                 jitter_minutes: config.send_window.jitter_minutes,
@@ -88,19 +113,35 @@ impl Engine {
 
     /// Runs every part until `shutdown` is cancelled, then waits for them to finish.
     pub async fn run(&self, shutdown: CancellationToken) {
-        let sync = tokio::spawn(self.syncer.clone().run(shutdown.clone()));
-        let send = tokio::spawn(self.sender.clone().run(shutdown.clone()));
-        let _ = tokio::join!(sync, send);
+        let mut tasks = vec![
+            tokio::spawn(self.syncer.clone().run(shutdown.clone())),
+            tokio::spawn(self.sender.clone().run(shutdown.clone())),
+        ];
+        for s in &self.persona_syncers {
+            tasks.push(tokio::spawn(s.clone().run(shutdown.clone())));
+        }
+        for t in tasks {
+            let _ = t.await;
+        }
     }
 
     /// One pass of each part, for cron and tests: send what is due, then sync.
     pub async fn run_once(&self) -> Result<OnceReport, EngineError> {
         let mut imap = None;
         let send = self.sender.pass(&mut imap).await?;
-        if let Some(mut s) = imap {
+        if let Some((_, mut s)) = imap {
             let _ = s.logout().await;
         }
-        let sync = self.syncer.run_once().await?;
+        let mut sync = self.syncer.run_once().await?;
+        for s in &self.persona_syncers {
+            if let Some(r) = s.run_once().await? {
+                let total = sync.get_or_insert_with(SyncReport::default);
+                total.fetched += r.fetched;
+                total.stored += r.stored;
+                total.duplicates += r.duplicates;
+                total.resynced |= r.resynced;
+            }
+        }
         Ok(OnceReport { sync, send })
     }
 }

@@ -30,6 +30,9 @@ use crate::store::{OutboundJob, Store, StoreError};
 pub const FAULT_ENV: &str = "SECRET_SHOP_FAULT";
 pub const FAULT_ABORT_AFTER_SMTP_ACCEPT: &str = "abort-after-smtp-accept";
 
+/// An open IMAP session and the account (address) it is logged in as.
+pub type Session = (String, ImapSession);
+
 /// How long a claim lasts; a sender that dies frees its messages after this.
 const LEASE: Duration = Duration::from_secs(120);
 
@@ -37,6 +40,8 @@ const LEASE: Duration = Duration::from_secs(120);
 pub struct Sender {
     pub store: Store,
     pub account: Arc<MailAccount>,
+    /// `dedicated` mode: each persona sends and files Sent mail through its own account.
+    pub per_persona_accounts: bool,
     pub window: SendWindow,
     pub default_tz: Tz,
     pub jitter_minutes: u32,
@@ -62,7 +67,7 @@ enum Outcome {
 impl Sender {
     /// Runs until `shutdown`.
     pub async fn run(self, shutdown: CancellationToken) {
-        let mut imap: Option<ImapSession> = None;
+        let mut imap: Option<Session> = None;
         while !shutdown.is_cancelled() {
             match self.pass(&mut imap).await {
                 Ok(r) if r.sent + r.deferred + r.failed + r.found_already_sent > 0 => {
@@ -74,12 +79,12 @@ impl Sender {
             wait_or_cancel(&shutdown, self.tick).await;
         }
         if let Some(mut s) = imap {
-            let _ = s.logout().await;
+            let _ = s.1.logout().await;
         }
     }
 
     /// Claims what is due and handles it; one pass.
-    pub async fn pass(&self, imap: &mut Option<ImapSession>) -> Result<SendReport, StoreError> {
+    pub async fn pass(&self, imap: &mut Option<Session>) -> Result<SendReport, StoreError> {
         let lease = chrono::Duration::from_std(LEASE).expect("small");
         let jobs = self.store.claim_outbound(20, lease).await?;
         let mut report = SendReport::default();
@@ -97,8 +102,9 @@ impl Sender {
     async fn handle(
         &self,
         job: &OutboundJob,
-        imap: &mut Option<ImapSession>,
+        imap: &mut Option<Session>,
     ) -> Result<Outcome, StoreError> {
+        let account = self.account_for(job);
         let now = Utc::now();
         let tz: Tz = job
             .time_zone
@@ -138,7 +144,7 @@ impl Sender {
 
         // It may have gone out before a crash: look before sending again.
         if job.previous_status == "sending" || job.attempts > 1 {
-            match self.already_sent(job, imap).await {
+            match self.already_sent(&account, job, imap).await {
                 Ok(true) => {
                     self.store
                         .mark_outbound_sent(&job.message_id, "found in the mailbox before a retry")
@@ -174,7 +180,7 @@ impl Sender {
                 return Ok(Outcome::Failed);
             }
         };
-        let smtp = match self.account.smtp_transport() {
+        let smtp = match account.smtp_transport() {
             Ok(t) => t,
             Err(e) => return self.retry_later(job, &e.to_string()).await,
         };
@@ -183,7 +189,7 @@ impl Sender {
                 if std::env::var(FAULT_ENV).as_deref() == Ok(FAULT_ABORT_AFTER_SMTP_ACCEPT) {
                     std::process::abort();
                 }
-                if let Err(e) = self.append_to_sent(&raw, imap).await {
+                if let Err(e) = self.append_to_sent(&account, &raw, imap).await {
                     tracing::warn!(error = %e, "could not append to Sent; the inbox copy still proves it was sent");
                     *imap = None;
                 }
@@ -217,23 +223,40 @@ impl Sender {
         Ok(Outcome::Deferred)
     }
 
+    fn account_for(&self, job: &OutboundJob) -> MailAccount {
+        if self.per_persona_accounts {
+            self.account.as_user(&job.from_addr)
+        } else {
+            (*self.account).clone()
+        }
+    }
+
+    /// The open IMAP session for `account`, (re)connecting when it is another account's.
     async fn session<'a>(
         &self,
-        imap: &'a mut Option<ImapSession>,
+        account: &MailAccount,
+        imap: &'a mut Option<Session>,
     ) -> Result<&'a mut ImapSession, crate::mail::imap::ImapError> {
-        if imap.is_none() {
-            *imap = Some(self.account.imap_login().await?);
+        if imap
+            .as_ref()
+            .is_none_or(|(user, _)| *user != account.address)
+        {
+            if let Some((_, mut old)) = imap.take() {
+                let _ = old.logout().await;
+            }
+            *imap = Some((account.address.clone(), account.imap_login().await?));
         }
-        Ok(imap.as_mut().expect("just set"))
+        Ok(&mut imap.as_mut().expect("just set").1)
     }
 
     async fn already_sent(
         &self,
+        account: &MailAccount,
         job: &OutboundJob,
-        imap: &mut Option<ImapSession>,
+        imap: &mut Option<Session>,
     ) -> Result<bool, crate::mail::imap::ImapError> {
-        let session = self.session(imap).await?;
-        for folder in [&self.account.sent, &self.account.inbox] {
+        let session = self.session(account, imap).await?;
+        for folder in [&account.sent, &account.inbox] {
             if folder_has_message_id(session, folder, &job.message_id).await? {
                 return Ok(true);
             }
@@ -243,11 +266,12 @@ impl Sender {
 
     async fn append_to_sent(
         &self,
+        account: &MailAccount,
         raw: &[u8],
-        imap: &mut Option<ImapSession>,
+        imap: &mut Option<Session>,
     ) -> Result<(), crate::mail::imap::ImapError> {
-        let session = self.session(imap).await?;
-        append_sent(session, &self.account.sent, raw).await
+        let session = self.session(account, imap).await?;
+        append_sent(session, &account.sent, raw).await
     }
 
     fn draw_jitter(&self) -> chrono::Duration {

@@ -10,290 +10,97 @@ use crate::domain::community::{Amenity, Extraction, FloorPlan};
 use super::text::{
     MAX_EVIDENCE, Sentence, clip, has_any, is_table_line, normalize, sentences, words,
 };
-use super::{amenities, floor_plans, money, quoted, tables};
+use super::{amenities, floor_plans, money, plan_tables, quoted, tables};
 
+#[rustfmt::skip]
 const PET_TERMS: &[&str] = &[
-    "pet",
-    "pets",
-    "cat",
-    "cats",
-    "dog",
-    "dogs",
-    "animal",
-    "animals",
-    "pet-friendly",
-    "kitten",
-    "puppy",
-    "puppies",
+    "pet", "pets", "cat", "cats", "dog", "dogs", "animal", "animals", "pet-friendly", "kitten",
+    "puppy", "puppies",
 ];
+#[rustfmt::skip]
 const PET_CUES: &[&str] = &[
-    "allow",
-    "allowed",
-    "allows",
-    "welcome",
-    "welcomes",
-    "friendly",
-    "pet-friendly",
-    "accept",
-    "accepts",
-    "accepted",
-    "permit",
-    "permitted",
-    "restriction",
-    "restrictions",
-    "restricted",
-    "breed",
-    "breeds",
-    "weight",
-    "lb",
-    "lbs",
-    "pound",
-    "pounds",
-    "limit",
-    "limits",
-    "max",
-    "maximum",
-    "up to",
-    "deposit",
-    "rent",
-    "fee",
-    "fees",
-    "per pet",
-    "only",
-    "no",
-    "not",
-    "policy",
-    "two pets",
-    "one pet",
-    "2 pets",
+    "allow", "allowed", "allows", "welcome", "welcomes", "friendly", "pet-friendly", "accept",
+    "accepts", "accepted", "permit", "permitted", "restriction", "restrictions", "restricted",
+    "breed", "breeds", "weight", "lb", "lbs", "pound", "pounds", "limit", "limits", "max",
+    "maximum", "up to", "deposit", "rent", "fee", "fees", "per pet", "only", "no", "not", "policy",
+    "two pets", "one pet", "2 pets",
 ];
 /// Pet amenities: not a statement of policy.
+#[rustfmt::skip]
 const PET_AMENITIES: &[&str] = &[
-    "dog park",
-    "bark park",
-    "dog run",
-    "dog wash",
-    "pet wash",
-    "pet spa",
-    "pet washing station",
-    "dog washing station",
-    "pet grooming station",
+    "dog park", "bark park", "dog run", "dog wash", "pet wash", "pet spa", "pet washing station",
+    "dog washing station", "pet grooming station",
 ];
 /// A special named without its terms ("Current specials:"): used only when nothing better is said.
 const SPECIALS_WEAK: &[&str] = &["special", "specials", "concession", "concessions"];
+#[rustfmt::skip]
 const SPECIALS: &[&str] = &[
-    "move-in special",
-    "month free",
-    "months free",
-    "weeks free",
-    "week free",
-    "free rent",
-    "rent free",
-    "look and lease",
-    "look & lease",
-    "first month free",
-    "off your first month",
-    "off the first month",
-    "off first month",
-    "discount",
-    "discounted",
-    "promo",
-    "promotion",
-    "waived",
-    "waiving",
-    "waive",
-    "limited time",
+    "move-in special", "month free", "months free", "weeks free", "week free", "free rent",
+    "rent free", "look and lease", "look & lease", "first month free", "off your first month",
+    "off the first month", "off first month", "discount", "discounted", "promo", "promotion",
+    "waived", "waiving", "waive", "limited time",
 ];
+#[rustfmt::skip]
 const LEASE_PHRASES: &[&str] = &[
-    "month-to-month",
-    "month to month",
-    "lease terms",
-    "lease term",
-    "lease length",
-    "lease lengths",
-    "short-term lease",
-    "short term lease",
-    "short-term leases",
+    "month-to-month", "month to month", "lease terms", "lease term", "lease length",
+    "lease lengths", "short-term lease", "short term lease", "short-term leases",
 ];
+#[rustfmt::skip]
 const AVAILABLE: &[&str] = &[
-    "available",
-    "availability",
-    "opening up",
-    "open up",
-    "coming up",
-    "still open",
-    "open right now",
-    "open now",
+    "available", "availability", "opening up", "open up", "coming up", "still open",
+    "open right now", "open now",
 ];
+#[rustfmt::skip]
 const AVAILABILITY_STRONG: &[&str] = &[
-    "still available",
-    "what's open",
-    "what is open",
-    "waitlist",
-    "wait list",
-    "waiting list",
-    "fully leased",
-    "fully occupied",
-    "no vacancies",
-    "no vacancy",
-    "sold out",
-    "vacant",
-    "move-in ready",
-    "ready for move-in",
+    "still available", "what's open", "what is open", "waitlist", "wait list", "waiting list",
+    "fully leased", "fully occupied", "no vacancies", "no vacancy", "sold out", "vacant",
+    "move-in ready", "ready for move-in",
 ];
+#[rustfmt::skip]
 const UNIT_WORDS: &[&str] = &[
-    "unit",
-    "units",
-    "apartment",
-    "apartments",
-    "home",
-    "homes",
-    "bedroom",
-    "bedrooms",
-    "bed",
-    "studio",
-    "studios",
-    "plan",
-    "plans",
-    "floor plan",
-    "floorplan",
-    "move-in",
-    "move in",
-    "now",
-    "immediately",
-    "today",
-    "we have",
-    "we do have",
-    "january",
-    "february",
-    "march",
-    "april",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "next month",
-    "this month",
+    "unit", "units", "apartment", "apartments", "home", "homes", "bedroom", "bedrooms", "bed",
+    "studio", "studios", "plan", "plans", "floor plan", "floorplan", "move-in", "move in", "now",
+    "immediately", "today", "we have", "we do have", "january", "february", "march", "april",
+    "june", "july", "august", "september", "october", "november", "december", "jan", "feb", "mar",
+    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "next month", "this month",
     "timeframe",
 ];
+#[rustfmt::skip]
 const NOT_UNITS: &[&str] = &[
-    "tour",
-    "tours",
-    "showing",
-    "showings",
-    "appointment",
-    "appointments",
-    "visit",
-    "office",
-    "hours",
-    "24/7",
-    "questions",
-    "call",
-    "i'm available",
-    "i am available",
-    "available to",
-    "you're available",
-    "you are available",
-    "lockers",
+    "tour", "tours", "showing", "showings", "appointment", "appointments", "visit", "office",
+    "hours", "24/7", "questions", "call", "i'm available", "i am available", "available to",
+    "you're available", "you are available", "lockers",
 ];
+#[rustfmt::skip]
 const PARKING: &[&str] = &[
-    "parking",
-    "garage",
-    "garages",
-    "carport",
-    "carports",
-    "covered spot",
-    "covered spots",
-    "reserved spot",
-    "reserved spots",
-    "parking spot",
-    "parking space",
-    "assigned space",
+    "parking", "garage", "garages", "carport", "carports", "covered spot", "covered spots",
+    "reserved spot", "reserved spots", "parking spot", "parking space", "assigned space",
     "assigned spaces",
 ];
+#[rustfmt::skip]
 const UTILITIES: &[&str] = &[
-    "water",
-    "sewer",
-    "trash",
-    "electric",
-    "electricity",
-    "gas",
-    "internet",
-    "wifi",
-    "wi-fi",
+    "water", "sewer", "trash", "electric", "electricity", "gas", "internet", "wifi", "wi-fi",
     "cable",
 ];
+#[rustfmt::skip]
 const UTILITY_CUES: &[&str] = &[
-    "included",
-    "include",
-    "includes",
-    "including",
-    "pay",
-    "pays",
-    "paid",
-    "responsible",
-    "billed",
-    "bill",
-    "covered",
-    "separately",
-    "separate",
-    "flat fee",
-    "flat rate",
-    "rubs",
+    "included", "include", "includes", "including", "pay", "pays", "paid", "responsible", "billed",
+    "bill", "covered", "separately", "separate", "flat fee", "flat rate", "rubs",
 ];
+#[rustfmt::skip]
 const MONTH_NUMBERS: &[&str] = &[
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
 ];
 /// Hosts that are not the community's own website.
+#[rustfmt::skip]
 const NOT_HOMEPAGES: &[&str] = &[
-    "facebook",
-    "instagram",
-    "twitter",
-    "x.com",
-    "linkedin",
-    "youtube",
-    "tiktok",
-    "google",
-    "goo.gl",
-    "bit.ly",
-    "calendly",
-    "zillow",
-    "apartments.com",
-    "yelp",
-    "rent.com",
+    "facebook", "instagram", "twitter", "x.com", "linkedin", "youtube", "tiktok", "google",
+    "goo.gl", "bit.ly", "calendly", "zillow", "apartments.com", "yelp", "rent.com",
 ];
+
+/// A text field's test of one sentence.
+type Rule = fn(&Sentence) -> bool;
 
 /// The community schema from one reply. `html` (the HTML part, if any) adds its tables.
 pub fn extract(text: &str, html: Option<&str>) -> Extraction {
@@ -306,9 +113,9 @@ pub fn extract(text: &str, html: Option<&str>) -> Extraction {
         all_tables.splice(0..0, tables::html_tables(quoted::strip_quoted_html(h)));
     }
     for t in &all_tables {
-        plans.extend(floor_plans::from_rows(t));
+        plans.extend(plan_tables::from_rows(t));
         if let Some(a) =
-            floor_plans::availability_from_rows(t).filter(|_| ex.get("availability").is_none())
+            plan_tables::availability_from_rows(t).filter(|_| ex.get("availability").is_none())
         {
             ex.set("availability", json!(a), &a);
         }
@@ -369,7 +176,7 @@ pub fn extract(text: &str, html: Option<&str>) -> Extraction {
         if weak_special.is_none() && has_any(&s.lower, SPECIALS_WEAK) {
             weak_special = Some(s.evidence());
         }
-        let rules: [(&str, fn(&Sentence) -> bool); 4] = [
+        let rules: [(&str, Rule); 4] = [
             ("specials", |s| has_any(&s.lower, SPECIALS)),
             ("lease_terms", lease_terms),
             ("availability", availability),

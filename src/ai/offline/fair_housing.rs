@@ -187,86 +187,35 @@ const PHRASES: &[(&[&str], &str)] = &[
 ];
 
 /// Adult-only language is lawful in housing for older persons.
+#[rustfmt::skip]
 const ADULT_ONLY: &[&str] = &[
-    "adults only",
-    "adult only",
-    "adult-only",
-    "adults-only",
-    "adult community",
-    "mature community",
-    "mature adults",
-    "mature residents",
-    "mature tenants",
-    "no kids",
-    "no children",
-    "quiet adults",
+    "adults only", "adult only", "adult-only", "adults-only", "adult community", "mature community",
+    "mature adults", "mature residents", "mature tenants", "no kids", "no children", "quiet adults",
 ];
+#[rustfmt::skip]
 const SENIOR_HOUSING: &[&str] = &[
-    "55+",
-    "55 and older",
-    "55 and over",
-    "62+",
-    "62 and older",
-    "senior community",
-    "senior living",
-    "senior apartments",
-    "age-restricted",
-    "age restricted",
-    "active adult",
+    "55+", "55 and older", "55 and over", "62+", "62 and older", "senior community",
+    "senior living", "senior apartments", "age-restricted", "age restricted", "active adult",
 ];
 
+#[rustfmt::skip]
 const VOUCHERS: &[&str] = &[
-    "section 8",
-    "section-8",
-    "housing voucher",
-    "housing vouchers",
-    "voucher",
-    "vouchers",
-    "housing choice",
-    "hcv",
-    "housing assistance",
-    "rental assistance",
-    "government assistance",
+    "section 8", "section-8", "housing voucher", "housing vouchers", "voucher", "vouchers",
+    "housing choice", "hcv", "housing assistance", "rental assistance", "government assistance",
 ];
+#[rustfmt::skip]
 const ASSISTANCE_ANIMALS: &[&str] = &[
-    "service animal",
-    "service animals",
-    "service dog",
-    "service dogs",
-    "emotional support",
-    "support animal",
-    "support animals",
-    "assistance animal",
-    "assistance animals",
-    "esa",
-    "esas",
+    "service animal", "service animals", "service dog", "service dogs", "emotional support",
+    "support animal", "support animals", "assistance animal", "assistance animals", "esa", "esas",
 ];
 /// Refusals (substring match on the lowercased sentence).
 const REFUSALS: &[&str] = &["no ", "not ", "n't", "cannot", "unable", "never ", "nor "];
+#[rustfmt::skip]
 const ANIMAL_LIMITS: &[&str] = &[
-    "not accept",
-    "n't accept",
-    "not allowed",
-    "n't allowed",
-    "not permitted",
-    "no service",
-    "no emotional",
-    "no esa",
-    "no support",
-    "apply to",
-    "applies to",
-    "still pay",
-    "still charge",
-    "also pay",
-    "must pay",
-    "same pet",
-    "counts as a pet",
-    "count as pets",
-    "considered pets",
-    "n't count",
-    "not count",
-    "not recognize",
-    "n't recognize",
+    "not accept", "n't accept", "not allowed", "n't allowed", "not permitted", "no service",
+    "no emotional", "no esa", "no support", "apply to", "applies to", "still pay", "still charge",
+    "also pay", "must pay", "same pet", "counts as a pet", "count as pets", "considered pets",
+    "n't count", "not count", "not recognize", "n't recognize",
 ];
 
 /// The flags of a reply's sentences, one per sentence (the first reason found). `all_lower` is

@@ -4,33 +4,22 @@
 
 use crate::domain::community::FloorPlan;
 
-use super::money::{Claim, MoneyRead, amounts};
+use super::money::{Claim, MoneyRead};
 use super::text::{MAX_EVIDENCE, Sentence, clip, number_word, parse_number, words};
 
 const BED_WORDS: [&str; 10] = [
     "bed", "beds", "bedroom", "bedrooms", "br", "brs", "bd", "bdr", "bdrm", "bdrms",
 ];
 const BATH_WORDS: [&str; 6] = ["bath", "baths", "bathroom", "bathrooms", "ba", "bth"];
+#[rustfmt::skip]
 const SQFT_WORDS: [&str; 10] = [
-    "sq ft",
-    "sq. ft",
-    "sqft",
-    "sq.ft",
-    "square feet",
-    "square foot",
-    "sq feet",
-    "sq. feet",
-    "sf",
+    "sq ft", "sq. ft", "sqft", "sq.ft", "square feet", "square foot", "sq feet", "sq. feet", "sf",
     "ft2",
 ];
 /// Sentences that restate what the prospect asked for rather than what the property has.
+#[rustfmt::skip]
 const RESTATING: [&str; 7] = [
-    "budget",
-    "you mentioned",
-    "you asked",
-    "looking for",
-    "you're looking",
-    "you are looking",
+    "budget", "you mentioned", "you asked", "looking for", "you're looking", "you are looking",
     "your search",
 ];
 
@@ -70,9 +59,9 @@ fn counts(lower: &str, units: &[&str], studio: bool) -> Vec<(usize, usize, f64)>
             continue;
         }
         // "2 bed", "two-bedroom", "2 full baths".
-        let mut j = i + 1;
-        if ws.get(j).is_some_and(|x| x.2 == "full") {
-            j += 1;
+        let (mut j, mut e) = (i + 1, e);
+        if let Some(full) = ws.get(j).filter(|x| x.2 == "full") {
+            (j, e) = (j + 1, full.1);
         }
         let Some(&(ns, ne, next)) = ws.get(j) else {
             continue;
@@ -274,174 +263,6 @@ fn plan_name(text: &str) -> Option<String> {
         && !generic.iter().any(|g| lower.ends_with(g))
         && bed_mentions(&lower).is_empty();
     ok.then(|| label.to_string())
-}
-
-/// What a table column holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Col {
-    Name,
-    Beds,
-    Baths,
-    BedBath,
-    Sqft,
-    Price,
-    Deposit,
-    Available,
-    Other,
-}
-
-fn column(header: &str) -> Col {
-    let h = header.to_ascii_lowercase();
-    let has = |w: &str| super::text::has_word(&h, w);
-    if (h.contains("bed") || has("br")) && h.contains("bath") {
-        Col::BedBath
-    } else if h.contains("deposit") {
-        Col::Deposit
-    } else if h.starts_with("avail") || has("move-in") || has("move in") {
-        Col::Available
-    } else if h.contains("bed") || has("br") || has("bd") {
-        Col::Beds
-    } else if h.contains("bath") || has("ba") {
-        Col::Baths
-    } else if h.contains("sq") || h.contains("square") || has("size") || has("sf") || has("area") {
-        Col::Sqft
-    } else if [
-        "rent", "price", "rate", "monthly", "starting", "cost", "from",
-    ]
-    .iter()
-    .any(|w| has(w))
-    {
-        Col::Price
-    } else if [
-        "plan",
-        "name",
-        "layout",
-        "type",
-        "style",
-        "model",
-        "unit",
-        "floorplan",
-        "home",
-        "apartment",
-    ]
-    .iter()
-    .any(|w| has(w))
-    {
-        Col::Name
-    } else {
-        Col::Other
-    }
-}
-
-/// The header row (within the first three) of a floor-plan table, and its columns.
-fn header(rows: &[Vec<String>]) -> Option<(usize, Vec<Col>)> {
-    rows.iter().take(3).enumerate().find_map(|(i, r)| {
-        let cols: Vec<Col> = r.iter().map(|c| column(c)).collect();
-        let has = |c: Col| cols.contains(&c);
-        let ok = (has(Col::Beds) || has(Col::BedBath) || has(Col::Name))
-            && (has(Col::Price) || has(Col::Sqft));
-        ok.then_some((i, cols))
-    })
-}
-
-/// A floor-plan table's "Available" column, when a row fills it: the header and that row.
-pub fn availability_from_rows(rows: &[Vec<String>]) -> Option<String> {
-    let (h, cols) = header(rows)?;
-    let at = cols.iter().position(|c| *c == Col::Available)?;
-    let row = rows[h + 1..]
-        .iter()
-        .find(|r| r.get(at).is_some_and(|v| !v.trim().is_empty()))?;
-    Some(clip(
-        &format!("{}: {}", rows[h][at], row.join(" | ")),
-        MAX_EVIDENCE,
-    ))
-}
-
-/// Floor plans from a table's rows: a header row first (within the first three), a plan a row.
-pub fn from_rows(rows: &[Vec<String>]) -> Vec<FloorPlan> {
-    let Some((h, cols)) = header(rows) else {
-        return Vec::new();
-    };
-    let mut plans = Vec::new();
-    for row in &rows[h + 1..] {
-        let cell = |c: Col| {
-            cols.iter()
-                .position(|&x| x == c)
-                .and_then(|i| row.get(i))
-                .map(|s| s.as_str())
-        };
-        // Name-like and unnamed columns may say it too: "#1204 | 2x2", "2 Bed | 2 Bath | 1,020 SF".
-        let described = |f: &dyn Fn(&str) -> Option<f64>| {
-            cols.iter()
-                .zip(row)
-                .filter(|(c, _)| matches!(c, Col::Name | Col::Other | Col::BedBath))
-                .find_map(|(_, v)| f(&v.to_ascii_lowercase()))
-        };
-        let beds = cell(Col::Beds)
-            .and_then(|b| count_cell(b, true))
-            .or_else(|| described(&|v| bed_mentions(v).first().map(|m| m.2)));
-        let Some(beds) = beds else { continue };
-        let (min, max) = price_cell(cell(Col::Price).unwrap_or_default());
-        let name = cell(Col::Name)
-            .filter(|n| !n.is_empty() && parse_number(n).is_none())
-            .map(str::to_string);
-        plans.push(FloorPlan {
-            name,
-            beds: Some(beds),
-            baths: cell(Col::Baths)
-                .and_then(|b| count_cell(b, false))
-                .or_else(|| described(&|v| bath_mentions(v).first().map(|m| m.2))),
-            sqft: cell(Col::Sqft)
-                .and_then(first_number)
-                .or_else(|| described(&|v| sqft_mentions(v).first().map(|m| m.1))),
-            min_rental_price: min,
-            max_rental_price: max,
-            security_deposit: cell(Col::Deposit).and_then(|d| price_cell(d).0),
-            evidence: clip(&row.join(" | "), MAX_EVIDENCE),
-            ..FloorPlan::default()
-        });
-    }
-    plans
-}
-
-/// "2", "Studio", "2 BR", "1.5".
-fn count_cell(cell: &str, beds: bool) -> Option<f64> {
-    let lower = cell.trim().to_ascii_lowercase();
-    if beds && lower.starts_with("studio") {
-        return Some(0.0);
-    }
-    let w = words(&lower);
-    let first = w.first()?.2;
-    parse_number(first)
-        .or_else(|| number_word(first))
-        .or_else(|| {
-            let m = if beds {
-                bed_mentions(&lower)
-            } else {
-                bath_mentions(&lower)
-            };
-            m.first().map(|m| m.2)
-        })
-        .filter(|n| *n <= 6.0)
-}
-
-fn first_number(cell: &str) -> Option<f64> {
-    words(&cell.to_ascii_lowercase())
-        .iter()
-        .find_map(|w| parse_number(w.2))
-}
-
-/// "$1,395 - $1,480", "$1,395+", "1395": (min, max).
-fn price_cell(cell: &str) -> (Option<f64>, Option<f64>) {
-    let found = amounts(cell);
-    if let Some(a) = found.first() {
-        let max = found
-            .iter()
-            .map(|x| x.max.unwrap_or(x.value))
-            .reduce(f64::max);
-        return (Some(a.value), max.filter(|m| *m != a.value));
-    }
-    (first_number(cell).filter(|n| *n >= 100.0), None)
 }
 
 /// Plans without repeats: the same beds and lowest price (within $1) are one plan.

@@ -8,6 +8,7 @@ mod extract;
 mod fair_housing;
 mod floor_plans;
 mod money;
+mod plan_tables;
 mod quoted;
 mod responder;
 mod signals;

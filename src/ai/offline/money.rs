@@ -27,174 +27,44 @@ pub enum Claim {
 
 use Claim::{Field, Other, Rent};
 
-/// Phrases that own a nearby amount. Longest match wins where phrases overlap.
-const KEYS: &[(&str, Claim)] = &[
-    ("application fee", Field("application_fee")),
-    ("application fees", Field("application_fee")),
-    ("app fee", Field("application_fee")),
-    ("app fees", Field("application_fee")),
-    ("application charge", Field("application_fee")),
-    ("application cost", Field("application_fee")),
-    ("to apply", Field("application_fee")),
-    ("per applicant", Field("application_fee")),
-    ("administration fee", Field("administration_fee")),
-    ("administration fees", Field("administration_fee")),
-    ("administrative fee", Field("administration_fee")),
-    ("administrative fees", Field("administration_fee")),
-    ("admin fee", Field("administration_fee")),
-    ("admin fees", Field("administration_fee")),
-    ("admin charge", Field("administration_fee")),
-    ("amenity fee", Field("membership_fee")),
-    ("amenities fee", Field("membership_fee")),
-    ("amenity fees", Field("membership_fee")),
-    ("resident benefits package", Field("membership_fee")),
-    ("resident benefit package", Field("membership_fee")),
-    ("benefits package", Field("membership_fee")),
-    ("rbp", Field("membership_fee")),
-    ("membership fee", Field("membership_fee")),
-    ("membership", Field("membership_fee")),
-    ("security deposit", Field("security_deposit")),
-    ("security deposits", Field("security_deposit")),
-    ("refundable deposit", Field("security_deposit")),
-    ("deposit", Field("security_deposit")),
-    ("deposits", Field("security_deposit")),
-    ("pet deposit", Field("pet_deposit")),
-    ("pet deposits", Field("pet_deposit")),
-    ("pet fee", Field("pet_deposit")),
-    ("pet fees", Field("pet_deposit")),
-    ("animal deposit", Field("pet_deposit")),
-    ("deposit per pet", Field("pet_deposit")),
-    ("fee per pet", Field("pet_deposit")),
-    ("one-time pet fee", Field("pet_deposit")),
-    ("pet rent", Field("pet_rent")),
-    ("monthly pet fee", Field("pet_rent")),
-    ("monthly pet rent", Field("pet_rent")),
-    ("rent per pet", Field("pet_rent")),
-    ("per pet per month", Field("pet_rent")),
-    ("per pet monthly", Field("pet_rent")),
-    ("animal rent", Field("pet_rent")),
-    ("rent", Rent),
-    ("rents", Rent),
-    ("monthly rent", Rent),
-    ("base rent", Rent),
-    ("rental rate", Rent),
-    ("holding deposit", Other),
-    ("holding fee", Other),
-    ("reservation fee", Other),
-    ("reservation deposit", Other),
-    ("key deposit", Other),
-    ("parking", Other),
-    ("garage", Other),
-    ("garages", Other),
-    ("carport", Other),
-    ("storage", Other),
-    ("utilities", Other),
-    ("utility", Other),
-    ("water", Other),
-    ("trash", Other),
-    ("internet", Other),
-    ("cable", Other),
-    ("insurance", Other),
-    ("income", Other),
-    ("earn", Other),
-    ("credit", Other),
-    ("late fee", Other),
-    ("lease break", Other),
-    ("early termination", Other),
-    ("transfer fee", Other),
-    ("cleaning fee", Other),
+/// Phrases that own a nearby amount, by what they claim. Longest match wins where phrases overlap.
+#[rustfmt::skip]
+const KEYS: &[(Claim, &[&str])] = &[
+    (Field("application_fee"), &["application fee", "application fees", "app fee", "app fees",
+        "application charge", "application cost", "to apply", "per applicant"]),
+    (Field("administration_fee"), &["administration fee", "administration fees",
+        "administrative fee", "administrative fees", "admin fee", "admin fees", "admin charge"]),
+    (Field("membership_fee"), &["amenity fee", "amenities fee", "amenity fees",
+        "resident benefits package", "resident benefit package", "benefits package", "rbp",
+        "membership fee", "membership"]),
+    (Field("security_deposit"), &["security deposit", "security deposits", "refundable deposit",
+        "deposit", "deposits"]),
+    (Field("pet_deposit"), &["pet deposit", "pet deposits", "pet fee", "pet fees",
+        "animal deposit", "deposit per pet", "fee per pet", "one-time pet fee"]),
+    (Field("pet_rent"), &["pet rent", "monthly pet fee", "monthly pet rent", "rent per pet",
+        "per pet per month", "per pet monthly", "animal rent"]),
+    (Rent, &["rent", "rents", "monthly rent", "base rent", "rental rate"]),
+    (Other, &["holding deposit", "holding fee", "reservation fee", "reservation deposit",
+        "key deposit", "parking", "garage", "garages", "carport", "storage", "utilities",
+        "utility", "water", "trash", "internet", "cable", "insurance", "income", "earn", "credit",
+        "late fee", "lease break", "early termination", "transfer fee", "cleaning fee"]),
 ];
 
-/// Words that may sit between a phrase and its amount without weakening the link.
 /// Words of a floor plan: an amount past them is the plan's, not a fee's.
 const PLAN_WORDS: &[&str] = &[
     "bedroom", "bedrooms", "bed", "beds", "br", "studio", "studios", "bath", "baths",
 ];
+/// Words that may sit between a phrase and its amount without weakening the link.
+#[rustfmt::skip]
 const FILLER: &[&str] = &[
-    "as",
-    "low",
-    "from",
-    "starting",
-    "ranges",
-    "range",
-    "equal",
-    "equals",
-    "goes",
-    "is",
-    "are",
-    "was",
-    "will",
-    "be",
-    "of",
-    "at",
-    "just",
-    "only",
-    "currently",
-    "a",
-    "an",
-    "the",
-    "per",
-    "month",
-    "mo",
-    "monthly",
-    "adult",
-    "adults",
-    "applicant",
-    "applicants",
-    "person",
-    "pet",
-    "one",
-    "time",
-    "non",
-    "refundable",
-    "nonrefundable",
-    "fully",
-    "which",
-    "starts",
-    "start",
-    "runs",
-    "costs",
-    "cost",
-    "for",
-    "each",
-    "total",
-    "our",
-    "flat",
-    "fee",
-    "fees",
-    "it",
-    "s",
-    "its",
-    "due",
-    "paid",
-    "payable",
-    "upfront",
-    "up",
-    "front",
-    "approximately",
-    "about",
-    "around",
-    "roughly",
-    "usd",
-    "also",
-    "set",
-    "charge",
-    "charged",
-    "we",
-    "this",
-    "that",
-    "there",
-    "amount",
-    "x",
-    "here",
-    "right",
-    "now",
-    "move",
-    "in",
-    "lease",
-    "signing",
-    "applies",
-    "to",
+    "as", "low", "from", "starting", "ranges", "range", "equal", "equals", "goes", "is", "are",
+    "was", "will", "be", "of", "at", "just", "only", "currently", "a", "an", "the", "per", "month",
+    "mo", "monthly", "adult", "adults", "applicant", "applicants", "person", "pet", "one", "time",
+    "non", "refundable", "nonrefundable", "fully", "which", "starts", "start", "runs", "costs",
+    "cost", "for", "each", "total", "our", "flat", "fee", "fees", "it", "s", "its", "due", "paid",
+    "payable", "upfront", "up", "front", "approximately", "about", "around", "roughly", "usd",
+    "also", "set", "charge", "charged", "we", "this", "that", "there", "amount", "x", "here",
+    "right", "now", "move", "in", "lease", "signing", "applies", "to",
 ];
 
 /// Every amount in a text, ranges merged.
@@ -210,7 +80,7 @@ pub fn amounts(s: &str) -> Vec<Amount> {
             } else {
                 i + 1
             };
-            number_at(s, j).map(|(v, end)| (v, end))
+            number_at(s, j)
         } else if b[i].is_ascii_digit() && (i == 0 || !(b[i - 1].is_ascii_alphanumeric())) {
             number_at(s, i).and_then(|(v, end)| {
                 let rest = &lower[end..];
@@ -254,26 +124,10 @@ pub fn amounts(s: &str) -> Vec<Amount> {
 
 /// "fifty dollars", "one hundred fifty dollars", "twenty-five dollars": the words before `at`.
 fn worded_amount(lower: &str, at: usize) -> Option<Amount> {
+    #[rustfmt::skip]
     const UNITS: [&str; 20] = [
-        "zero",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
         "nineteen",
     ];
     const TENS: [&str; 8] = [
@@ -386,13 +240,15 @@ struct Key {
 
 fn keys(lower: &str) -> Vec<Key> {
     let mut found: Vec<Key> = Vec::new();
-    let mut all: Vec<Key> = KEYS
+    let phrases = KEYS
         .iter()
-        .flat_map(|(p, c)| {
-            find_all(lower, p).into_iter().map(|at| Key {
+        .flat_map(|(c, ps)| ps.iter().map(move |p| (*c, *p)));
+    let mut all: Vec<Key> = phrases
+        .flat_map(|(claim, p)| {
+            find_all(lower, p).into_iter().map(move |at| Key {
                 start: at,
                 end: at + p.len(),
-                claim: *c,
+                claim,
             })
         })
         .collect();
@@ -423,6 +279,9 @@ pub fn read_money(s: &Sentence) -> MoneyRead {
     let mut links: Vec<(f64, usize, usize)> = Vec::new();
     for (ki, k) in keys.iter().enumerate() {
         for (ai, a) in amounts.iter().enumerate() {
+            if a.start > k.end + 50 || k.start > a.end + 30 {
+                continue;
+            }
             let cost = if a.start >= k.end {
                 link_cost(&s.lower, k.end, a.start, false, &keys, &amounts)
             } else if a.end <= k.start {

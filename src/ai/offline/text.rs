@@ -170,13 +170,31 @@ pub fn split_sentences(line: &str) -> Vec<String> {
     out
 }
 
-/// Every sentence of a text (already stripped of quoted history), in order.
+/// Every sentence of a text (already stripped of quoted history), in order. A run-on "sentence"
+/// longer than [`MAX_SENTENCE`] is cut at spaces, which bounds the work per sentence.
 pub fn sentences(text: &str) -> Vec<Sentence> {
     logical_lines(&normalize(text))
         .iter()
         .flat_map(|l| split_sentences(l))
+        .flat_map(|s| cut_long(&s))
         .map(|s| Sentence::new(&s))
         .collect()
+}
+
+/// Longest sentence handled whole, in bytes.
+pub const MAX_SENTENCE: usize = 1000;
+
+fn cut_long(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while rest.len() > MAX_SENTENCE {
+        let limit = rest.floor_char_boundary(MAX_SENTENCE);
+        let at = rest[..limit].rfind(' ').filter(|&i| i > 0).unwrap_or(limit);
+        out.push(rest[..at].to_string());
+        rest = rest[at..].trim_start();
+    }
+    out.push(rest.to_string());
+    out
 }
 
 fn is_word_byte(b: u8) -> bool {
