@@ -1,6 +1,6 @@
 //! Floor plans from a sentence or list item ("2 bed / 2 bath, about 1,050 sq ft, $1,725 to
-//! $1,890") and from table rows (a header with Plan/Beds/Baths/Sq Ft/Rent in any order). Pure;
-//! it takes amounts already claimed by fees as given and never reads quoted history.
+//! $1,890"), the bed/bath/sq ft words tables use too, and plan dedup. Pure; it takes amounts
+//! already claimed by fees as given, never reads quoted history, and leaves tables to plan_tables.
 
 use crate::domain::community::FloorPlan;
 

@@ -29,8 +29,11 @@ const AUTO_PHRASES: &[&str] = &[
     "automated reply", "automatic reply", "automatic response", "automatic confirmation",
     "automatically generated", "auto-generated", "auto-reply", "autoreply",
     "this message was sent automatically", "do not reply to this email",
-    "please do not reply to this", "this mailbox is not monitored", "no-reply", "out of the office",
-    "out of office",
+    "please do not reply to this", "this mailbox is not monitored", "no-reply",
+    // Away notices, not "I was out of the office yesterday".
+    "currently out of the office", "am out of the office", "i'm out of the office",
+    "out of the office until", "out of office until", "will be out of the office",
+    "away from the office until", "limited access to email",
 ];
 
 /// A template acknowledgement: "we've received your message" and "our team will be in touch".

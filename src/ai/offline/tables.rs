@@ -1,6 +1,6 @@
 //! Tables in a reply: HTML `<table>`s (cells as text) and text grids (html2text's `│` grid,
 //! `|` columns), as rows of cells. Pure scanning, no HTML parser; it does not read the cells'
-//! meaning (floor_plans does).
+//! meaning (plan_tables does).
 
 use crate::mail::parse::strip_tags;
 

@@ -208,6 +208,20 @@ fn responder_kinds() {
         "We've received your message and a member of our team will be in touch soon.",
     );
     assert_eq!(classify_responder(&ack), ResponderKind::Auto);
+    let away = mail(
+        "pat@oak.test",
+        "Pat",
+        "Re: 2BR",
+        "I'm currently out of the office until Monday.",
+    );
+    assert_eq!(classify_responder(&away), ResponderKind::Auto);
+    let back = mail(
+        "pat@oak.test",
+        "Pat",
+        "Re: 2BR",
+        "Sorry, I was out of the office yesterday. It's $1,500.",
+    );
+    assert_eq!(classify_responder(&back), ResponderKind::Human);
     let noreply = mail(
         "noreply@oak.test",
         "Oak",
