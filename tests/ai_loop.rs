@@ -244,7 +244,7 @@ async fn the_live_llama_server_runs_the_whole_loop() {
     config.ai.provider = secret_shop::config::AiProvider::OpenAi;
     config.ai.base_url = base;
     config.ai.model = model.clone();
-    config.ai.request_timeout_secs = 120;
+    config.ai.request_timeout_secs = 240;
     config.ai.max_retries = 1;
     config.ai.temperature = 0.2;
     let ai = Ai::from_config(&config.ai);

@@ -42,7 +42,8 @@ pub struct DraftRequest<'a> {
 pub struct Generation {
     pub model: String,
     pub prompt_version: String,
-    pub temperature: f32,
+    /// Rounded to two places (an f32 0.7 would print as 0.699999988).
+    pub temperature: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instructions: Option<String>,
     /// Why the offline fallback ran although an AI is configured.
@@ -181,9 +182,14 @@ pub async fn ai_draft(client: &OpenAiClient, req: &DraftRequest<'_>) -> Result<D
         generation: Generation {
             model: client.model.clone(),
             prompt_version: format!("{}+{}", version("system_draft"), version(kind)),
-            temperature: client.temperature,
+            temperature: round2(client.temperature),
             instructions: req.instructions.map(str::to_string),
             fallback_reason: None,
         },
     })
+}
+
+/// Two decimal places, as a configured temperature is written.
+pub fn round2(t: f32) -> f64 {
+    (t as f64 * 100.0).round() / 100.0
 }

@@ -22,6 +22,9 @@ pub struct Analysis {
     pub generation: Generation,
 }
 
+/// Room for every field at its maxLength, plus the whitespace a grammar-constrained model adds.
+const ANALYSIS_MAX_TOKENS: u32 = 3000;
+
 #[derive(Debug, Clone)]
 pub struct Ai {
     client: Option<OpenAiClient>,
@@ -94,7 +97,10 @@ impl Ai {
                 name: "community_reply",
                 schema: analysis_schema(),
             };
-            match client.complete(&system, &user, want, 1500).await {
+            match client
+                .complete(&system, &user, want, ANALYSIS_MAX_TOKENS)
+                .await
+            {
                 Ok(text) => match parse_analysis(&text) {
                     Ok((responder, extraction, signals)) => {
                         let mut responder = responder;
@@ -115,7 +121,7 @@ impl Ai {
                                     version("system_analyze"),
                                     version("analyze")
                                 ),
-                                temperature: client.temperature,
+                                temperature: super::drafting::round2(client.temperature),
                                 instructions: None,
                                 fallback_reason: None,
                             },

@@ -11,6 +11,11 @@ use crate::domain::community::{
 };
 use crate::domain::message::ResponderKind;
 
+/// Short limits keep a weak model from copying the whole email into every field and running out
+/// of tokens mid-object (the answer must stay a few hundred tokens for small local models).
+const EVIDENCE_MAX: u32 = 120;
+const TEXT_MAX: u32 = 160;
+
 const QUALIFYING: &[&str] = &[
     "move_in_date",
     "budget",
@@ -64,10 +69,16 @@ pub fn analysis_schema() -> Value {
         ("min_rental_price", number()),
         ("max_rental_price", number()),
         ("security_deposit", number()),
-        ("evidence", string(300)),
+        ("evidence", string(EVIDENCE_MAX)),
     ]);
-    let amenity = object(vec![("amenity", string(60)), ("evidence", string(300))]);
-    let flag = object(vec![("quote", string(300)), ("reason", string(120))]);
+    let amenity = object(vec![
+        ("amenity", string(40)),
+        ("evidence", string(EVIDENCE_MAX)),
+    ]);
+    let flag = object(vec![
+        ("quote", string(EVIDENCE_MAX)),
+        ("reason", string(80)),
+    ]);
     let signals = object(vec![
         ("used_name", json!({ "type": "boolean" })),
         ("asked_for_appointment", json!({ "type": "boolean" })),
@@ -79,7 +90,7 @@ pub fn analysis_schema() -> Value {
         ("has_contact_details", json!({ "type": "boolean" })),
         (
             "fair_housing_flags",
-            json!({ "type": "array", "maxItems": 5, "items": flag }),
+            json!({ "type": "array", "maxItems": 3, "items": flag }),
         ),
         ("instructions_to_ai", json!({ "type": "boolean" })),
     ]);
