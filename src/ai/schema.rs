@@ -52,11 +52,14 @@ pub fn analysis_schema() -> Value {
         .map(|(name, kind)| {
             let value = match kind {
                 FieldKind::Money => json!({ "type": "number" }),
-                FieldKind::Text => string(300),
+                FieldKind::Text => string(TEXT_MAX),
             };
             (
                 *name,
-                nullable(object(vec![("value", value), ("evidence", string(300))])),
+                nullable(object(vec![
+                    ("value", value),
+                    ("evidence", string(EVIDENCE_MAX)),
+                ])),
             )
         })
         .collect();
