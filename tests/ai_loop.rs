@@ -203,7 +203,13 @@ async fn run_loop(w: &World, ai: &Ai, judge_meaning: bool) {
     assert!(grade.total > 0.0 && grade.total <= 100.0, "{grade:?}");
     let (stored, metrics) = w.store.current_grade(w.shop).await.unwrap().unwrap();
     assert_eq!(stored.total, grade.total);
-    assert_eq!((metrics.replies, metrics.follow_ups_sent), (2, 1));
+    assert_eq!(metrics.follow_ups_sent, 1);
+    if judge_meaning {
+        assert_eq!(metrics.replies, 2);
+    } else {
+        // A tiny model may call a reply an auto-acknowledgement; both are still counted.
+        assert_eq!(metrics.replies + metrics.auto_replies, 2, "{metrics:?}");
+    }
     assert!(metrics.first_response_minutes.is_some());
 }
 
