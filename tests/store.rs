@@ -381,14 +381,7 @@ async fn a_persona_address_is_frozen_once_a_shop_used_it() {
     let (store, _) = common::fresh_database().await;
     let a = store.actor("alice").await.unwrap();
     let t = store.insert_target(&a, &grove()).await.unwrap();
-    sqlx::query(
-        "INSERT INTO personas (first_name, last_name, email, rental_budget, bedrooms, bathrooms,
-                               credit_score, monthly_income)
-         VALUES ('Jane', 'Porter', 'jane.porter@shop.test', 1800, 1, 1, 720, 6000)",
-    )
-    .execute(store.pool())
-    .await
-    .unwrap();
+    insert_jane(&store).await;
     let rename = "UPDATE personas SET email = 'jane.p@shop.test' WHERE id = 1";
     sqlx::query(rename)
         .execute(store.pool())
@@ -412,14 +405,7 @@ async fn facts_merge_later_values_supersede_and_conflicts_are_kept() {
     let (store, _) = common::fresh_database().await;
     let a = store.actor("alice").await.unwrap();
     let t = store.insert_target(&a, &grove()).await.unwrap();
-    sqlx::query(
-        "INSERT INTO personas (first_name, last_name, email, rental_budget, bedrooms, bathrooms,
-                               credit_score, monthly_income)
-         VALUES ('Jane', 'Porter', 'jane.porter@shop.test', 1800, 1, 1, 720, 6000)",
-    )
-    .execute(store.pool())
-    .await
-    .unwrap();
+    insert_jane(&store).await;
     let shop = store
         .create_shop(&a, t.id, secret_shop::domain::ids::PersonaId(1), &[])
         .await
@@ -467,4 +453,16 @@ async fn facts_merge_later_values_supersede_and_conflicts_are_kept() {
     assert_eq!(admin[0].superseded_by, Some(admin[1].id));
     assert!(admin[1].conflict && admin[1].superseded_by.is_none());
     assert_eq!(admin[1].value, serde_json::json!(0));
+}
+
+/// Persona 1, Jane Porter, straight into the table.
+async fn insert_jane(store: &Store) {
+    sqlx::query(
+        "INSERT INTO personas (first_name, last_name, email, rental_budget, bedrooms, bathrooms,
+                               credit_score, monthly_income)
+         VALUES ('Jane', 'Porter', 'jane.porter@shop.test', 1800, 1, 1, 720, 6000)",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
 }

@@ -3,13 +3,15 @@
 
 mod common;
 
+use std::collections::HashMap;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::mail::{World, count_inbound, mailbox_contents, wait_for_mail, wait_until, world};
 use secret_shop::domain::message::DraftStatus;
 
-fn worker(w: &World, args: &[&str], extra: &[(&str, &str)]) -> Command {
+/// The real binary with exactly these variables (no user config).
+fn binary(env: &HashMap<String, String>, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_secret-shop"));
     cmd.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -18,13 +20,16 @@ fn worker(w: &World, args: &[&str], extra: &[(&str, &str)]) -> Command {
             "XDG_CONFIG_HOME",
             std::env::temp_dir().join("no-such-config"),
         )
-        .arg("worker")
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    for (k, v) in &w.env {
+        .args(args);
+    for (k, v) in env {
         cmd.env(k, v);
     }
+    cmd
+}
+
+fn worker(w: &World, args: &[&str], extra: &[(&str, &str)]) -> Command {
+    let mut cmd = binary(&w.env, &[&["worker"], args].concat());
+    cmd.stdout(Stdio::null()).stderr(Stdio::piped());
     for (k, v) in extra {
         cmd.env(k, v);
     }
@@ -155,18 +160,7 @@ async fn demo_data_agent_and_worker_make_one_turn_of_the_loop() {
     let domain = format!("d{}.test", &uuid::Uuid::new_v4().simple().to_string()[..10]);
     let env = common::mail::world_env(&url, &domain);
     let run = |args: &[&str]| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_secret-shop"));
-        cmd.env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", std::env::temp_dir())
-            .env(
-                "XDG_CONFIG_HOME",
-                std::env::temp_dir().join("no-such-config"),
-            )
-            .args(args);
-        for (k, v) in &env {
-            cmd.env(k, v);
-        }
+        let mut cmd = binary(&env, args);
         let out = cmd.output().unwrap();
         assert!(
             out.status.success(),
