@@ -208,6 +208,8 @@ async fn drafts_come_from_the_model_or_an_offline_template() {
         missing: &[],
         instructions: Some("mention parking"),
         reply_subject: None,
+        noted: None,
+        agent_name: None,
         attempt: 0,
     };
     let d = Ai::with_client(client(&server, "10", 0)).draft(&req).await;

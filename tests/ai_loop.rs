@@ -52,6 +52,8 @@ async fn run_loop(w: &World, ai: &Ai, judge_meaning: bool) {
             missing: &required,
             instructions: None,
             reply_subject: None,
+            noted: None,
+            agent_name: None,
             attempt: 0,
         })
         .await;
@@ -138,6 +140,17 @@ async fn run_loop(w: &World, ai: &Ai, judge_meaning: bool) {
         other => panic!("expected a follow-up, got {other:?} (known: {known:?})"),
     };
     assert!(!ask.is_empty() && ask.len() <= 3);
+    let first_read: secret_shop::domain::community::Extraction = serde_json::from_value(
+        sqlx::query_scalar::<_, serde_json::Value>("SELECT analysis FROM messages WHERE id = $1")
+            .bind(reply.id)
+            .fetch_one(w.store.pool())
+            .await
+            .unwrap()["extraction"]
+            .clone(),
+    )
+    .unwrap();
+    let noted = secret_shop::ai::drafting::noted_from(&first_read);
+    let agent = secret_shop::ai::drafting::agent_first_name(&reply.body_text);
     let follow = ai
         .draft(&DraftRequest {
             persona: &w.persona,
@@ -151,10 +164,21 @@ async fn run_loop(w: &World, ai: &Ai, judge_meaning: bool) {
             missing: &ask,
             instructions: None,
             reply_subject: Some(&reply.subject),
+            noted: noted.as_deref(),
+            agent_name: agent.as_deref(),
             attempt: 0,
         })
         .await;
     assert!(follow.subject.starts_with("Re:"), "{follow:?}");
+    if judge_meaning {
+        // The offline follow-up greets the agent by name and refers to what they said.
+        assert!(follow.body.contains("Maria"), "{}", follow.body);
+        assert!(
+            follow.body.contains("the application fee is $50"),
+            "{}",
+            follow.body
+        );
+    }
     let f = w
         .store
         .insert_draft(

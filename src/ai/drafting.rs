@@ -33,6 +33,10 @@ pub struct DraftRequest<'a> {
     pub instructions: Option<&'a str>,
     /// Subject of the message this answers, if any.
     pub reply_subject: Option<&'a str>,
+    /// What the agent's last reply said (a follow-up refers to it), e.g. from [`noted_from`].
+    pub noted: Option<&'a str>,
+    /// The agent's first name, from their signature ([`agent_first_name`]).
+    pub agent_name: Option<&'a str>,
     /// Bumped on each regeneration so offline variants change too.
     pub attempt: u32,
 }
@@ -56,6 +60,65 @@ pub struct DraftText {
     pub subject: String,
     pub body: String,
     pub generation: Generation,
+}
+
+/// A short phrase for something the agent told us, for a follow-up to refer to:
+/// "the application fee is $50".
+pub fn noted_from(e: &crate::domain::community::Extraction) -> Option<String> {
+    use crate::domain::community::{FieldKind, field_kind};
+    for field in [
+        "application_fee",
+        "administration_fee",
+        "security_deposit",
+        "membership_fee",
+    ] {
+        if let Some(v) = e.get(field)
+            && field_kind(field) == Some(FieldKind::Money)
+            && let Some(x) = v.value.as_f64()
+        {
+            let name = field.replace('_', " ").replace("administration", "admin");
+            return Some(if x == 0.0 {
+                format!("there is no {name}")
+            } else {
+                format!("the {name} is ${x:.0}")
+            });
+        }
+    }
+    e.floor_plans
+        .iter()
+        .find_map(|p| Some((p.beds?, p.min_rental_price?)))
+        .map(|(beds, price)| format!("the {beds:.0}-bedroom starts at ${price:.0}"))
+}
+
+/// The first name under the agent's closing ("Best,\nMaria Lopez" gives Maria).
+pub fn agent_first_name(text: &str) -> Option<String> {
+    const CLOSINGS: &[&str] = &[
+        "best",
+        "thanks",
+        "thank you",
+        "regards",
+        "kind regards",
+        "best regards",
+        "sincerely",
+        "cheers",
+        "warmly",
+        "warm regards",
+        "take care",
+    ];
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let at = lines.iter().rposition(|l| {
+        let l = l.trim_end_matches([',', '!', '.']).to_lowercase();
+        CLOSINGS.contains(&l.as_str())
+    })?;
+    let name_line = lines[at + 1..].iter().find(|l| !l.is_empty())?;
+    let first = name_line
+        .split_whitespace()
+        .next()?
+        .trim_matches(|c: char| !c.is_alphabetic());
+    let ok = first.len() >= 2
+        && first.chars().next().is_some_and(char::is_uppercase)
+        && first.chars().all(char::is_alphabetic);
+    ok.then(|| first.to_string())
 }
 
 /// Human words for checklist items.
@@ -135,7 +198,8 @@ fn context(req: &DraftRequest<'_>) -> serde_json::Value {
         "missing": req.missing.iter().take(3).map(|f| ask_phrase(f)).collect::<Vec<_>>(),
         "thread": req.thread,
         "instructions": req.instructions,
-        "agent_name": serde_json::Value::Null,
+        "agent_name": req.agent_name,
+        "noted": req.noted,
     })
 }
 
@@ -192,4 +256,25 @@ pub async fn ai_draft(client: &OpenAiClient, req: &DraftRequest<'_>) -> Result<D
 /// Two decimal places, as a configured temperature is written.
 pub fn round2(t: f32) -> f64 {
     (t as f64 * 100.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::community::Extraction;
+
+    #[test]
+    fn follow_ups_can_name_the_agent_and_what_they_said() {
+        let text = "Hi Jane,\nThe app fee is $50.\n\nBest,\nMaria Lopez\nLeasing Consultant";
+        assert_eq!(agent_first_name(text).as_deref(), Some("Maria"));
+        assert_eq!(agent_first_name("no signature here"), None);
+        let mut e = Extraction::empty();
+        e.set("administration_fee", serde_json::json!(0), "no admin fee");
+        assert_eq!(noted_from(&e).as_deref(), Some("there is no admin fee"));
+        e.set("application_fee", serde_json::json!(50), "app fee $50");
+        assert_eq!(
+            noted_from(&e).as_deref(),
+            Some("the application fee is $50")
+        );
+    }
 }
