@@ -599,3 +599,83 @@ async fn dedicated_personas_use_their_own_mailbox() {
     assert_eq!(thread.len(), 2, "{thread:?}");
     assert_eq!(thread[1].body_text.trim(), "Yes, come see it.");
 }
+
+/// Every new reply to a shop is queued for reading; the job runner puts its facts on the sheet.
+#[tokio::test]
+async fn the_job_runner_reads_each_new_reply_into_the_fact_sheet() {
+    let w = world().await;
+    let engine = w.engine().await;
+    let (_, message_id) = w.approved_inquiry("fees?").await;
+    engine.run_once().await.unwrap();
+    w.agent_sends(
+        "Re: fees?",
+        "Hi Jane, the application fee is $45 and there is no admin fee.\r\n\r\nBest,\r\nTom",
+        &format!("In-Reply-To: <{message_id}>\r\n"),
+    )
+    .await;
+    wait_for_mail(&format!("ops@{}", w.persona_domain), 2).await;
+    let r = engine.run_once().await.unwrap();
+    assert_eq!(r.jobs.done, 1, "{r:?}");
+    let facts = w.store.shop_facts(w.shop).await.unwrap();
+    let fee = facts
+        .iter()
+        .find(|f| f.field_path == "application_fee")
+        .unwrap();
+    assert_eq!(fee.value, serde_json::json!(45));
+    assert!(fee.source_message_id.is_some());
+    let admin = facts
+        .iter()
+        .find(|f| f.field_path == "administration_fee")
+        .unwrap();
+    assert_eq!(admin.value, serde_json::json!(0));
+    // Nothing is read twice.
+    assert_eq!(engine.run_once().await.unwrap().jobs, Default::default());
+}
+
+/// A job that keeps failing ends dead with its error; an operator can queue it again.
+#[tokio::test]
+async fn failing_jobs_back_off_then_die_and_can_be_retried() {
+    let w = world().await;
+    let engine = w.engine().await;
+    w.store
+        .enqueue_job(
+            "extract_facts",
+            serde_json::json!({ "message_id": 999_999 }),
+            "x:1",
+        )
+        .await
+        .unwrap();
+    w.store
+        .enqueue_job(
+            "extract_facts",
+            serde_json::json!({ "message_id": 999_999 }),
+            "x:1",
+        )
+        .await
+        .unwrap();
+    sqlx::query("UPDATE jobs SET max_attempts = 2")
+        .execute(w.store.pool())
+        .await
+        .unwrap();
+    let first = engine.jobs.pass().await.unwrap();
+    assert_eq!(
+        (first.failed, first.dead),
+        (1, 0),
+        "one job despite two enqueues"
+    );
+    let job = &w.store.list_jobs(None, 10).await.unwrap()[0];
+    assert_eq!(job.status, "queued");
+    assert!(job.run_at > chrono::Utc::now(), "backed off");
+    assert!(job.last_error.as_deref().unwrap().contains("not found"));
+    sqlx::query("UPDATE jobs SET run_at = now()")
+        .execute(w.store.pool())
+        .await
+        .unwrap();
+    let second = engine.jobs.pass().await.unwrap();
+    assert_eq!(second.dead, 1);
+    let dead = w.store.list_jobs(Some("dead"), 10).await.unwrap();
+    assert_eq!(dead.len(), 1);
+    w.store.retry_job("alice", dead[0].id).await.unwrap();
+    let again = &w.store.list_jobs(None, 10).await.unwrap()[0];
+    assert_eq!((again.status.as_str(), again.attempts), ("queued", 0));
+}

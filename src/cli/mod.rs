@@ -6,6 +6,7 @@ mod context;
 mod demo;
 mod doctor;
 mod inbox;
+mod job;
 mod output;
 mod persona;
 mod target;
@@ -58,6 +59,9 @@ pub enum Command {
     /// Inbound mail.
     #[command(subcommand)]
     Inbox(inbox::InboxCmd),
+    /// Background jobs (reading replies, ...): list, retry dead ones.
+    #[command(subcommand)]
+    Job(job::JobCmd),
     /// Read one message as the product does: responder, facts with evidence, signals (JSON).
     Analyze(analyze::AnalyzeArgs),
     /// Precision and recall per field on a labelled set (NAME.eml + NAME.json files).
@@ -90,6 +94,7 @@ pub async fn run(cli: Cli, ctx: Ctx) -> anyhow::Result<ExitCode> {
         Some(Command::Persona(cmd)) => persona::run(&ctx, cmd).await,
         Some(Command::Demo { cmd }) => demo::run(&ctx, cmd).await,
         Some(Command::Inbox(cmd)) => inbox::run(&ctx, cmd).await,
+        Some(Command::Job(cmd)) => job::run(&ctx, cmd).await,
         Some(Command::Analyze(args)) => analyze::analyze(&ctx, args).await,
         Some(Command::Eval { dir, offline }) => analyze::eval(&ctx, dir, offline).await,
         Some(Command::Worker { once }) => worker::run(&ctx, once).await,

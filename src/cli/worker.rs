@@ -24,6 +24,10 @@ pub async fn run(ctx: &Ctx, once: bool) -> anyhow::Result<ExitCode> {
             "sent: {} sent, {} waiting, {} failed, {} found already sent",
             r.send.sent, r.send.deferred, r.send.failed, r.send.found_already_sent
         );
+        println!(
+            "jobs: {} done, {} failed, {} dead",
+            r.jobs.done, r.jobs.failed, r.jobs.dead
+        );
         return Ok(ExitCode::SUCCESS);
     }
     let shutdown = CancellationToken::new();

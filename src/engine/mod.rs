@@ -5,6 +5,7 @@
 pub mod account;
 pub mod backoff;
 pub mod inbound;
+pub mod jobs;
 pub mod outbox;
 pub mod sync;
 
@@ -18,6 +19,7 @@ use crate::domain::address::AddressMode;
 use crate::domain::send_window::SendWindow;
 use crate::store::{Store, StoreError};
 use account::MailAccount;
+use jobs::{JobReport, JobRunner};
 use outbox::{SendReport, Sender};
 use sync::{SyncError, SyncReport, Syncer};
 
@@ -28,6 +30,7 @@ pub struct Engine {
     /// `dedicated` mode: one more per persona with an account of its own.
     pub persona_syncers: Vec<Syncer>,
     pub sender: Sender,
+    pub jobs: JobRunner,
 }
 
 #[derive(Debug, Default)]
@@ -35,6 +38,7 @@ pub struct OnceReport {
     /// `None` when another process holds the mailbox.
     pub sync: Option<SyncReport>,
     pub send: SendReport,
+    pub jobs: JobReport,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -95,9 +99,16 @@ impl Engine {
                 });
             }
         }
+        let jobs = JobRunner {
+            store: store.clone(),
+            ai: crate::ai::Ai::from_config(&config.ai),
+            name: format!("{}:{}", hostname_or_unknown(), std::process::id()),
+            tick: Duration::from_secs(1),
+        };
         Ok(Engine {
             syncer,
             persona_syncers,
+            jobs,
             sender: Sender {
                 store,
                 account,
@@ -116,6 +127,7 @@ impl Engine {
         let mut tasks = vec![
             tokio::spawn(self.syncer.clone().run(shutdown.clone())),
             tokio::spawn(self.sender.clone().run(shutdown.clone())),
+            tokio::spawn(self.jobs.clone().run(shutdown.clone())),
         ];
         for s in &self.persona_syncers {
             tasks.push(tokio::spawn(s.clone().run(shutdown.clone())));
@@ -142,6 +154,15 @@ impl Engine {
                 total.resynced |= r.resynced;
             }
         }
-        Ok(OnceReport { sync, send })
+        let jobs = self.jobs.pass().await?;
+        Ok(OnceReport { sync, send, jobs })
     }
+}
+
+fn hostname_or_unknown() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "host".into())
 }

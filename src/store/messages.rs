@@ -130,6 +130,22 @@ impl Store {
             .collect();
         outcome.confirmed_sent = mark_sent_tx(&mut tx, &own_ids, "seen in the mailbox").await?;
 
+        // Each new reply to a shop is read into its fact sheet by the job runner.
+        let new_messages = batch
+            .messages
+            .iter()
+            .filter(|m| stored_uid_set.contains(&m.uid));
+        for (m, id) in new_messages.zip(&outcome.stored) {
+            if m.shop_id.is_some() && !m.is_bounce {
+                super::jobs::enqueue_tx(
+                    &mut tx,
+                    "extract_facts",
+                    json!({ "message_id": id }),
+                    &format!("extract_facts:{id}"),
+                )
+                .await?;
+            }
+        }
         // Only what is new moves a shop; a re-synced copy changes nothing.
         for m in batch
             .messages

@@ -6,6 +6,7 @@ mod audit;
 mod error;
 mod facts;
 mod grades;
+mod jobs;
 mod mailboxes;
 mod messages;
 mod operators;
@@ -23,6 +24,7 @@ use sqlx::{Connection, PgConnection, PgPool};
 pub use audit::{AuditEntry, EntityType};
 pub use error::StoreError;
 pub use facts::FactRow;
+pub use jobs::Job;
 pub use mailboxes::{FolderState, Mailbox, MailboxLock};
 pub use messages::{
     EVENTS_CHANNEL, InboundBatch, InboundMessage, IngestOutcome, MessageRow, NewDraft, OutboundJob,
