@@ -200,3 +200,79 @@ async fn demo_data_agent_and_worker_make_one_turn_of_the_loop() {
     assert!(overview.contains("Latest inbound mail"), "{overview}");
     assert!(overview.contains("shop 1"), "{overview}");
 }
+
+/// The shop loop from the command line: start (inquiry drafted), the review queue, a burnt
+/// persona refused, reject, approve, send, show, grade.
+#[tokio::test]
+async fn the_shop_loop_through_the_cli() {
+    let (_store, url) = common::fresh_database().await;
+    let domain = format!("c{}.test", &uuid::Uuid::new_v4().simple().to_string()[..10]);
+    let agent = format!(
+        "leasing@a{}.test",
+        &uuid::Uuid::new_v4().simple().to_string()[..10]
+    );
+    let env = common::mail::world_env(&url, &domain);
+    let run = |args: &[&str]| binary(&env, args).output().unwrap();
+    let ok = |args: &[&str]| {
+        let out = run(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let json = |args: &[&str]| -> serde_json::Value { serde_json::from_str(&ok(args)).unwrap() };
+    ok(&[
+        "target",
+        "add",
+        "--name",
+        "The Grove",
+        "--email",
+        &agent,
+        "--manager",
+        "Greystar",
+    ]);
+    ok(&["persona", "template", "add", "pro"]);
+    ok(&["persona", "generate", "--template", "pro"]);
+
+    let started = json(&["shop", "start", "--target", "1", "--persona", "1", "--json"]);
+    assert_eq!(started["shop"]["status"], "awaiting_review");
+    let draft = started["draft"]["id"].as_i64().unwrap().to_string();
+    assert_eq!(
+        json(&["draft", "list", "--json"])[0]["id"].to_string(),
+        draft
+    );
+
+    let burnt = run(&["shop", "start", "--target", "1", "--persona", "1"]);
+    assert!(!burnt.status.success());
+    assert!(String::from_utf8_lossy(&burnt.stderr).contains("already shopped"));
+
+    ok(&["draft", "reject", &draft, "--reason", "too formal"]);
+    assert_eq!(
+        json(&["shop", "show", "1", "--json"])["shop"]["status"],
+        "new"
+    );
+
+    let again = json(&[
+        "shop",
+        "start",
+        "--target",
+        "1",
+        "--persona",
+        "1",
+        "--force",
+        "--json",
+    ]);
+    let draft = again["draft"]["id"].as_i64().unwrap().to_string();
+    let shop = again["shop"]["id"].as_i64().unwrap().to_string();
+    ok(&["draft", "approve", &draft]);
+    assert!(ok(&["worker", "--once"]).contains("1 sent"));
+    assert_eq!(common::mail::wait_for_mail(&agent, 1).await.len(), 1);
+    let shown = json(&["shop", "show", &shop, "--json"]);
+    assert_eq!(shown["shop"]["status"], "awaiting_reply");
+    assert_eq!(shown["messages"][0]["status"], "sent");
+    let grade = json(&["shop", "grade", &shop, "--json"]);
+    assert_eq!(grade["criteria"].as_array().unwrap().len(), 4);
+    assert_eq!(grade["total"], 0.0, "no reply yet: nothing earned");
+}

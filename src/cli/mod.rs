@@ -9,6 +9,7 @@ mod inbox;
 mod job;
 mod output;
 mod persona;
+mod shop;
 mod target;
 mod worker;
 
@@ -59,6 +60,12 @@ pub enum Command {
     /// Inbound mail.
     #[command(subcommand)]
     Inbox(inbox::InboxCmd),
+    /// Shops: start, list, show, grade.
+    #[command(subcommand)]
+    Shop(shop::ShopCmd),
+    /// The review queue: list, show, approve, reject drafts.
+    #[command(subcommand)]
+    Draft(shop::DraftCmd),
     /// Background jobs (reading replies, ...): list, retry dead ones.
     #[command(subcommand)]
     Job(job::JobCmd),
@@ -94,6 +101,8 @@ pub async fn run(cli: Cli, ctx: Ctx) -> anyhow::Result<ExitCode> {
         Some(Command::Persona(cmd)) => persona::run(&ctx, cmd).await,
         Some(Command::Demo { cmd }) => demo::run(&ctx, cmd).await,
         Some(Command::Inbox(cmd)) => inbox::run(&ctx, cmd).await,
+        Some(Command::Shop(cmd)) => shop::shop(&ctx, cmd).await,
+        Some(Command::Draft(cmd)) => shop::draft(&ctx, cmd).await,
         Some(Command::Job(cmd)) => job::run(&ctx, cmd).await,
         Some(Command::Analyze(args)) => analyze::analyze(&ctx, args).await,
         Some(Command::Eval { dir, offline }) => analyze::eval(&ctx, dir, offline).await,

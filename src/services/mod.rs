@@ -5,3 +5,4 @@ pub mod demo;
 pub mod demo_agent;
 pub mod grading;
 pub mod personas;
+pub mod shops;

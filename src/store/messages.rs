@@ -380,6 +380,58 @@ impl Store {
         outbound::insert_draft(self, actor, draft).await
     }
 
+    /// Rejects a pending draft with a reason; the shop goes back to where it was before it.
+    pub async fn reject_draft(&self, actor: &Actor, id: MessageId, reason: &str) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let row: Option<(Option<ShopId>, MessageKind)> = sqlx::query_as(
+            "UPDATE messages SET status = 'rejected', rejected_by = $2, rejected_reason = $3,
+                    updated_at = now(), version = version + 1
+             WHERE id = $1 AND status = 'pending_review' AND direction = 'outbound'
+             RETURNING shop_id, kind",
+        )
+        .bind(id)
+        .bind(actor.id)
+        .bind(reason)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((shop, kind)) = row else {
+            return Err(StoreError::Conflict {
+                entity: "draft (not pending review)",
+                id: id.to_string(),
+            });
+        };
+        record(
+            &mut tx,
+            actor,
+            "reject",
+            EntityType::Message,
+            Some(id.0),
+            json!({ "reason": reason }),
+        )
+        .await?;
+        if let Some(shop) = shop {
+            let back = if kind == MessageKind::Inquiry {
+                ShopStatus::New
+            } else {
+                ShopStatus::Replied
+            };
+            move_shop_if_allowed(&mut tx, &actor.name, shop, back, "draft rejected").await?;
+        }
+        notify_ids(&mut tx, "messages", &[id]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Drafts waiting for an operator, oldest first.
+    pub async fn pending_drafts(&self) -> Result<Vec<MessageRow>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages
+             WHERE direction = 'outbound' AND status = 'pending_review' ORDER BY created_at, id"
+        )))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Approves a pending draft if it still has `version`: two operators approving at once send
     /// it once (the second gets `Conflict`).
     pub async fn approve_draft(&self, actor: &Actor, id: MessageId, version: i32) -> Result<()> {

@@ -51,6 +51,14 @@ impl Store {
         Ok(shop)
     }
 
+    pub async fn list_shops(&self) -> Result<Vec<Shop>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {SHOP_COLUMNS} FROM shops ORDER BY updated_at DESC, id DESC"
+        )))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     pub async fn shop(&self, id: ShopId) -> Result<Shop> {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {SHOP_COLUMNS} FROM shops WHERE id = $1"

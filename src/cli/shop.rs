@@ -1,0 +1,256 @@
+//! `secret-shop shop ...` and `secret-shop draft ...`: the shop loop from the command line.
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use comfy_table::{Table, presets};
+use serde_json::json;
+
+use super::Ctx;
+use super::output::print_json;
+use crate::ai::Ai;
+use crate::domain::ids::{MessageId, PersonaId, ShopId, TargetId};
+use crate::domain::outbox::why_not_sent;
+use crate::services::grading::grade_shop;
+use crate::services::shops::{approve, start_shop};
+
+#[derive(Debug, Subcommand)]
+pub enum ShopCmd {
+    /// Start a shop: the inquiry is drafted into the review queue.
+    Start {
+        #[arg(long)]
+        target: TargetId,
+        #[arg(long)]
+        persona: PersonaId,
+        /// Checklist fields (comma-separated); default: fees, pet policy, floor plans, availability.
+        #[arg(long, value_delimiter = ',')]
+        require: Vec<String>,
+        /// Use the persona even if it already shopped this target or manager.
+        #[arg(long)]
+        force: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// A shop with its thread, facts and grade.
+    Show {
+        id: ShopId,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Grade (or re-grade) a shop now.
+    Grade {
+        id: ShopId,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DraftCmd {
+    /// Drafts awaiting review, oldest first.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    Show {
+        id: MessageId,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve a draft: the outbox sends it in the send window.
+    Approve {
+        id: MessageId,
+        /// Refuse if the draft changed since you read this version.
+        #[arg(long)]
+        version: Option<i32>,
+    },
+    Reject {
+        id: MessageId,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+pub async fn shop(ctx: &Ctx, cmd: ShopCmd) -> anyhow::Result<ExitCode> {
+    let store = ctx.store().await?;
+    let ai = Ai::from_config(&ctx.config.ai);
+    match cmd {
+        ShopCmd::Start {
+            target,
+            persona,
+            require,
+            force,
+            json,
+        } => {
+            let actor = ctx.actor(&store).await?;
+            let window = ctx.config.follow_up.persona_reuse_window_days;
+            let (shop, draft) = start_shop(
+                &store, &ai, &actor, target, persona, &require, force, window,
+            )
+            .await?;
+            if json {
+                print_json(&json!({ "shop": shop, "draft": draft }))?;
+            } else {
+                println!(
+                    "started shop {} ({}); inquiry draft {} awaits review",
+                    shop.id, shop.status, draft.id
+                );
+            }
+        }
+        ShopCmd::List { json } => {
+            let shops = store.list_shops().await?;
+            if json {
+                print_json(&shops)?;
+            } else {
+                let mut t = Table::new();
+                t.load_preset(presets::NOTHING);
+                t.set_header(vec!["ID", "TARGET", "PERSONA", "STATUS", "UPDATED"]);
+                for s in shops {
+                    t.add_row(vec![
+                        s.id.to_string(),
+                        s.target_id.to_string(),
+                        s.persona_id.to_string(),
+                        s.status.to_string(),
+                        s.updated_at.format("%Y-%m-%d %H:%M").to_string(),
+                    ]);
+                }
+                println!("{t}");
+            }
+        }
+        ShopCmd::Show { id, json } => {
+            let shop = store.shop(id).await?;
+            let thread = store.shop_messages(id).await?;
+            let facts = store.shop_facts(id).await?;
+            let grade = store.current_grade(id).await?;
+            if json {
+                print_json(&json!({
+                    "shop": shop, "messages": thread, "facts": facts,
+                    "grade": grade.as_ref().map(|g| &g.0), "metrics": grade.as_ref().map(|g| &g.1),
+                }))?;
+            } else {
+                println!(
+                    "shop {} — {} — checklist: {}",
+                    shop.id,
+                    shop.status,
+                    shop.required_fields.join(", ")
+                );
+                for m in &thread {
+                    let when = m.sent_at.or(m.received_at).unwrap_or(m.created_at);
+                    let state = match m.status {
+                        Some(s) => why_not_sent(
+                            s,
+                            m.wait_reason,
+                            m.next_attempt_at,
+                            m.last_error.as_deref(),
+                        ),
+                        None => "received".into(),
+                    };
+                    println!(
+                        "  #{:<5} {} {:<8} {:<40} {}",
+                        m.id,
+                        when.format("%m-%d %H:%M"),
+                        m.direction,
+                        m.subject,
+                        state
+                    );
+                }
+                for f in facts.iter().filter(|f| f.superseded_by.is_none()) {
+                    println!(
+                        "  {:<36} {:<24} \"{}\"",
+                        f.field_path,
+                        f.value.to_string(),
+                        f.evidence.chars().take(60).collect::<String>()
+                    );
+                }
+                if let Some((g, _)) = grade {
+                    println!(
+                        "  grade {} / {}{}",
+                        g.total,
+                        g.max_total,
+                        if g.needs_review {
+                            " (fair-housing flag: review)"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+            }
+        }
+        ShopCmd::Grade { id, json } => {
+            let window = crate::engine::send_window(&ctx.config);
+            let (_, grade) = grade_shop(
+                &store,
+                &ai,
+                id,
+                &window,
+                ctx.config.send_window.time_zone,
+                &ctx.config.operator.name,
+            )
+            .await?;
+            if json {
+                print_json(&grade)?;
+            } else {
+                println!("shop {id}: {} / {}", grade.total, grade.max_total);
+                for c in &grade.criteria {
+                    println!(
+                        "  {:<28} {:>5} / {:<4} {}",
+                        c.name, c.score, c.max, c.reason
+                    );
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn draft(ctx: &Ctx, cmd: DraftCmd) -> anyhow::Result<ExitCode> {
+    let store = ctx.store().await?;
+    match cmd {
+        DraftCmd::List { json } => {
+            let drafts = store.pending_drafts().await?;
+            if json {
+                print_json(&drafts)?;
+            } else if drafts.is_empty() {
+                println!("  (nothing awaits review)");
+            } else {
+                for d in drafts {
+                    println!(
+                        "  #{:<5} shop {:<4} v{} {}",
+                        d.id,
+                        d.shop_id.map(|s| s.0).unwrap_or(0),
+                        d.version,
+                        d.subject
+                    );
+                }
+            }
+        }
+        DraftCmd::Show { id, json } => {
+            let d = store.message(id).await?;
+            if json {
+                print_json(&d)?;
+            } else {
+                println!(
+                    "To: {}\nSubject: {}\n\n{}",
+                    d.to_addrs.join(", "),
+                    d.subject,
+                    d.body_text
+                );
+            }
+        }
+        DraftCmd::Approve { id, version } => {
+            let actor = ctx.actor(&store).await?;
+            approve(&store, &actor, id, version).await?;
+            println!("approved draft {id}; the outbox sends it in the send window");
+        }
+        DraftCmd::Reject { id, reason } => {
+            let actor = ctx.actor(&store).await?;
+            store.reject_draft(&actor, id, &reason).await?;
+            println!("rejected draft {id}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

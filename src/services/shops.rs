@@ -1,0 +1,124 @@
+//! Starting a shop (the inquiry drafted into the review queue) and the decisions on drafts.
+
+use anyhow::bail;
+
+use crate::ai::Ai;
+use crate::ai::drafting::DraftRequest;
+use crate::domain::ids::{MessageId, PersonaId, TargetId};
+use crate::domain::message::MessageKind;
+use crate::domain::shop::Shop;
+use crate::store::{Actor, MessageRow, NewDraft, Store};
+
+/// What a shop asks for unless told otherwise.
+pub const DEFAULT_CHECKLIST: &[&str] = &[
+    "application_fee",
+    "administration_fee",
+    "pet_policy",
+    "floor_plans",
+    "availability",
+];
+
+/// Starts a shop: refuses a persona already used at the same target, or at another target of the
+/// same property manager within `reuse_window_days` (a burnt cover ruins the shop) unless `force`;
+/// then drafts the inquiry into the review queue.
+#[allow(clippy::too_many_arguments)]
+pub async fn start_shop(
+    store: &Store,
+    ai: &Ai,
+    actor: &Actor,
+    target: TargetId,
+    persona: PersonaId,
+    checklist: &[String],
+    force: bool,
+    reuse_window_days: u32,
+) -> anyhow::Result<(Shop, MessageRow)> {
+    let t = store.target(target).await?;
+    let p = store.persona(persona).await?;
+    if t.deleted_at.is_some() {
+        bail!("target {target} is deleted");
+    }
+    if p.deleted_at.is_some() {
+        bail!("persona {persona} is retired");
+    }
+    if t.email.is_empty() {
+        bail!(
+            "target {target} has no email address to write to (target edit {target} --email ...)"
+        );
+    }
+    if !force {
+        let clash: Option<(i64, String)> = sqlx::query_as(
+            "SELECT s.id, t.name FROM shops s JOIN targets t ON t.id = s.target_id
+             WHERE s.persona_id = $1
+               AND (s.target_id = $2
+                    OR ($3 <> '' AND t.property_manager = $3
+                        AND s.created_at > now() - make_interval(days => $4)))
+             ORDER BY s.created_at DESC LIMIT 1",
+        )
+        .bind(persona)
+        .bind(target)
+        .bind(&t.property_manager)
+        .bind(reuse_window_days as i32)
+        .fetch_optional(store.pool())
+        .await?;
+        if let Some((shop, name)) = clash {
+            bail!(
+                "persona {persona} ({}) already shopped {name} (shop {shop}); the agent may know \
+                 them. Use another persona, or --force",
+                p.full_name()
+            );
+        }
+    }
+    let checklist: Vec<String> = if checklist.is_empty() {
+        DEFAULT_CHECKLIST.iter().map(|s| s.to_string()).collect()
+    } else {
+        checklist.to_vec()
+    };
+    let shop = store
+        .create_shop(actor, target, persona, &checklist)
+        .await?;
+    let draft = ai
+        .draft(&DraftRequest {
+            persona: &p,
+            target: &t,
+            shop_id: shop.id.0,
+            kind: MessageKind::Inquiry,
+            thread: &[],
+            missing: &checklist,
+            instructions: None,
+            reply_subject: None,
+            noted: None,
+            agent_name: None,
+            attempt: 0,
+        })
+        .await;
+    let row = store
+        .insert_draft(
+            actor,
+            &NewDraft {
+                shop_id: shop.id,
+                kind: MessageKind::Inquiry,
+                subject: draft.subject,
+                body_text: draft.body,
+                in_reply_to: None,
+                reference_ids: Vec::new(),
+                generation: Some(serde_json::to_value(&draft.generation)?),
+            },
+        )
+        .await?;
+    let shop = store.shop(shop.id).await?;
+    Ok((shop, row))
+}
+
+/// Approves a draft at the version the operator saw (or the current one).
+pub async fn approve(
+    store: &Store,
+    actor: &Actor,
+    id: MessageId,
+    version: Option<i32>,
+) -> anyhow::Result<()> {
+    let m = store.message(id).await?;
+    store
+        .approve_draft(actor, id, version.unwrap_or(m.version))
+        .await?;
+    Ok(())
+}
