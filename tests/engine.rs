@@ -679,3 +679,85 @@ async fn failing_jobs_back_off_then_die_and_can_be_retried() {
     let again = &w.store.list_jobs(None, 10).await.unwrap()[0];
     assert_eq!((again.status.as_str(), again.attempts), ("queued", 0));
 }
+
+#[tokio::test]
+async fn an_operator_assigns_an_unmatched_reply_and_cancels_a_shop() {
+    let w = world().await;
+    let engine = w.engine().await;
+    let (_, _) = w.approved_inquiry("hello").await;
+    engine.run_once().await.unwrap();
+    // The agent answers from a personal address: no thread headers, unknown sender.
+    let raw = format!(
+        "From: maria.lopez@gmail.test\r\nTo: {}\r\nSubject: about your inquiry\r\n\
+         Message-ID: <{}@gmail.test>\r\n\r\nHi Jane, the application fee is $40.\r\n",
+        w.persona.email,
+        uuid::Uuid::new_v4().simple()
+    );
+    common::mail::smtp_send_raw(
+        "maria.lopez@gmail.test",
+        std::slice::from_ref(&w.persona.email),
+        raw.as_bytes(),
+    )
+    .await;
+    wait_for_mail(&format!("ops@{}", w.persona_domain), 2).await;
+    engine.run_once().await.unwrap();
+    let unmatched = w.store.inbox(true, 10).await.unwrap();
+    assert_eq!(unmatched.len(), 1);
+    w.store
+        .assign_message(&w.actor, unmatched[0].id, w.shop)
+        .await
+        .unwrap();
+    assert!(w.store.inbox(true, 10).await.unwrap().is_empty());
+    assert_eq!(
+        w.store.shop(w.shop).await.unwrap().status,
+        ShopStatus::Replied
+    );
+    assert_eq!(
+        engine.run_once().await.unwrap().jobs.done,
+        1,
+        "the assigned reply is read"
+    );
+    let facts = w.store.shop_facts(w.shop).await.unwrap();
+    assert!(facts.iter().any(|f| f.field_path == "application_fee"));
+
+    // Cancelled: a pending follow-up never leaves, and a finished shop cannot be cancelled twice.
+    let d = w
+        .store
+        .insert_draft(
+            &w.actor,
+            &secret_shop::store::NewDraft {
+                shop_id: w.shop,
+                kind: secret_shop::domain::message::MessageKind::FollowUp,
+                subject: "Re: about your inquiry".into(),
+                body_text: "Thanks! What about pets?".into(),
+                in_reply_to: None,
+                reference_ids: vec![],
+                generation: None,
+            },
+        )
+        .await
+        .unwrap();
+    w.store
+        .approve_draft(&w.actor, d.id, d.version)
+        .await
+        .unwrap();
+    w.store
+        .cancel_shop(&w.actor, w.shop, "client paused")
+        .await
+        .unwrap();
+    assert_eq!(engine.run_once().await.unwrap().send.sent, 0);
+    assert_eq!(
+        w.store.message(d.id).await.unwrap().status,
+        Some(DraftStatus::Rejected)
+    );
+    assert_eq!(
+        w.store.shop(w.shop).await.unwrap().status,
+        ShopStatus::Cancelled
+    );
+    assert!(
+        w.store
+            .cancel_shop(&w.actor, w.shop, "again")
+            .await
+            .is_err()
+    );
+}

@@ -7,6 +7,7 @@ use comfy_table::{Table, presets};
 
 use super::Ctx;
 use super::output::print_json;
+use crate::domain::ids::{MessageId, ShopId};
 
 #[derive(Debug, Subcommand)]
 pub enum InboxCmd {
@@ -20,15 +21,25 @@ pub enum InboxCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Assign an unmatched message to a shop (it is then read as the agent's reply).
+    Assign { message: MessageId, shop: ShopId },
 }
 
 pub async fn run(ctx: &Ctx, cmd: InboxCmd) -> anyhow::Result<ExitCode> {
     let store = ctx.store().await?;
-    let InboxCmd::List {
-        unmatched,
-        limit,
-        json,
-    } = cmd;
+    let (unmatched, limit, json) = match cmd {
+        InboxCmd::List {
+            unmatched,
+            limit,
+            json,
+        } => (unmatched, limit, json),
+        InboxCmd::Assign { message, shop } => {
+            let actor = ctx.actor(&store).await?;
+            store.assign_message(&actor, message, shop).await?;
+            println!("message {message} assigned to shop {shop}");
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
     let rows = store.inbox(unmatched, limit).await?;
     if json {
         print_json(&rows)?;

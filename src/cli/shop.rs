@@ -41,6 +41,12 @@ pub enum ShopCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Cancel a shop: nothing more of it is sent.
+    Cancel {
+        id: ShopId,
+        #[arg(long, default_value = "cancelled by an operator")]
+        reason: String,
+    },
     /// Grade (or re-grade) a shop now.
     Grade {
         id: ShopId,
@@ -179,6 +185,11 @@ pub async fn shop(ctx: &Ctx, cmd: ShopCmd) -> anyhow::Result<ExitCode> {
                     );
                 }
             }
+        }
+        ShopCmd::Cancel { id, reason } => {
+            let actor = ctx.actor(&store).await?;
+            store.cancel_shop(&actor, id, &reason).await?;
+            println!("cancelled shop {id}");
         }
         ShopCmd::Grade { id, json } => {
             let window = crate::engine::send_window(&ctx.config);

@@ -422,6 +422,56 @@ impl Store {
         Ok(())
     }
 
+    /// An operator assigns an unmatched message to a shop; it then counts as the agent's reply.
+    pub async fn assign_message(&self, actor: &Actor, id: MessageId, shop: ShopId) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let exists: Option<ShopId> = sqlx::query_scalar("SELECT id FROM shops WHERE id = $1")
+            .bind(shop)
+            .fetch_optional(&mut *tx)
+            .await?;
+        exists.ok_or_else(|| StoreError::not_found("shop", shop))?;
+        let n = sqlx::query(
+            "UPDATE messages SET shop_id = $2, kind = 'response', updated_at = now(),
+                    version = version + 1
+             WHERE id = $1 AND direction = 'inbound' AND kind = 'unmatched'",
+        )
+        .bind(id)
+        .bind(shop)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::not_found("unmatched message", id));
+        }
+        record(
+            &mut tx,
+            actor,
+            "assign",
+            EntityType::Message,
+            Some(id.0),
+            json!({ "shop_id": shop }),
+        )
+        .await?;
+        super::jobs::enqueue_tx(
+            &mut tx,
+            "extract_facts",
+            json!({ "message_id": id }),
+            &format!("extract_facts:{id}"),
+        )
+        .await?;
+        move_shop_if_allowed(
+            &mut tx,
+            &actor.name,
+            shop,
+            ShopStatus::Replied,
+            "reply assigned",
+        )
+        .await?;
+        notify_ids(&mut tx, "messages", &[id]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Drafts waiting for an operator, oldest first.
     pub async fn pending_drafts(&self) -> Result<Vec<MessageRow>> {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(

@@ -51,6 +51,33 @@ impl Store {
         Ok(shop)
     }
 
+    /// An operator cancels a shop; illegal from a finished state.
+    pub async fn cancel_shop(&self, actor: &Actor, id: ShopId, reason: &str) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let from: ShopStatus =
+            sqlx::query_scalar("SELECT status FROM shops WHERE id = $1 FOR UPDATE")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::not_found("shop", id))?;
+        from.transition(ShopStatus::Cancelled)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        move_shop_if_allowed(&mut tx, &actor.name, id, ShopStatus::Cancelled, reason).await?;
+        // Nothing of a cancelled shop leaves any more.
+        sqlx::query(
+            "UPDATE messages SET status = 'rejected', rejected_by = $2, rejected_reason = 'shop cancelled',
+                    updated_at = now(), version = version + 1
+             WHERE shop_id = $1 AND direction = 'outbound'
+               AND status IN ('pending_review', 'approved', 'queued')",
+        )
+        .bind(id)
+        .bind(actor.id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn list_shops(&self) -> Result<Vec<Shop>> {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {SHOP_COLUMNS} FROM shops ORDER BY updated_at DESC, id DESC"
