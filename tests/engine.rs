@@ -761,3 +761,110 @@ async fn an_operator_assigns_an_unmatched_reply_and_cancels_a_shop() {
             .is_err()
     );
 }
+
+fn quick_sequence() -> secret_shop::domain::planner::Sequence {
+    secret_shop::domain::planner::Sequence {
+        nudge_after_hours: 0,
+        follow_up_after_reply_hours: 0,
+        max_follow_ups: 3,
+        shop_timeout_days: 14,
+    }
+}
+
+/// The loop runs itself: a reply with gaps gets a follow-up drafted for review, the answer fills
+/// the checklist, and the shop completes and is graded.
+#[tokio::test]
+async fn the_scheduler_follows_up_then_completes_and_grades() {
+    let w = world().await;
+    let mut engine = w.engine().await;
+    engine.scheduler.sequence = secret_shop::domain::planner::Sequence {
+        nudge_after_hours: 48,
+        ..quick_sequence()
+    };
+    let required = vec!["application_fee".to_string(), "pet_policy".to_string()];
+    sqlx::query("UPDATE shops SET required_fields = $2 WHERE id = $1")
+        .bind(w.shop)
+        .bind(&required)
+        .execute(w.store.pool())
+        .await
+        .unwrap();
+    let (_, inquiry) = w.approved_inquiry("2-bedroom").await;
+    engine.run_once().await.unwrap();
+    w.agent_sends(
+        "Re: 2-bedroom",
+        "Hi Jane, the application fee is $50.\r\n\r\nBest,\r\nMaria",
+        &format!("In-Reply-To: <{inquiry}>\r\n"),
+    )
+    .await;
+    wait_for_mail(&format!("ops@{}", w.persona_domain), 2).await;
+    let r = engine.run_once().await.unwrap();
+    assert_eq!((r.jobs.done, r.schedule.drafted), (1, 1), "{r:?}");
+    let pending = w.store.pending_drafts().await.unwrap();
+    assert_eq!(pending.len(), 1);
+    let follow = &pending[0];
+    assert_eq!(
+        follow.kind,
+        secret_shop::domain::message::MessageKind::FollowUp
+    );
+    assert!(follow.subject.starts_with("Re:"));
+    assert!(
+        follow.body_text.contains("pet policy"),
+        "{}",
+        follow.body_text
+    );
+    assert!(follow.body_text.contains("Maria"), "{}", follow.body_text);
+    assert!(follow.in_reply_to.is_some());
+    // A draft in flight: nothing more is planned.
+    assert_eq!(engine.run_once().await.unwrap().schedule.drafted, 0);
+
+    w.store
+        .approve_draft(&w.actor, follow.id, follow.version)
+        .await
+        .unwrap();
+    assert_eq!(engine.run_once().await.unwrap().send.sent, 1);
+    let follow_id = w
+        .store
+        .message(follow.id)
+        .await
+        .unwrap()
+        .message_id
+        .unwrap();
+    w.agent_sends(
+        "Re: 2-bedroom",
+        "Cats and dogs are welcome with a $300 pet deposit.\r\n\r\nMaria",
+        &format!("In-Reply-To: <{follow_id}>\r\n"),
+    )
+    .await;
+    wait_for_mail(&format!("ops@{}", w.persona_domain), 4).await;
+    let r = engine.run_once().await.unwrap();
+    assert_eq!(r.schedule.finished, 1, "{r:?}");
+    assert_eq!(
+        w.store.shop(w.shop).await.unwrap().status,
+        ShopStatus::Completed
+    );
+    let (grade, metrics) = w
+        .store
+        .current_grade(w.shop)
+        .await
+        .unwrap()
+        .expect("graded");
+    assert_eq!(metrics.fields_answered, 2);
+    assert!(grade.total > 0.0);
+}
+
+#[tokio::test]
+async fn silence_gets_a_short_nudge() {
+    let w = world().await;
+    let mut engine = w.engine().await;
+    engine.scheduler.sequence = quick_sequence();
+    w.approved_inquiry("2-bedroom").await;
+    let r = engine.run_once().await.unwrap();
+    assert_eq!((r.send.sent, r.schedule.drafted), (1, 1), "{r:?}");
+    let nudge = &w.store.pending_drafts().await.unwrap()[0];
+    assert_eq!(nudge.kind, secret_shop::domain::message::MessageKind::Nudge);
+    assert!(
+        nudge.body_text.len() < 400,
+        "a nudge is short: {}",
+        nudge.body_text
+    );
+}

@@ -28,6 +28,10 @@ pub async fn run(ctx: &Ctx, once: bool) -> anyhow::Result<ExitCode> {
             "jobs: {} done, {} failed, {} dead",
             r.jobs.done, r.jobs.failed, r.jobs.dead
         );
+        println!(
+            "scheduler: {} drafted for review, {} shops finished",
+            r.schedule.drafted, r.schedule.finished
+        );
         return Ok(ExitCode::SUCCESS);
     }
     let shutdown = CancellationToken::new();

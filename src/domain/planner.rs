@@ -78,12 +78,18 @@ pub fn plan(input: &PlanInput<'_>, seq: &Sequence) -> Plan {
         };
     }
     let missing = missing(input.required, input.known);
+    let deadline = input.started_at + Duration::days(seq.shop_timeout_days as i64);
     if missing.is_empty() && input.last_reply_at.is_some() {
+        // An empty checklist asks for nothing: the shop runs until it times out.
+        if input.required.is_empty() && input.now < deadline {
+            return Plan::Wait {
+                until: Some(deadline),
+            };
+        }
         return Plan::Finish {
             reason: FinishReason::ChecklistComplete,
         };
     }
-    let deadline = input.started_at + Duration::days(seq.shop_timeout_days as i64);
     if input.now >= deadline {
         return Plan::Finish {
             reason: FinishReason::TimedOut,
@@ -150,6 +156,28 @@ mod tests {
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn an_empty_checklist_waits_for_the_time_out() {
+        let none: Vec<String> = Vec::new();
+        let input = PlanInput {
+            now: t(30),
+            started_at: t(0),
+            required: &none,
+            known: &none,
+            last_sent_at: Some(t(1)),
+            last_reply_at: Some(t(20)),
+            follow_ups_sent: 0,
+            declined: false,
+            draft_pending: false,
+        };
+        assert_eq!(
+            plan(&input, &SEQ),
+            Plan::Wait {
+                until: Some(t(14 * 24))
+            }
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod backoff;
 pub mod inbound;
 pub mod jobs;
 pub mod outbox;
+pub mod scheduler;
 pub mod sync;
 
 use std::sync::Arc;
@@ -16,11 +17,13 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
 use crate::domain::address::AddressMode;
+use crate::domain::planner::Sequence;
 use crate::domain::send_window::SendWindow;
 use crate::store::{Store, StoreError};
 use account::MailAccount;
 use jobs::{JobReport, JobRunner};
 use outbox::{SendReport, Sender};
+use scheduler::{ScheduleReport, Scheduler};
 use sync::{SyncError, SyncReport, Syncer};
 
 #[derive(Clone)]
@@ -31,6 +34,7 @@ pub struct Engine {
     pub persona_syncers: Vec<Syncer>,
     pub sender: Sender,
     pub jobs: JobRunner,
+    pub scheduler: Scheduler,
 }
 
 #[derive(Debug, Default)]
@@ -39,6 +43,7 @@ pub struct OnceReport {
     pub sync: Option<SyncReport>,
     pub send: SendReport,
     pub jobs: JobReport,
+    pub schedule: ScheduleReport,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +54,8 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error("mail sync: {0}")]
     Sync(#[from] SyncError),
+    #[error("scheduler: {0:#}")]
+    Schedule(anyhow::Error),
 }
 
 /// The configured send window, as the domain sees it.
@@ -105,10 +112,24 @@ impl Engine {
             name: format!("{}:{}", hostname_or_unknown(), std::process::id()),
             tick: Duration::from_secs(1),
         };
+        let scheduler = Scheduler {
+            store: store.clone(),
+            ai: jobs.ai.clone(),
+            sequence: Sequence {
+                nudge_after_hours: config.follow_up.nudge_after_hours,
+                follow_up_after_reply_hours: config.follow_up.follow_up_after_reply_hours,
+                max_follow_ups: config.follow_up.max_follow_ups,
+                shop_timeout_days: config.follow_up.shop_timeout_days,
+            },
+            window: send_window(config),
+            default_tz: config.send_window.time_zone,
+            tick: Duration::from_secs(30),
+        };
         Ok(Engine {
             syncer,
             persona_syncers,
             jobs,
+            scheduler,
             sender: Sender {
                 store,
                 account,
@@ -128,6 +149,7 @@ impl Engine {
             tokio::spawn(self.syncer.clone().run(shutdown.clone())),
             tokio::spawn(self.sender.clone().run(shutdown.clone())),
             tokio::spawn(self.jobs.clone().run(shutdown.clone())),
+            tokio::spawn(self.scheduler.clone().run(shutdown.clone())),
         ];
         for s in &self.persona_syncers {
             tasks.push(tokio::spawn(s.clone().run(shutdown.clone())));
@@ -155,7 +177,13 @@ impl Engine {
             }
         }
         let jobs = self.jobs.pass().await?;
-        Ok(OnceReport { sync, send, jobs })
+        let schedule = self.scheduler.pass().await.map_err(EngineError::Schedule)?;
+        Ok(OnceReport {
+            sync,
+            send,
+            jobs,
+            schedule,
+        })
     }
 }
 

@@ -109,3 +109,10 @@ impl Store {
         }
     }
 }
+
+impl Store {
+    /// The one scheduler across all processes (the same lock space; mailbox ids start at 1).
+    pub async fn try_lock_scheduler(&self) -> Result<Option<MailboxLock>> {
+        self.try_lock_mailbox(MailboxId(0)).await
+    }
+}

@@ -30,6 +30,7 @@ pub use messages::{
     EVENTS_CHANNEL, InboundBatch, InboundMessage, IngestOutcome, MessageRow, NewDraft, OutboundJob,
 };
 pub use personas::PersonaFilter;
+pub use shops::PlanState;
 pub use targets::TargetFilter;
 
 use crate::domain::ids::OperatorId;

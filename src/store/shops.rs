@@ -144,3 +144,79 @@ pub(crate) async fn move_shop_if_allowed(
     .await?;
     Ok(true)
 }
+
+/// What the follow-up planner needs to know about one shop, read in one go.
+#[derive(Debug, Clone)]
+pub struct PlanState {
+    pub shop: Shop,
+    /// Checklist names the fact sheet has a value for.
+    pub known: Vec<String>,
+    pub last_sent_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_reply_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Follow-ups and nudges sent.
+    pub follow_ups_sent: u32,
+    pub draft_pending: bool,
+}
+
+impl Store {
+    /// Shops waiting on the agent or on our next step.
+    pub async fn shops_to_plan(&self) -> Result<Vec<ShopId>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM shops WHERE status IN ('awaiting_reply', 'replied') ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn plan_state(&self, id: ShopId) -> Result<PlanState> {
+        let shop = self.shop(id).await?;
+        let paths: Vec<String> = sqlx::query_scalar(
+            "SELECT field_path FROM facts WHERE shop_id = $1 AND superseded_by IS NULL",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut known: Vec<String> = paths
+            .iter()
+            .map(|p| crate::domain::facts::checklist_name(p).to_string())
+            .collect();
+        known.sort();
+        known.dedup();
+        let (last_sent_at, last_reply_at, follow_ups, pending): (
+            Option<chrono::DateTime<chrono::Utc>>,
+            Option<chrono::DateTime<chrono::Utc>>,
+            i64,
+            bool,
+        ) = sqlx::query_as(
+            "SELECT
+                 max(sent_at) FILTER (WHERE direction = 'outbound' AND status = 'sent'),
+                 max(received_at) FILTER (WHERE direction = 'inbound' AND NOT is_auto_reply
+                                          AND NOT is_bounce
+                                          AND coalesce(responder_kind, 'human') <> 'auto'),
+                 count(*) FILTER (WHERE direction = 'outbound' AND status = 'sent'
+                                  AND kind IN ('follow_up', 'nudge')),
+                 coalesce(bool_or(direction = 'outbound' AND status IN
+                     ('pending_review', 'approved', 'queued', 'sending')), false)
+             FROM messages WHERE shop_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(PlanState {
+            shop,
+            known,
+            last_sent_at,
+            last_reply_at,
+            follow_ups_sent: follow_ups as u32,
+            draft_pending: pending,
+        })
+    }
+
+    /// Ends a shop by the planner's decision (completed or timed out), audited as the system.
+    pub async fn finish_shop(&self, id: ShopId, to: ShopStatus, reason: &str) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let moved = move_shop_if_allowed(&mut tx, super::audit::SYSTEM, id, to, reason).await?;
+        tx.commit().await?;
+        Ok(moved)
+    }
+}
