@@ -126,21 +126,33 @@ pub async fn load_demo(
         if i == 2 {
             continue;
         }
+        // The offline drafting writes the demo inquiries, as it would without an AI.
+        let text = crate::ai::Ai::offline()
+            .draft(&crate::ai::drafting::DraftRequest {
+                persona,
+                target,
+                shop_id: shop.id.0,
+                kind: MessageKind::Inquiry,
+                thread: &[],
+                missing: &[],
+                instructions: None,
+                reply_subject: None,
+                noted: None,
+                agent_name: None,
+                attempt: 0,
+            })
+            .await;
         let draft = store
             .insert_draft(
                 actor,
                 &NewDraft {
                     shop_id: shop.id,
                     kind: MessageKind::Inquiry,
-                    subject: format!(
-                        "Inquiry about a {}-bedroom at {}",
-                        persona.bedrooms.max(1),
-                        target.name
-                    ),
-                    body_text: demo_inquiry(persona, &target.name),
+                    subject: text.subject,
+                    body_text: text.body,
                     in_reply_to: None,
                     reference_ids: Vec::new(),
-                    generation: Some(serde_json::json!({ "model": "demo" })),
+                    generation: Some(serde_json::to_value(&text.generation)?),
                 },
             )
             .await?;
@@ -149,28 +161,4 @@ pub async fn load_demo(
         }
     }
     Ok(Some(loaded))
-}
-
-fn demo_inquiry(p: &crate::domain::persona::Persona, property: &str) -> String {
-    let beds = p.bedrooms.max(1);
-    let pets = if p.pets == "none" {
-        String::new()
-    } else {
-        format!(
-            " I have {}, so I'd love to know your pet policy and any pet fees.",
-            p.pets
-        )
-    };
-    let when = p
-        .move_in_date
-        .map(|d| d.format("%B %-d").to_string())
-        .unwrap_or_else(|| "next month".into());
-    format!(
-        "Hi,\n\nI'm looking for a {beds}-bedroom apartment around ${budget}/month and came across \
-         {property}. I'm hoping to move in around {when}.{pets}\n\nCould you tell me what is \
-         available, the rent range, and any application or admin fees?\n\nThanks so much,\n{first}\n{phone}\n",
-        budget = p.rental_budget,
-        first = p.first_name,
-        phone = p.phone,
-    )
 }
