@@ -137,13 +137,11 @@ impl Scheduler {
             })
             .collect();
         let extraction: Option<Extraction> = match last_in {
-            Some(m) => sqlx::query_scalar::<_, Option<serde_json::Value>>(
-                "SELECT analysis FROM messages WHERE id = $1",
-            )
-            .bind(m.id)
-            .fetch_one(self.store.pool())
-            .await?
-            .and_then(|a| serde_json::from_value(a["extraction"].clone()).ok()),
+            Some(m) => self
+                .store
+                .message_analysis(m.id)
+                .await?
+                .and_then(|a| serde_json::from_value(a["extraction"].clone()).ok()),
             None => None,
         };
         let noted = extraction.as_ref().and_then(noted_from);

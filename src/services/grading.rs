@@ -72,19 +72,13 @@ pub async fn grade_shop(
         if m.is_bounce {
             continue;
         }
-        let stored: Option<serde_json::Value> =
-            sqlx::query_scalar("SELECT analysis FROM messages WHERE id = $1")
-                .bind(m.id)
-                .fetch_one(store.pool())
-                .await?;
-        if stored.is_none() {
-            read_reply(store, ai, m.id).await?;
-        }
-        let analysis: serde_json::Value =
-            sqlx::query_scalar("SELECT analysis FROM messages WHERE id = $1")
-                .bind(m.id)
-                .fetch_one(store.pool())
-                .await?;
+        let analysis = match store.message_analysis(m.id).await? {
+            Some(a) => a,
+            None => {
+                read_reply(store, ai, m.id).await?;
+                store.message_analysis(m.id).await?.unwrap_or_default()
+            }
+        };
         let responder: ResponderKind =
             serde_json::from_value(analysis["responder"].clone()).unwrap_or(ResponderKind::Human);
         let signals: Signals =

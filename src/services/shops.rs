@@ -46,20 +46,9 @@ pub async fn start_shop(
         );
     }
     if !force {
-        let clash: Option<(i64, String)> = sqlx::query_as(
-            "SELECT s.id, t.name FROM shops s JOIN targets t ON t.id = s.target_id
-             WHERE s.persona_id = $1
-               AND (s.target_id = $2
-                    OR ($3 <> '' AND t.property_manager = $3
-                        AND s.created_at > now() - make_interval(days => $4)))
-             ORDER BY s.created_at DESC LIMIT 1",
-        )
-        .bind(persona)
-        .bind(target)
-        .bind(&t.property_manager)
-        .bind(reuse_window_days as i32)
-        .fetch_optional(store.pool())
-        .await?;
+        let clash = store
+            .persona_clash(persona, target, &t.property_manager, reuse_window_days)
+            .await?;
         if let Some((shop, name)) = clash {
             bail!(
                 "persona {persona} ({}) already shopped {name} (shop {shop}); the agent may know \

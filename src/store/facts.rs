@@ -122,3 +122,16 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// How an inbound message was read, if it has been.
+    pub async fn message_analysis(&self, id: MessageId) -> Result<Option<Value>> {
+        Ok(
+            sqlx::query_scalar("SELECT analysis FROM messages WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .flatten(),
+        )
+    }
+}

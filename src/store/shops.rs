@@ -220,3 +220,30 @@ impl Store {
         Ok(moved)
     }
 }
+
+impl Store {
+    /// The latest shop (id, target name) in which `persona` met this target, or another target
+    /// of the same property manager within `window_days`: its cover may be burnt.
+    pub async fn persona_clash(
+        &self,
+        persona: PersonaId,
+        target: TargetId,
+        manager: &str,
+        window_days: u32,
+    ) -> Result<Option<(ShopId, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT s.id, t.name FROM shops s JOIN targets t ON t.id = s.target_id
+             WHERE s.persona_id = $1
+               AND (s.target_id = $2
+                    OR ($3 <> '' AND t.property_manager = $3
+                        AND s.created_at > now() - make_interval(days => $4)))
+             ORDER BY s.created_at DESC LIMIT 1",
+        )
+        .bind(persona)
+        .bind(target)
+        .bind(manager)
+        .bind(window_days as i32)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+}
