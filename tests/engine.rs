@@ -103,21 +103,13 @@ async fn approved_inquiry_goes_out_once_and_the_reply_threads_back() {
 async fn drafts_awaiting_approval_never_leave() {
     let w = world().await;
     let d = w
-        .store
-        .insert_draft(
-            &w.actor,
-            &secret_shop::store::NewDraft {
-                shop_id: w.shop,
-                kind: secret_shop::domain::message::MessageKind::Inquiry,
-                subject: "hello".into(),
-                body_text: "hi".into(),
-                in_reply_to: None,
-                reference_ids: vec![],
-                generation: None,
-            },
+        .draft_for(
+            w.shop,
+            secret_shop::domain::message::MessageKind::Inquiry,
+            "hello",
+            "hi",
         )
-        .await
-        .unwrap();
+        .await;
     let r = w.engine().await.run_once().await.unwrap();
     assert_eq!(r.send.sent, 0);
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -554,21 +546,13 @@ async fn dedicated_personas_use_their_own_mailbox() {
             .any(|s| s.account.address == jane.email)
     );
     let d = w
-        .store
-        .insert_draft(
-            &w.actor,
-            &secret_shop::store::NewDraft {
-                shop_id: shop.id,
-                kind: secret_shop::domain::message::MessageKind::Inquiry,
-                subject: "From my own account".into(),
-                body_text: "Hello, is a 1-bedroom available? June".into(),
-                in_reply_to: None,
-                reference_ids: vec![],
-                generation: None,
-            },
+        .draft_for(
+            shop.id,
+            secret_shop::domain::message::MessageKind::Inquiry,
+            "From my own account",
+            "Hello, is a 1-bedroom available? June",
         )
-        .await
-        .unwrap();
+        .await;
     w.store
         .approve_draft(&w.actor, d.id, d.version)
         .await
@@ -722,21 +706,13 @@ async fn an_operator_assigns_an_unmatched_reply_and_cancels_a_shop() {
 
     // Cancelled: a pending follow-up never leaves, and a finished shop cannot be cancelled twice.
     let d = w
-        .store
-        .insert_draft(
-            &w.actor,
-            &secret_shop::store::NewDraft {
-                shop_id: w.shop,
-                kind: secret_shop::domain::message::MessageKind::FollowUp,
-                subject: "Re: about your inquiry".into(),
-                body_text: "Thanks! What about pets?".into(),
-                in_reply_to: None,
-                reference_ids: vec![],
-                generation: None,
-            },
+        .draft_for(
+            w.shop,
+            secret_shop::domain::message::MessageKind::FollowUp,
+            "Re: about your inquiry",
+            "Thanks! What about pets?",
         )
-        .await
-        .unwrap();
+        .await;
     w.store
         .approve_draft(&w.actor, d.id, d.version)
         .await

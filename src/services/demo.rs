@@ -3,11 +3,11 @@
 //! mail can never reach a real leasing office.
 
 use crate::config::Config;
-use crate::domain::message::MessageKind;
 use crate::domain::persona::TemplateInput;
 use crate::domain::target::parse_targets_csv;
 use crate::services::personas::generate_personas;
-use crate::store::{Actor, NewDraft, Store, TargetFilter};
+use crate::services::shops::draft_inquiry;
+use crate::store::{Actor, Store, TargetFilter};
 
 const DEMO_TARGETS: &str = include_str!("../../assets/demo/targets.csv");
 
@@ -127,35 +127,8 @@ pub async fn load_demo(
             continue;
         }
         // The offline drafting writes the demo inquiries, as it would without an AI.
-        let text = crate::ai::Ai::offline()
-            .draft(&crate::ai::drafting::DraftRequest {
-                persona,
-                target,
-                shop_id: shop.id.0,
-                kind: MessageKind::Inquiry,
-                thread: &[],
-                missing: &[],
-                instructions: None,
-                reply_subject: None,
-                noted: None,
-                agent_name: None,
-                attempt: 0,
-            })
-            .await;
-        let draft = store
-            .insert_draft(
-                actor,
-                &NewDraft {
-                    shop_id: shop.id,
-                    kind: MessageKind::Inquiry,
-                    subject: text.subject,
-                    body_text: text.body,
-                    in_reply_to: None,
-                    reference_ids: Vec::new(),
-                    generation: Some(serde_json::to_value(&text.generation)?),
-                },
-            )
-            .await?;
+        let ai = crate::ai::Ai::offline();
+        let draft = draft_inquiry(store, &ai, actor, &shop, persona, target, &[]).await?;
         if i == 0 {
             store.approve_draft(actor, draft.id, draft.version).await?;
         }

@@ -6,7 +6,9 @@ use crate::ai::Ai;
 use crate::ai::drafting::DraftRequest;
 use crate::domain::ids::{MessageId, PersonaId, TargetId};
 use crate::domain::message::MessageKind;
+use crate::domain::persona::Persona;
 use crate::domain::shop::Shop;
+use crate::domain::target::Target;
 use crate::store::{Actor, MessageRow, NewDraft, Store};
 
 /// What a shop asks for unless told otherwise.
@@ -65,14 +67,29 @@ pub async fn start_shop(
     let shop = store
         .create_shop(actor, target, persona, &checklist)
         .await?;
+    let row = draft_inquiry(store, ai, actor, &shop, &p, &t, &checklist).await?;
+    let shop = store.shop(shop.id).await?;
+    Ok((shop, row))
+}
+
+/// Drafts a shop's inquiry (AI or offline) into the review queue.
+pub async fn draft_inquiry(
+    store: &Store,
+    ai: &Ai,
+    actor: &Actor,
+    shop: &Shop,
+    persona: &Persona,
+    target: &Target,
+    checklist: &[String],
+) -> anyhow::Result<MessageRow> {
     let draft = ai
         .draft(&DraftRequest {
-            persona: &p,
-            target: &t,
+            persona,
+            target,
             shop_id: shop.id.0,
             kind: MessageKind::Inquiry,
             thread: &[],
-            missing: &checklist,
+            missing: checklist,
             instructions: None,
             reply_subject: None,
             noted: None,
@@ -80,7 +97,7 @@ pub async fn start_shop(
             attempt: 0,
         })
         .await;
-    let row = store
+    Ok(store
         .insert_draft(
             actor,
             &NewDraft {
@@ -93,9 +110,7 @@ pub async fn start_shop(
                 generation: Some(serde_json::to_value(&draft.generation)?),
             },
         )
-        .await?;
-    let shop = store.shop(shop.id).await?;
-    Ok((shop, row))
+        .await?)
 }
 
 /// Approves a draft at the version the operator saw (or the current one).

@@ -139,24 +139,37 @@ impl World {
         Engine::new(&self.config, self.store.clone()).await.unwrap()
     }
 
-    /// A draft, approved: ready for the sender.
-    pub async fn approved_inquiry(&self, subject: &str) -> (MessageId, String) {
-        let d = self
-            .store
+    /// A plain draft for `shop`, awaiting review.
+    pub async fn draft_for(
+        &self,
+        shop: ShopId,
+        kind: MessageKind,
+        subject: &str,
+        body: &str,
+    ) -> secret_shop::store::MessageRow {
+        self.store
             .insert_draft(
                 &self.actor,
                 &NewDraft {
-                    shop_id: self.shop,
-                    kind: MessageKind::Inquiry,
+                    shop_id: shop,
+                    kind,
                     subject: subject.into(),
-                    body_text: "Hi, is the 2-bedroom still available? Jane".into(),
+                    body_text: body.into(),
                     in_reply_to: None,
                     reference_ids: Vec::new(),
                     generation: None,
                 },
             )
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    /// A draft, approved: ready for the sender.
+    pub async fn approved_inquiry(&self, subject: &str) -> (MessageId, String) {
+        let body = "Hi, is the 2-bedroom still available? Jane";
+        let d = self
+            .draft_for(self.shop, MessageKind::Inquiry, subject, body)
+            .await;
         self.store
             .approve_draft(&self.actor, d.id, d.version)
             .await
