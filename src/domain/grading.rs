@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::community::{FairHousingFlag, Signals};
 use super::message::ResponderKind;
-use super::send_window::SendWindow;
+use super::send_window::{SendWindow, local_instant};
 
 /// One message of the thread as grading sees it.
 #[derive(Debug, Clone)]
@@ -51,11 +51,10 @@ pub fn business_minutes(a: DateTime<Utc>, b: DateTime<Utc>, w: &SendWindow, tz: 
     let last = b.with_timezone(&tz).date_naive();
     while day <= last {
         if w.days.contains(&chrono::Datelike::weekday(&day)) {
-            let open = day.and_time(w.start).and_local_timezone(tz).earliest();
-            let close = day.and_time(w.end).and_local_timezone(tz).earliest();
+            let open = local_instant(tz, day, w.start);
+            let close = local_instant(tz, day, w.end);
             if let (Some(open), Some(close)) = (open, close) {
-                let from = open.with_timezone(&Utc).max(a);
-                let to = close.with_timezone(&Utc).min(b);
+                let (from, to) = (open.max(a), close.min(b));
                 if to > from {
                     total += (to - from).num_minutes();
                 }

@@ -1,7 +1,7 @@
 //! When mail may leave: business days and hours in the target's time zone, with jitter so
 //! messages do not all go out at 09:00:00. Pure: the caller passes the clock and the random draw.
 
-use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -44,15 +44,9 @@ impl SendWindow {
             if !self.days.contains(&day.weekday()) {
                 continue;
             }
-            let opening = day.and_time(self.start);
-            // A DST gap at the opening time: take the earliest valid instant after it.
-            let Some(open) = tz.from_local_datetime(&opening).earliest().or_else(|| {
-                tz.from_local_datetime(&(opening + Duration::hours(1)))
-                    .earliest()
-            }) else {
+            let Some(open) = local_instant(tz, day, self.start) else {
                 continue;
             };
-            let open = open.with_timezone(&Utc);
             if open >= at {
                 return open;
             }
@@ -70,6 +64,18 @@ impl SendWindow {
         let open = self.next_open(wanted, tz);
         if open == wanted { open } else { open + jitter }
     }
+}
+
+/// The instant a local date and time names in `tz`; in a DST gap, the hour after it.
+pub fn local_instant(tz: Tz, day: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
+    let local = day.and_time(time);
+    tz.from_local_datetime(&local)
+        .earliest()
+        .or_else(|| {
+            tz.from_local_datetime(&(local + Duration::hours(1)))
+                .earliest()
+        })
+        .map(|d| d.with_timezone(&Utc))
 }
 
 #[cfg(test)]
