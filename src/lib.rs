@@ -6,9 +6,11 @@
 pub mod ai;
 pub mod cli;
 pub mod config;
+pub mod crawl;
 pub mod domain;
 pub mod engine;
 pub mod logging;
 pub mod mail;
+pub mod reports;
 pub mod services;
 pub mod store;

@@ -9,6 +9,7 @@ mod inbox;
 mod job;
 mod output;
 mod persona;
+mod report;
 mod shop;
 mod target;
 mod worker;
@@ -66,6 +67,9 @@ pub enum Command {
     /// The review queue: list, show, approve, reject drafts.
     #[command(subcommand)]
     Draft(shop::DraftCmd),
+    /// Reports: a shop's summary and grading, or the portfolio (md, html, csv, json).
+    #[command(subcommand)]
+    Report(report::ReportCmd),
     /// Background jobs (reading replies, ...): list, retry dead ones.
     #[command(subcommand)]
     Job(job::JobCmd),
@@ -103,6 +107,7 @@ pub async fn run(cli: Cli, ctx: Ctx) -> anyhow::Result<ExitCode> {
         Some(Command::Inbox(cmd)) => inbox::run(&ctx, cmd).await,
         Some(Command::Shop(cmd)) => shop::shop(&ctx, cmd).await,
         Some(Command::Draft(cmd)) => shop::draft(&ctx, cmd).await,
+        Some(Command::Report(cmd)) => report::run(&ctx, cmd).await,
         Some(Command::Job(cmd)) => job::run(&ctx, cmd).await,
         Some(Command::Analyze(args)) => analyze::analyze(&ctx, args).await,
         Some(Command::Eval { dir, offline }) => analyze::eval(&ctx, dir, offline).await,

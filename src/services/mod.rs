@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod demo_agent;
+pub mod gather;
 pub mod grading;
 pub mod personas;
 pub mod shops;

@@ -11,9 +11,11 @@ mod mailboxes;
 mod messages;
 mod operators;
 mod personas;
+mod reports;
 mod shops;
 mod targets;
 mod templates;
+mod websites;
 
 use std::time::Duration;
 

@@ -1,0 +1,1 @@
+//! Gathering a target's website into a snapshot.

@@ -1,0 +1,1 @@
+//! Read-only queries behind the reports and the dashboard figures.
