@@ -11,6 +11,6 @@ pub mod domain;
 pub mod engine;
 pub mod logging;
 pub mod mail;
-pub mod reports;
+pub mod report;
 pub mod services;
 pub mod store;
