@@ -96,6 +96,7 @@ pub fn analysis_schema() -> Value {
             json!({ "type": "array", "maxItems": 3, "items": flag }),
         ),
         ("instructions_to_ai", json!({ "type": "boolean" })),
+        ("declined", json!({ "type": "boolean" })),
     ]);
     object(vec![
         (

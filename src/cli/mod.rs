@@ -5,8 +5,10 @@ mod analyze;
 mod context;
 mod demo;
 mod doctor;
+mod draft;
 mod inbox;
 mod job;
+mod message;
 mod output;
 mod persona;
 mod report;
@@ -64,9 +66,12 @@ pub enum Command {
     /// Shops: start, list, show, grade.
     #[command(subcommand)]
     Shop(shop::ShopCmd),
-    /// The review queue: list, show, approve, reject drafts.
+    /// The review queue: list, show, edit, regenerate, approve, reject drafts.
     #[command(subcommand)]
-    Draft(shop::DraftCmd),
+    Draft(draft::DraftCmd),
+    /// One message: show it (or its raw source), assign an unmatched one to a shop.
+    #[command(subcommand)]
+    Message(message::MessageCmd),
     /// Reports: a shop's summary and grading, or the portfolio (md, html, csv, json).
     #[command(subcommand)]
     Report(report::ReportCmd),
@@ -106,7 +111,8 @@ pub async fn run(cli: Cli, ctx: Ctx) -> anyhow::Result<ExitCode> {
         Some(Command::Demo { cmd }) => demo::run(&ctx, cmd).await,
         Some(Command::Inbox(cmd)) => inbox::run(&ctx, cmd).await,
         Some(Command::Shop(cmd)) => shop::shop(&ctx, cmd).await,
-        Some(Command::Draft(cmd)) => shop::draft(&ctx, cmd).await,
+        Some(Command::Draft(cmd)) => draft::run(&ctx, cmd).await,
+        Some(Command::Message(cmd)) => message::run(&ctx, cmd).await,
         Some(Command::Report(cmd)) => report::run(&ctx, cmd).await,
         Some(Command::Job(cmd)) => job::run(&ctx, cmd).await,
         Some(Command::Analyze(args)) => analyze::analyze(&ctx, args).await,

@@ -1,4 +1,4 @@
-//! `secret-shop shop ...` and `secret-shop draft ...`: the shop loop from the command line.
+//! `secret-shop shop ...`: starting, following, cancelling and grading shops.
 
 use std::process::ExitCode;
 
@@ -9,10 +9,10 @@ use serde_json::json;
 use super::Ctx;
 use super::output::print_json;
 use crate::ai::Ai;
-use crate::domain::ids::{MessageId, PersonaId, ShopId, TargetId};
+use crate::domain::ids::{PersonaId, ShopId, TargetId};
 use crate::domain::outbox::why_not_sent;
 use crate::services::grading::grade_shop;
-use crate::services::shops::{approve, start_shop};
+use crate::services::shops::start_shop;
 
 #[derive(Debug, Subcommand)]
 pub enum ShopCmd {
@@ -52,32 +52,6 @@ pub enum ShopCmd {
         id: ShopId,
         #[arg(long)]
         json: bool,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum DraftCmd {
-    /// Drafts awaiting review, oldest first.
-    List {
-        #[arg(long)]
-        json: bool,
-    },
-    Show {
-        id: MessageId,
-        #[arg(long)]
-        json: bool,
-    },
-    /// Approve a draft: the outbox sends it in the send window.
-    Approve {
-        id: MessageId,
-        /// Refuse if the draft changed since you read this version.
-        #[arg(long)]
-        version: Option<i32>,
-    },
-    Reject {
-        id: MessageId,
-        #[arg(long)]
-        reason: String,
     },
 }
 
@@ -213,54 +187,6 @@ pub async fn shop(ctx: &Ctx, cmd: ShopCmd) -> anyhow::Result<ExitCode> {
                     );
                 }
             }
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-pub async fn draft(ctx: &Ctx, cmd: DraftCmd) -> anyhow::Result<ExitCode> {
-    let store = ctx.store().await?;
-    match cmd {
-        DraftCmd::List { json } => {
-            let drafts = store.pending_drafts().await?;
-            if json {
-                print_json(&drafts)?;
-            } else if drafts.is_empty() {
-                println!("  (nothing awaits review)");
-            } else {
-                for d in drafts {
-                    println!(
-                        "  #{:<5} shop {:<4} v{} {}",
-                        d.id,
-                        d.shop_id.map(|s| s.0).unwrap_or(0),
-                        d.version,
-                        d.subject
-                    );
-                }
-            }
-        }
-        DraftCmd::Show { id, json } => {
-            let d = store.message(id).await?;
-            if json {
-                print_json(&d)?;
-            } else {
-                println!(
-                    "To: {}\nSubject: {}\n\n{}",
-                    d.to_addrs.join(", "),
-                    d.subject,
-                    d.body_text
-                );
-            }
-        }
-        DraftCmd::Approve { id, version } => {
-            let actor = ctx.actor(&store).await?;
-            approve(&store, &actor, id, version).await?;
-            println!("approved draft {id}; the outbox sends it in the send window");
-        }
-        DraftCmd::Reject { id, reason } => {
-            let actor = ctx.actor(&store).await?;
-            store.reject_draft(&actor, id, &reason).await?;
-            println!("rejected draft {id}");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -141,4 +141,7 @@ pub struct Signals {
     pub fair_housing_flags: Vec<FairHousingFlag>,
     /// The message tries to instruct an AI (prompt injection); noted, never obeyed.
     pub instructions_to_ai: bool,
+    /// The property declined: nothing available for the renter, waitlist closed, will not rent.
+    #[serde(default)]
+    pub declined: bool,
 }

@@ -10,13 +10,12 @@ use tokio_util::sync::CancellationToken;
 
 use super::sync::wait_or_cancel;
 use crate::ai::Ai;
-use crate::ai::drafting::{DraftRequest, ThreadText, agent_first_name, noted_from};
-use crate::domain::community::Extraction;
 use crate::domain::ids::ShopId;
 use crate::domain::message::MessageKind;
 use crate::domain::planner::{FinishReason, Plan, PlanInput, Sequence, plan};
 use crate::domain::send_window::SendWindow;
 use crate::domain::shop::ShopStatus;
+use crate::services::draft_context::DraftContext;
 use crate::services::grading::grade_shop;
 use crate::store::{NewDraft, Store};
 
@@ -74,7 +73,7 @@ impl Scheduler {
             last_sent_at: st.last_sent_at,
             last_reply_at: st.last_reply_at,
             follow_ups_sent: st.follow_ups_sent,
-            declined: false,
+            declined: st.declined,
             draft_pending: st.draft_pending,
         };
         match plan(&input, &self.sequence) {
@@ -119,52 +118,17 @@ impl Scheduler {
         ask: &[String],
         report: &mut ScheduleReport,
     ) -> anyhow::Result<()> {
-        let shop = self.store.shop(id).await?;
-        let persona = self.store.persona(shop.persona_id).await?;
-        let target = self.store.target(shop.target_id).await?;
-        let thread = self.store.shop_messages(id).await?;
-        let last_in = thread
-            .iter()
-            .rev()
-            .find(|m| m.direction == "inbound" && !m.is_auto_reply);
-        let last_any = thread.iter().rev().find(|m| m.message_id.is_some());
-        let texts: Vec<ThreadText> = thread
-            .iter()
-            .filter(|m| m.direction == "inbound" || m.status.is_some_and(|s| s.as_str() == "sent"))
-            .map(|m| ThreadText {
-                from: m.from_addr.clone(),
-                text: m.body_text.chars().take(4000).collect(),
-            })
-            .collect();
-        let extraction: Option<Extraction> = match last_in {
-            Some(m) => self
-                .store
-                .message_analysis(m.id)
-                .await?
-                .and_then(|a| serde_json::from_value(a["extraction"].clone()).ok()),
-            None => None,
-        };
-        let noted = extraction.as_ref().and_then(noted_from);
-        let agent = last_in.and_then(|m| agent_first_name(&m.body_text));
-        let reply_subject = last_any.map(|m| m.subject.clone());
+        let ctx = DraftContext::load(&self.store, id).await?;
+        let attempt = ctx.shop.follow_ups_sent as u32;
         let d = self
             .ai
-            .draft(&DraftRequest {
-                persona: &persona,
-                target: &target,
-                shop_id: id.0,
-                kind,
-                thread: &texts,
-                missing: ask,
-                instructions: None,
-                reply_subject: reply_subject.as_deref(),
-                noted: noted.as_deref(),
-                agent_name: agent.as_deref(),
-                attempt: shop.follow_ups_sent as u32,
-            })
+            .draft(&ctx.request(kind, ask, None, attempt))
             .await;
-        let references: Vec<String> = thread.iter().filter_map(|m| m.message_id.clone()).collect();
         let system = self.store.actor("system").await?;
+        let mut generation = serde_json::to_value(&d.generation)?;
+        // Kept so a regeneration asks for the same items.
+        generation["missing"] = serde_json::json!(ask);
+        generation["attempt"] = serde_json::json!(attempt);
         self.store
             .insert_draft(
                 &system,
@@ -173,9 +137,9 @@ impl Scheduler {
                     kind,
                     subject: d.subject,
                     body_text: d.body,
-                    in_reply_to: last_any.and_then(|m| m.message_id.clone()),
-                    reference_ids: references,
-                    generation: Some(serde_json::to_value(&d.generation)?),
+                    in_reply_to: ctx.in_reply_to.clone(),
+                    reference_ids: ctx.references.clone(),
+                    generation: Some(generation),
                 },
             )
             .await?;

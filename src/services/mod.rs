@@ -2,8 +2,11 @@
 //! never draw.
 
 pub mod demo;
+pub mod draft_context;
+pub mod editor;
 pub mod demo_agent;
 pub mod gather;
 pub mod grading;
 pub mod personas;
+pub mod review;
 pub mod shops;

@@ -97,6 +97,8 @@ pub async fn draft_inquiry(
             attempt: 0,
         })
         .await;
+    let mut generation = serde_json::to_value(&draft.generation)?;
+    generation["missing"] = serde_json::json!(checklist);
     Ok(store
         .insert_draft(
             actor,
@@ -107,7 +109,7 @@ pub async fn draft_inquiry(
                 body_text: draft.body,
                 in_reply_to: None,
                 reference_ids: Vec::new(),
-                generation: Some(serde_json::to_value(&draft.generation)?),
+                generation: Some(generation),
             },
         )
         .await?)

@@ -9,6 +9,14 @@ pub enum StoreError {
     /// An optimistic update lost: someone else changed the row first.
     #[error("{entity} {id} was changed by someone else; reload and try again")]
     Conflict { entity: &'static str, id: String },
+    /// Another operator holds the claim on this draft; it is read-only to everyone else.
+    #[error("{entity} {id} is being reviewed by {by} until {until}; it is read-only to you until then")]
+    Held {
+        entity: &'static str,
+        id: String,
+        by: String,
+        until: String,
+    },
     #[error("already exists: {0}")]
     Duplicate(String),
     #[error("rejected by the database: {0}")]

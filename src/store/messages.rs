@@ -94,12 +94,20 @@ pub struct MessageRow {
     pub imap_uid: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub version: i32,
+    /// Drafts: model, prompt version, temperature, the operator's instructions.
+    pub generation: Option<serde_json::Value>,
+    /// Drafts under review: who holds the claim and until when (only while it is live).
+    pub claimed_until: Option<DateTime<Utc>>,
+    pub claimed_by_name: Option<String>,
 }
 
 const MESSAGE_COLUMNS: &str = "id, shop_id, mailbox_id, direction, kind, status, message_id,
     in_reply_to, reference_ids, from_addr, from_name, to_addrs, subject, body_text, parse_error,
     is_auto_reply, is_bounce, responder_kind, received_at, sent_at, attempts, next_attempt_at,
-    wait_reason, last_error, imap_uid, created_at, version";
+    wait_reason, last_error, imap_uid, created_at, version, generation,
+    CASE WHEN claimed_until > now() THEN claimed_until END AS claimed_until,
+    CASE WHEN claimed_until > now()
+         THEN (SELECT o.name FROM operators o WHERE o.id = messages.claimed_by) END AS claimed_by_name";
 
 /// Rows per INSERT: 21 binds each stays far below Postgres' 65535-parameter limit.
 const INSERT_CHUNK: usize = 1000;
@@ -371,8 +379,10 @@ pub(crate) async fn notify_ids<T: Serialize>(
 }
 
 pub use outbound::{NewDraft, OutboundJob};
+pub use review::CLAIM_MINUTES;
 
 mod outbound;
+mod review;
 
 impl Store {
     /// Drafts wait for an operator; nothing is sent before `approve_draft`.
@@ -383,22 +393,21 @@ impl Store {
     /// Rejects a pending draft with a reason; the shop goes back to where it was before it.
     pub async fn reject_draft(&self, actor: &Actor, id: MessageId, reason: &str) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        let row: Option<(Option<ShopId>, MessageKind)> = sqlx::query_as(
+        let row: Option<(Option<ShopId>, MessageKind)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "UPDATE messages SET status = 'rejected', rejected_by = $2, rejected_reason = $3,
+                    claimed_by = NULL, claimed_until = NULL,
                     updated_at = now(), version = version + 1
-             WHERE id = $1 AND status = 'pending_review' AND direction = 'outbound'
+             WHERE id = $1 AND status = 'pending_review' AND direction = 'outbound' AND {}
              RETURNING shop_id, kind",
-        )
+            review::free_or_mine("$2")
+        )))
         .bind(id)
         .bind(actor.id)
         .bind(reason)
         .fetch_optional(&mut *tx)
         .await?;
         let Some((shop, kind)) = row else {
-            return Err(StoreError::Conflict {
-                entity: "draft (not pending review)",
-                id: id.to_string(),
-            });
+            return Err(review::why_not(&mut tx, id, actor).await);
         };
         record(
             &mut tx,
@@ -486,22 +495,22 @@ impl Store {
     /// it once (the second gets `Conflict`).
     pub async fn approve_draft(&self, actor: &Actor, id: MessageId, version: i32) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        let shop: Option<Option<ShopId>> = sqlx::query_scalar(
+        let shop: Option<Option<ShopId>> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "UPDATE messages SET status = 'approved', approved_by = $3, approved_at = now(),
+                    claimed_by = NULL, claimed_until = NULL,
                     updated_at = now(), version = version + 1
              WHERE id = $1 AND version = $2 AND status = 'pending_review' AND direction = 'outbound'
+               AND {}
              RETURNING shop_id",
-        )
+            review::free_or_mine("$3")
+        )))
         .bind(id)
         .bind(version)
         .bind(actor.id)
         .fetch_optional(&mut *tx)
         .await?;
         let Some(shop) = shop else {
-            return Err(StoreError::Conflict {
-                entity: "draft",
-                id: id.to_string(),
-            });
+            return Err(review::why_not(&mut tx, id, actor).await);
         };
         record(
             &mut tx,

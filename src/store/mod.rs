@@ -29,6 +29,7 @@ pub use facts::FactRow;
 pub use jobs::Job;
 pub use mailboxes::{FolderState, Mailbox, MailboxLock};
 pub use messages::{
+    CLAIM_MINUTES,
     EVENTS_CHANNEL, InboundBatch, InboundMessage, IngestOutcome, MessageRow, NewDraft, OutboundJob,
 };
 pub use personas::PersonaFilter;

@@ -155,7 +155,10 @@ pub struct PlanState {
     pub last_reply_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Follow-ups and nudges sent.
     pub follow_ups_sent: u32,
+    /// A draft is in flight, or a reply has not been read yet: plan nothing until it settles.
     pub draft_pending: bool,
+    /// The latest real reply declined (nothing available, waitlist closed).
+    pub declined: bool,
 }
 
 impl Store {
@@ -182,11 +185,13 @@ impl Store {
             .collect();
         known.sort();
         known.dedup();
-        let (last_sent_at, last_reply_at, follow_ups, pending): (
+        let (last_sent_at, last_reply_at, follow_ups, pending, unread, declined): (
             Option<chrono::DateTime<chrono::Utc>>,
             Option<chrono::DateTime<chrono::Utc>>,
             i64,
             bool,
+            bool,
+            Option<bool>,
         ) = sqlx::query_as(
             "SELECT
                  max(sent_at) FILTER (WHERE direction = 'outbound' AND status = 'sent'),
@@ -196,8 +201,16 @@ impl Store {
                  count(*) FILTER (WHERE direction = 'outbound' AND status = 'sent'
                                   AND kind IN ('follow_up', 'nudge')),
                  coalesce(bool_or(direction = 'outbound' AND status IN
-                     ('pending_review', 'approved', 'queued', 'sending')), false)
-             FROM messages WHERE shop_id = $1",
+                     ('pending_review', 'approved', 'queued', 'sending')), false),
+                 EXISTS (SELECT 1 FROM jobs j
+                         JOIN messages x ON x.id = (j.payload->>'message_id')::bigint
+                         WHERE x.shop_id = $1 AND j.kind = 'extract_facts'
+                           AND j.status IN ('queued', 'running')),
+                 (SELECT (l.analysis->'signals'->>'declined')::boolean FROM messages l
+                  WHERE l.shop_id = $1 AND l.direction = 'inbound' AND NOT l.is_auto_reply
+                    AND NOT l.is_bounce AND l.analysis IS NOT NULL
+                  ORDER BY l.received_at DESC NULLS LAST, l.id DESC LIMIT 1)
+             FROM messages m WHERE m.shop_id = $1",
         )
         .bind(id)
         .fetch_one(&self.pool)
@@ -208,7 +221,8 @@ impl Store {
             last_sent_at,
             last_reply_at,
             follow_ups_sent: follow_ups as u32,
-            draft_pending: pending,
+            draft_pending: pending || unread,
+            declined: declined.unwrap_or(false),
         })
     }
 

@@ -156,7 +156,31 @@ pub fn signals(text: &str, persona_first_name: Option<&str>) -> Signals {
         has_contact_details: contact_details(&clean, sig_from),
         fair_housing_flags: fair_housing::flags(&sents, &lower),
         instructions_to_ai: instructions_to_ai(&lower),
+        declined: sents.iter().any(declines),
     }
+}
+
+#[rustfmt::skip]
+const DECLINE: &[&str] = &[
+    "fully leased", "fully occupied", "no vacancies", "no vacancy", "waitlist is closed",
+    "waitlist is currently closed", "waiting list is closed", "waiting list is currently closed",
+    "not accepting applications", "not currently accepting", "nothing available",
+    "no availability", "no units available", "no apartments available", "no homes available",
+    "unable to offer you", "cannot offer you", "can't offer you",
+];
+const NONE_OF: &[&str] = &[
+    "do not have any",
+    "don't have any",
+    "do not currently have any",
+    "don't currently have any",
+    "we have no",
+    "there are no",
+    "there is nothing",
+];
+
+/// "Unfortunately we do not have any 2-bedroom homes available": nothing for this renter.
+fn declines(s: &Sentence) -> bool {
+    has_any(&s.lower, DECLINE) || (has_any(&s.lower, NONE_OF) && s.lower.contains("available"))
 }
 
 /// A tour word with a question or an offer ("Thursday at 10am", "let me know").

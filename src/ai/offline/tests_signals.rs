@@ -238,3 +238,23 @@ fn responder_kinds() {
     );
     assert_eq!(classify_responder(&quoted), ResponderKind::Human);
 }
+
+#[test]
+fn a_decline_is_read_as_declined() {
+    for t in [
+        "Unfortunately we do not have any 2-bedroom homes available for that timeframe and our waitlist is currently closed.",
+        "We are fully leased at this time.",
+        "Sorry, there are no units available right now.",
+        "We're not currently accepting applications.",
+    ] {
+        assert!(sig(t).declined, "{t}");
+    }
+    for t in [
+        "We do not have any pet restrictions. The 2BR is available June 1.",
+        "Great news, we have two homes available!",
+        "There are no application fees.",
+        "> We are fully leased.\n\nActually a 1BR just opened up.",
+    ] {
+        assert!(!sig(t).declined, "{t}");
+    }
+}

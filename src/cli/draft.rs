@@ -1,0 +1,182 @@
+//! `secret-shop draft ...`: the review queue from the command line. Every change is conditional
+//! on the version read and refused while another operator holds the draft.
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Subcommand;
+use comfy_table::{Table, presets};
+
+use super::Ctx;
+use super::output::print_json;
+use crate::ai::Ai;
+use crate::domain::ids::MessageId;
+use crate::services::editor::{from_editor_text, run_editor, to_editor_text};
+use crate::services::review;
+use crate::services::shops::approve;
+
+#[derive(Debug, Subcommand)]
+pub enum DraftCmd {
+    /// Drafts awaiting review, oldest first (with who holds each).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    Show {
+        id: MessageId,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Edit the draft in $VISUAL / $EDITOR (first line `Subject: ...`, a blank line, the body).
+    Edit { id: MessageId },
+    /// Draft it again, optionally following instructions ("shorter, mention the dog").
+    Regenerate {
+        id: MessageId,
+        #[arg(long, short)]
+        instructions: Option<String>,
+        /// Refuse if the draft changed since you read this version.
+        #[arg(long)]
+        version: Option<i32>,
+    },
+    /// Hold the draft for review for a few minutes; others see it is yours.
+    Claim { id: MessageId },
+    /// Let go of a draft you hold.
+    Release { id: MessageId },
+    /// Approve a draft: the outbox sends it in the send window.
+    Approve {
+        id: MessageId,
+        /// Refuse if the draft changed since you read this version.
+        #[arg(long)]
+        version: Option<i32>,
+    },
+    /// Reject a draft with a reason; it is never sent.
+    Reject {
+        id: MessageId,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+pub async fn run(ctx: &Ctx, cmd: DraftCmd) -> anyhow::Result<ExitCode> {
+    let store = ctx.store().await?;
+    match cmd {
+        DraftCmd::List { json } => {
+            let drafts = store.pending_drafts().await?;
+            if json {
+                print_json(&drafts)?;
+            } else if drafts.is_empty() {
+                println!("  (nothing awaits review)");
+            } else {
+                let mut t = Table::new();
+                t.load_preset(presets::NOTHING);
+                t.set_header(vec!["ID", "SHOP", "KIND", "VER", "HELD BY", "SUBJECT"]);
+                for d in drafts {
+                    t.add_row(vec![
+                        d.id.to_string(),
+                        d.shop_id.map(|s| s.to_string()).unwrap_or_default(),
+                        d.kind.to_string(),
+                        d.version.to_string(),
+                        d.claimed_by_name.clone().unwrap_or_default(),
+                        d.subject.clone(),
+                    ]);
+                }
+                println!("{t}");
+            }
+        }
+        DraftCmd::Show { id, json } => {
+            let d = store.message(id).await?;
+            if json {
+                print_json(&d)?;
+            } else {
+                if let (Some(by), Some(until)) = (&d.claimed_by_name, d.claimed_until) {
+                    println!("(held by {by} until {})", until.format("%H:%M UTC"));
+                }
+                println!(
+                    "Draft {} v{} ({}, {})\nTo: {}\nSubject: {}\n\n{}",
+                    d.id,
+                    d.version,
+                    d.kind,
+                    d.status.map(|s| s.to_string()).unwrap_or_default(),
+                    d.to_addrs.join(", "),
+                    d.subject,
+                    d.body_text
+                );
+            }
+        }
+        DraftCmd::Edit { id } => {
+            let actor = ctx.actor(&store).await?;
+            let d = review::open(&store, &actor, id).await?;
+            let result = edit_in_editor(&store, &actor, &d).await;
+            if !matches!(result, Ok(true)) {
+                // Nothing changed (or it failed): let others have it at once.
+                review::close(&store, &actor, id).await?;
+            }
+            if result? {
+                println!("saved draft {id}");
+            } else {
+                println!("no change to draft {id}");
+            }
+        }
+        DraftCmd::Regenerate {
+            id,
+            instructions,
+            version,
+        } => {
+            let actor = ctx.actor(&store).await?;
+            let ai = Ai::from_config(&ctx.config.ai);
+            let d =
+                review::regenerate(&store, &ai, &actor, id, version, instructions.as_deref())
+                    .await?;
+            println!(
+                "Draft {} v{}\nSubject: {}\n\n{}",
+                d.id, d.version, d.subject, d.body_text
+            );
+        }
+        DraftCmd::Claim { id } => {
+            let actor = ctx.actor(&store).await?;
+            let d = review::open(&store, &actor, id).await?;
+            let until = d.claimed_until.map(|u| u.format("%H:%M UTC").to_string());
+            println!(
+                "draft {id} is yours until {}",
+                until.unwrap_or_else(|| "?".into())
+            );
+        }
+        DraftCmd::Release { id } => {
+            let actor = ctx.actor(&store).await?;
+            review::close(&store, &actor, id).await?;
+            println!("released draft {id}");
+        }
+        DraftCmd::Approve { id, version } => {
+            let actor = ctx.actor(&store).await?;
+            approve(&store, &actor, id, version).await?;
+            println!("approved draft {id}; the outbox sends it in the send window");
+        }
+        DraftCmd::Reject { id, reason } => {
+            let actor = ctx.actor(&store).await?;
+            store.reject_draft(&actor, id, &reason).await?;
+            println!("rejected draft {id}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the editor on the draft; true when a changed text was saved.
+async fn edit_in_editor(
+    store: &crate::store::Store,
+    actor: &crate::store::Actor,
+    d: &crate::store::MessageRow,
+) -> anyhow::Result<bool> {
+    let dir = tempfile::tempdir().context("a temp dir for the editor")?;
+    let path = dir.path().join(format!("draft-{}.txt", d.id));
+    let before = to_editor_text(&d.subject, &d.body_text);
+    std::fs::write(&path, &before).context("writing the draft for the editor")?;
+    let p = path.clone();
+    tokio::task::spawn_blocking(move || run_editor(&p)).await??;
+    let after = std::fs::read_to_string(&path).context("reading the edited draft")?;
+    let (subject, body) = from_editor_text(&after)?;
+    if subject == d.subject && body == d.body_text.trim_end() {
+        return Ok(false);
+    }
+    review::edit(store, actor, d.id, d.version, &subject, &body).await?;
+    Ok(true)
+}

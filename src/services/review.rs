@@ -1,0 +1,83 @@
+//! Reviewing a draft: open (claim), edit, regenerate with instructions, close (release). Approve
+//! and reject live in `shops`; all of them refuse a draft another operator holds.
+
+use anyhow::{Context as _, bail};
+use serde_json::json;
+
+use super::draft_context::DraftContext;
+use crate::ai::Ai;
+use crate::domain::ids::MessageId;
+use crate::domain::message::MessageKind;
+use crate::store::{Actor, MessageRow, Store};
+
+/// Opens a draft for review; the operator holds it for a few minutes.
+pub async fn open(store: &Store, actor: &Actor, id: MessageId) -> anyhow::Result<MessageRow> {
+    Ok(store.claim_draft(actor, id).await?)
+}
+
+/// Closes a draft without deciding; others may take it at once.
+pub async fn close(store: &Store, actor: &Actor, id: MessageId) -> anyhow::Result<()> {
+    Ok(store.release_draft(actor, id).await?)
+}
+
+/// The operator's text replaces the draft's, if nobody changed it since `version`.
+pub async fn edit(
+    store: &Store,
+    actor: &Actor,
+    id: MessageId,
+    version: i32,
+    subject: &str,
+    body: &str,
+) -> anyhow::Result<MessageRow> {
+    Ok(store.edit_draft(actor, id, version, subject, body).await?)
+}
+
+/// Drafts the message again (AI or offline) following the operator's instructions, asking for the
+/// same items as before; the new text replaces the old at `version`.
+pub async fn regenerate(
+    store: &Store,
+    ai: &Ai,
+    actor: &Actor,
+    id: MessageId,
+    version: Option<i32>,
+    instructions: Option<&str>,
+) -> anyhow::Result<MessageRow> {
+    let m = store.message(id).await?;
+    let Some(shop) = m.shop_id else {
+        bail!("message {id} belongs to no shop");
+    };
+    if m.direction != "outbound" || m.status.is_none_or(|s| s.as_str() != "pending_review") {
+        bail!("message {id} is not a draft awaiting review");
+    }
+    // Claim first: regenerating a draft someone else is reading would pull it from under them.
+    store.claim_draft(actor, id).await?;
+    let ctx = DraftContext::load(store, shop).await?;
+    let previous = m.generation.clone().unwrap_or_else(|| json!({}));
+    let missing: Vec<String> = match previous.get("missing") {
+        Some(v) => serde_json::from_value(v.clone()).context("the draft's recorded checklist")?,
+        None if m.kind == MessageKind::Inquiry => ctx.shop.required_fields.clone(),
+        None => Vec::new(),
+    };
+    let attempt = previous
+        .get("attempt")
+        .and_then(|a| a.as_u64())
+        .unwrap_or(0) as u32
+        + 1;
+    let instructions = instructions.map(str::trim).filter(|s| !s.is_empty());
+    let d = ai
+        .draft(&ctx.request(m.kind, &missing, instructions, attempt))
+        .await;
+    let mut generation = serde_json::to_value(&d.generation)?;
+    generation["missing"] = json!(missing);
+    generation["attempt"] = json!(attempt);
+    Ok(store
+        .regenerate_draft(
+            actor,
+            id,
+            version.unwrap_or(m.version),
+            &d.subject,
+            &d.body,
+            generation,
+        )
+        .await?)
+}

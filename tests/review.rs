@@ -1,0 +1,254 @@
+//! The review queue shared by several operators: claims that others see and that lapse, edits
+//! and regenerations conditional on the version read, `$EDITOR` editing and concurrent approvals
+//! from separate processes. Real Postgres, the real binary.
+
+mod common;
+
+use std::process::Command;
+
+use common::mail::world;
+use secret_shop::ai::Ai;
+use secret_shop::domain::message::MessageKind;
+use secret_shop::services::review;
+use secret_shop::store::StoreError;
+
+#[tokio::test]
+async fn a_draft_held_by_one_operator_is_read_only_to_the_others_until_the_claim_lapses() {
+    let w = world().await;
+    let d = w
+        .draft_for(w.shop, MessageKind::Inquiry, "2BR", "Hello there")
+        .await;
+    let alice = w.store.actor("alice").await.unwrap();
+    let bob = w.store.actor("bob").await.unwrap();
+
+    let held = w.store.claim_draft(&alice, d.id).await.unwrap();
+    assert_eq!(held.claimed_by_name.as_deref(), Some("alice"));
+    // The queue shows who holds it.
+    let queue = w.store.pending_drafts().await.unwrap();
+    assert_eq!(queue[0].claimed_by_name.as_deref(), Some("alice"));
+
+    // Bob can read it but neither claim, edit, approve nor reject it; the error names alice.
+    for result in [
+        w.store.claim_draft(&bob, d.id).await.map(|_| ()),
+        w.store
+            .edit_draft(&bob, d.id, d.version, "x", "y")
+            .await
+            .map(|_| ()),
+        w.store.approve_draft(&bob, d.id, d.version).await,
+        w.store.reject_draft(&bob, d.id, "no").await,
+    ] {
+        match result {
+            Err(e @ StoreError::Held { .. }) => assert!(e.to_string().contains("alice"), "{e}"),
+            other => panic!("expected Held, got {other:?}"),
+        }
+    }
+
+    // Alice edits: the version moves on and the text is hers.
+    let edited = w
+        .store
+        .edit_draft(&alice, d.id, d.version, "2BR question", "Hello, is it free?")
+        .await
+        .unwrap();
+    assert_eq!(edited.version, d.version + 1);
+
+    // Her claim lapses (as if she walked away): bob may take it, but approving the version he
+    // read before her edit is refused, so he never sends text he has not seen.
+    sqlx::query("UPDATE messages SET claimed_until = now() - interval '1 second' WHERE id = $1")
+        .bind(d.id)
+        .execute(w.store.pool())
+        .await
+        .unwrap();
+    assert!(w.store.pending_drafts().await.unwrap()[0].claimed_by_name.is_none());
+    assert!(matches!(
+        w.store.approve_draft(&bob, d.id, d.version).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    w.store.claim_draft(&bob, d.id).await.unwrap();
+    w.store
+        .approve_draft(&bob, d.id, edited.version)
+        .await
+        .unwrap();
+    let after = w.store.message(d.id).await.unwrap();
+    assert_eq!(after.status.unwrap().as_str(), "approved");
+    assert!(after.claimed_by_name.is_none(), "approving ends the claim");
+    assert_eq!(after.body_text, "Hello, is it free?");
+
+    // Every decision is in the audit log under the operator's name.
+    let log: Vec<(String, String)> = sqlx::query_as(
+        "SELECT operator, action FROM audit_log WHERE entity_type = 'message' AND entity_id = $1
+         ORDER BY id",
+    )
+    .bind(d.id)
+    .fetch_all(w.store.pool())
+    .await
+    .unwrap();
+    assert!(log.contains(&("alice".into(), "edit".into())), "{log:?}");
+    assert!(log.contains(&("bob".into(), "approve".into())), "{log:?}");
+}
+
+#[tokio::test]
+async fn regenerating_follows_the_instructions_and_keeps_what_the_draft_asked_for() {
+    let w = world().await;
+    let ai = Ai::offline();
+    let shop = w.store.shop(w.shop).await.unwrap();
+    let d = secret_shop::services::shops::draft_inquiry(
+        &w.store,
+        &ai,
+        &w.actor,
+        &shop,
+        &w.persona,
+        &w.target,
+        &["application_fee".to_string(), "pet_policy".to_string()],
+    )
+    .await
+    .unwrap();
+    let again = review::regenerate(
+        &w.store,
+        &ai,
+        &w.actor,
+        d.id,
+        Some(d.version),
+        Some("  mention the cat  "),
+    )
+    .await
+    .unwrap();
+    assert_eq!(again.version, d.version + 1);
+    assert_ne!(again.body_text, d.body_text, "another variant is drafted");
+    let g = again.generation.unwrap();
+    assert_eq!(g["instructions"], "mention the cat");
+    assert_eq!(g["attempt"], 1);
+    assert_eq!(
+        g["missing"],
+        serde_json::json!(["application_fee", "pet_policy"])
+    );
+    // The stale version cannot be regenerated over.
+    assert!(
+        review::regenerate(&w.store, &ai, &w.actor, d.id, Some(d.version), None)
+            .await
+            .is_err()
+    );
+}
+
+fn cli(w: &common::mail::World, operator: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_secret-shop"));
+    let dir = std::env::temp_dir();
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", &dir)
+        .env("SECRET_SHOP_LOG_FILE", dir.join("secret-shop-review-test.log"));
+    for (k, v) in &w.env {
+        cmd.env(k, v);
+    }
+    cmd.env("SECRET_SHOP_OPERATOR", operator);
+    cmd
+}
+
+#[tokio::test]
+async fn draft_edit_opens_the_editor_and_saves_only_a_changed_text() {
+    let w = world().await;
+    let d = w
+        .draft_for(
+            w.shop,
+            MessageKind::Inquiry,
+            "2BR",
+            "Hello there, is the 2BR free?",
+        )
+        .await;
+    // The "editor" is sed, as a script would be: it rewrites the body in place.
+    let out = cli(&w, "alice")
+        .args(["draft", "edit", &d.id.to_string()])
+        .env("EDITOR", "sed -i s/Hello/Howdy/")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("saved draft"));
+    let m = w.store.message(d.id).await.unwrap();
+    assert_eq!(m.body_text, "Howdy there, is the 2BR free?");
+    assert_eq!(m.subject, "2BR");
+    assert_eq!(m.version, d.version + 1);
+
+    // An editor that changes nothing saves nothing and lets go of the draft.
+    let out = cli(&w, "alice")
+        .args(["draft", "edit", &d.id.to_string()])
+        .env("EDITOR", "true")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no change"));
+    assert_eq!(w.store.message(d.id).await.unwrap().version, m.version);
+
+    // While bob holds it, alice's editor never opens and she is told who has it.
+    let bob = w.store.actor("bob").await.unwrap();
+    w.store.claim_draft(&bob, d.id).await.unwrap();
+    let out = cli(&w, "alice")
+        .args(["draft", "edit", &d.id.to_string()])
+        .env("EDITOR", "sed -i s/Howdy/Hey/")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bob"), "{err}");
+    assert!(
+        w.store
+            .message(d.id)
+            .await
+            .unwrap()
+            .body_text
+            .starts_with("Howdy")
+    );
+
+    // A broken first line is refused and the draft kept.
+    w.store.release_draft(&bob, d.id).await.unwrap();
+    let out = cli(&w, "alice")
+        .args(["draft", "edit", &d.id.to_string()])
+        .env("EDITOR", "sed -i 1d")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Subject:"));
+    assert!(
+        w.store
+            .message(d.id)
+            .await
+            .unwrap()
+            .claimed_by_name
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn two_processes_approving_the_same_draft_approve_it_once() {
+    let w = world().await;
+    let d = w
+        .draft_for(w.shop, MessageKind::Inquiry, "2BR", "Hello")
+        .await;
+    let id = d.id.to_string();
+    let version = d.version.to_string();
+    let children: Vec<_> = ["alice", "bob"]
+        .into_iter()
+        .map(|op| {
+            cli(&w, op)
+                .args(["draft", "approve", &id, "--version", &version])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outcomes: Vec<bool> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap().status.success())
+        .collect();
+    assert_eq!(
+        outcomes.iter().filter(|ok| **ok).count(),
+        1,
+        "{outcomes:?}"
+    );
+    let approvals: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE action = 'approve' AND entity_id = $1",
+    )
+    .bind(d.id)
+    .fetch_one(w.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(approvals, 1);
+}
