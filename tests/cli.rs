@@ -260,6 +260,40 @@ async fn migrate_twice_and_demo_into_an_empty_database_only() {
         .unwrap()
         .len();
     assert!(personas >= 6);
+    // Shops in every state, the finished ones graded from their threads.
+    let shops = cli.json(&["shop", "list", "--json"]);
+    let mut states: Vec<&str> = shops
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    states.sort();
+    states.dedup();
+    assert_eq!(
+        states,
+        [
+            "awaiting_reply",
+            "awaiting_review",
+            "awaiting_send",
+            "blocked",
+            "cancelled",
+            "completed",
+            "failed",
+            "new",
+            "replied",
+            "timed_out"
+        ]
+    );
+    let completed = shops
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["status"] == "completed")
+        .unwrap();
+    let shown = cli.json(&["shop", "show", &completed["id"].to_string(), "--json"]);
+    assert!(shown["grade"]["total"].as_f64().unwrap() > 0.0, "{shown}");
+    assert!(!shown["facts"].as_array().unwrap().is_empty(), "{shown}");
     let again = cli.ok(&["demo"]);
     assert!(again.contains("already has data"), "{again}");
     assert_eq!(

@@ -828,14 +828,24 @@ async fn the_scheduler_follows_up_then_completes_and_grades() {
     assert!(grade.total > 0.0);
 }
 
+/// The nudge waits for its delay, measured on a clock the test moves (no sleeping).
 #[tokio::test]
-async fn silence_gets_a_short_nudge() {
+async fn silence_gets_a_short_nudge_after_the_delay() {
     let w = world().await;
     let mut engine = w.engine().await;
-    engine.scheduler.sequence = quick_sequence();
+    engine.scheduler.sequence = secret_shop::domain::planner::Sequence {
+        nudge_after_hours: 48,
+        ..quick_sequence()
+    };
+    let clock = secret_shop::engine::clock::Clock::manual(chrono::Utc::now());
+    engine.scheduler.clock = clock.clone();
     w.approved_inquiry("2-bedroom").await;
     let r = engine.run_once().await.unwrap();
-    assert_eq!((r.send.sent, r.schedule.drafted), (1, 1), "{r:?}");
+    assert_eq!((r.send.sent, r.schedule.drafted), (1, 0), "{r:?}");
+    clock.advance(chrono::Duration::hours(47));
+    assert_eq!(engine.run_once().await.unwrap().schedule.drafted, 0);
+    clock.advance(chrono::Duration::hours(2));
+    assert_eq!(engine.run_once().await.unwrap().schedule.drafted, 1);
     let nudge = &w.store.pending_drafts().await.unwrap()[0];
     assert_eq!(nudge.kind, secret_shop::domain::message::MessageKind::Nudge);
     assert!(
@@ -843,4 +853,28 @@ async fn silence_gets_a_short_nudge() {
         "a nudge is short: {}",
         nudge.body_text
     );
+}
+
+/// "Nothing available" ends the shop: no follow-up is drafted, it completes and is graded.
+#[tokio::test]
+async fn a_decline_completes_the_shop_without_a_follow_up() {
+    let w = world().await;
+    let mut engine = w.engine().await;
+    engine.scheduler.sequence = quick_sequence();
+    let (_, inquiry) = w.approved_inquiry("2-bedroom").await;
+    engine.run_once().await.unwrap();
+    w.agent_sends(
+        "Re: 2-bedroom",
+        "Hello Jane,\r\n\r\nUnfortunately we do not have any 2-bedroom homes available for \
+         that timeframe and our waitlist is currently closed.\r\n\r\nThe Grove Management",
+        &format!("In-Reply-To: <{inquiry}>\r\n"),
+    )
+    .await;
+    wait_for_mail(&format!("ops@{}", w.persona_domain), 2).await;
+    let r = engine.run_once().await.unwrap();
+    assert_eq!((r.schedule.drafted, r.schedule.finished), (0, 1), "{r:?}");
+    let shop = w.store.shop(w.shop).await.unwrap();
+    assert_eq!(shop.status, ShopStatus::Completed);
+    assert_eq!(shop.status_reason.as_deref(), Some("the property declined"));
+    assert!(w.store.current_grade(w.shop).await.unwrap().is_some());
 }

@@ -46,7 +46,13 @@ async fn a_draft_held_by_one_operator_is_read_only_to_the_others_until_the_claim
     // Alice edits: the version moves on and the text is hers.
     let edited = w
         .store
-        .edit_draft(&alice, d.id, d.version, "2BR question", "Hello, is it free?")
+        .edit_draft(
+            &alice,
+            d.id,
+            d.version,
+            "2BR question",
+            "Hello, is it free?",
+        )
         .await
         .unwrap();
     assert_eq!(edited.version, d.version + 1);
@@ -58,7 +64,11 @@ async fn a_draft_held_by_one_operator_is_read_only_to_the_others_until_the_claim
         .execute(w.store.pool())
         .await
         .unwrap();
-    assert!(w.store.pending_drafts().await.unwrap()[0].claimed_by_name.is_none());
+    assert!(
+        w.store.pending_drafts().await.unwrap()[0]
+            .claimed_by_name
+            .is_none()
+    );
     assert!(matches!(
         w.store.approve_draft(&bob, d.id, d.version).await,
         Err(StoreError::Conflict { .. })
@@ -135,7 +145,10 @@ fn cli(w: &common::mail::World, operator: &str) -> Command {
     cmd.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", &dir)
-        .env("SECRET_SHOP_LOG_FILE", dir.join("secret-shop-review-test.log"));
+        .env(
+            "SECRET_SHOP_LOG_FILE",
+            dir.join("secret-shop-review-test.log"),
+        );
     for (k, v) in &w.env {
         cmd.env(k, v);
     }
@@ -238,11 +251,7 @@ async fn two_processes_approving_the_same_draft_approve_it_once() {
         .into_iter()
         .map(|c| c.wait_with_output().unwrap().status.success())
         .collect();
-    assert_eq!(
-        outcomes.iter().filter(|ok| **ok).count(),
-        1,
-        "{outcomes:?}"
-    );
+    assert_eq!(outcomes.iter().filter(|ok| **ok).count(), 1, "{outcomes:?}");
     let approvals: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM audit_log WHERE action = 'approve' AND entity_id = $1",
     )

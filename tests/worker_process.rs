@@ -170,7 +170,7 @@ async fn demo_data_agent_and_worker_make_one_turn_of_the_loop() {
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    assert!(run(&["demo"]).contains("3 shops"));
+    assert!(run(&["demo"]).contains("11 shops"));
     assert!(run(&["worker", "--once"]).contains("1 sent"));
     let mut answered = false;
     for _ in 0..40 {

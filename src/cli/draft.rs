@@ -124,9 +124,8 @@ pub async fn run(ctx: &Ctx, cmd: DraftCmd) -> anyhow::Result<ExitCode> {
         } => {
             let actor = ctx.actor(&store).await?;
             let ai = Ai::from_config(&ctx.config.ai);
-            let d =
-                review::regenerate(&store, &ai, &actor, id, version, instructions.as_deref())
-                    .await?;
+            let d = review::regenerate(&store, &ai, &actor, id, version, instructions.as_deref())
+                .await?;
             println!(
                 "Draft {} v{}\nSubject: {}\n\n{}",
                 d.id, d.version, d.subject, d.body_text

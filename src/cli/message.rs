@@ -42,7 +42,9 @@ pub async fn run(ctx: &Ctx, cmd: MessageCmd) -> anyhow::Result<ExitCode> {
                     m.id,
                     m.direction,
                     m.kind,
-                    m.shop_id.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
+                    m.shop_id
+                        .map(|s| s.to_string())
+                        .unwrap_or_else(|| "-".into()),
                     m.from_name,
                     m.from_addr,
                     m.to_addrs.join(", "),

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod backoff;
+pub mod clock;
 pub mod inbound;
 pub mod jobs;
 pub mod outbox;
@@ -124,6 +125,7 @@ impl Engine {
             window: send_window(config),
             default_tz: config.send_window.time_zone,
             tick: Duration::from_secs(30),
+            clock: clock::Clock::system(),
         };
         Ok(Engine {
             syncer,

@@ -5,7 +5,6 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 
 use super::sync::wait_or_cancel;
@@ -27,6 +26,7 @@ pub struct Scheduler {
     pub window: SendWindow,
     pub default_tz: chrono_tz::Tz,
     pub tick: Duration,
+    pub clock: super::clock::Clock,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +64,7 @@ impl Scheduler {
 
     async fn step(&self, id: ShopId, report: &mut ScheduleReport) -> anyhow::Result<()> {
         let st = self.store.plan_state(id).await?;
-        let now = Utc::now();
+        let now = self.clock.now();
         let input = PlanInput {
             now,
             started_at: st.shop.started_at.unwrap_or(st.shop.created_at),
@@ -120,10 +120,7 @@ impl Scheduler {
     ) -> anyhow::Result<()> {
         let ctx = DraftContext::load(&self.store, id).await?;
         let attempt = ctx.shop.follow_ups_sent as u32;
-        let d = self
-            .ai
-            .draft(&ctx.request(kind, ask, None, attempt))
-            .await;
+        let d = self.ai.draft(&ctx.request(kind, ask, None, attempt)).await;
         let system = self.store.actor("system").await?;
         let mut generation = serde_json::to_value(&d.generation)?;
         // Kept so a regeneration asks for the same items.

@@ -1,4 +1,5 @@
-//! Demo data: realistic targets, persona templates, personas and shops in their first states,
+//! Demo data: realistic targets, persona templates, personas and shops in every state (live
+//! ones the worker and demo agents carry on, and past ones with their threads and grades),
 //! loaded into an empty database only. Demo targets live on `.test` domains (RFC 2606), so demo
 //! mail can never reach a real leasing office.
 
@@ -121,17 +122,37 @@ pub async fn load_demo(
     // Shops in their first states: one inquiry approved (the worker sends it), one awaiting an
     // operator's review, one just started.
     for (i, (target, persona)) in targets.iter().zip(&personas).take(3).enumerate() {
-        let shop = store.create_shop(actor, target.id, persona.id, &[]).await?;
+        let shop = store
+            .create_shop(actor, target.id, persona.id, &default_checklist())
+            .await?;
         loaded.shops += 1;
         if i == 2 {
             continue;
         }
         // The offline drafting writes the demo inquiries, as it would without an AI.
         let ai = crate::ai::Ai::offline();
-        let draft = draft_inquiry(store, &ai, actor, &shop, persona, target, &[]).await?;
+        let draft = draft_inquiry(
+            store,
+            &ai,
+            actor,
+            &shop,
+            persona,
+            target,
+            &shop.required_fields,
+        )
+        .await?;
         if i == 0 {
             store.approve_draft(actor, draft.id, draft.version).await?;
         }
     }
+    loaded.shops +=
+        super::demo_history::seed_history(store, actor, config, &targets, &personas).await?;
     Ok(Some(loaded))
+}
+
+fn default_checklist() -> Vec<String> {
+    crate::services::shops::DEFAULT_CHECKLIST
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
 }

@@ -27,7 +27,7 @@ const HTML: &str = include_str!("../../assets/demo/replies/html.txt");
 
 /// How one demo property answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Style {
+pub(crate) enum Style {
     Facts,
     Partial,
     AutoAck,
@@ -127,7 +127,7 @@ impl DemoAgent {
             } else {
                 style
             };
-            let reply = compose_reply(target, &asked, style);
+            let reply = compose_reply(target, &asked, style, chrono::Utc::now());
             let envelope =
                 Envelope::new(Some(target.email.parse()?), vec![asked.from_addr.parse()?])?;
             smtp.send_raw(&envelope, reply.as_bytes()).await?;
@@ -153,7 +153,13 @@ fn fill(template: &str, target: &Target, first: &str) -> String {
         .replace("{baths}", "2")
 }
 
-fn compose_reply(target: &Target, asked: &crate::mail::parse::ParsedMail, style: Style) -> String {
+/// The agent's answer to `asked` as raw RFC 5322 text, dated `date`.
+pub(crate) fn compose_reply(
+    target: &Target,
+    asked: &crate::mail::parse::ParsedMail,
+    style: Style,
+    date: chrono::DateTime<chrono::Utc>,
+) -> String {
     let first = asked
         .from_name
         .split_whitespace()
@@ -177,7 +183,7 @@ fn compose_reply(target: &Target, asked: &crate::mail::parse::ParsedMail, style:
         name = target.name,
         from = target.email,
         to = asked.from_addr,
-        date = chrono::Utc::now().to_rfc2822(),
+        date = date.to_rfc2822(),
     );
     if let Some(mid) = &asked.message_id {
         headers.push_str(&format!("In-Reply-To: <{mid}>\r\n"));

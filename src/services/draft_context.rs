@@ -37,7 +37,11 @@ impl DraftContext {
         let threaded = |m: &&crate::store::MessageRow| {
             m.direction == "inbound" || m.status.is_some_and(|s| s.as_str() == "sent")
         };
-        let last_any = messages.iter().rev().filter(threaded).find(|m| m.message_id.is_some());
+        let last_any = messages
+            .iter()
+            .rev()
+            .filter(threaded)
+            .find(|m| m.message_id.is_some());
         let thread = messages
             .iter()
             .filter(threaded)
@@ -86,9 +90,17 @@ impl DraftContext {
             thread: if follows { &self.thread } else { &[] },
             missing,
             instructions,
-            reply_subject: if follows { self.reply_subject.as_deref() } else { None },
+            reply_subject: if follows {
+                self.reply_subject.as_deref()
+            } else {
+                None
+            },
             noted: if follows { self.noted.as_deref() } else { None },
-            agent_name: if follows { self.agent_name.as_deref() } else { None },
+            agent_name: if follows {
+                self.agent_name.as_deref()
+            } else {
+                None
+            },
             attempt,
         }
     }

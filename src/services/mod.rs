@@ -2,9 +2,10 @@
 //! never draw.
 
 pub mod demo;
+pub mod demo_agent;
+pub mod demo_history;
 pub mod draft_context;
 pub mod editor;
-pub mod demo_agent;
 pub mod gather;
 pub mod grading;
 pub mod personas;

@@ -10,7 +10,9 @@ pub enum StoreError {
     #[error("{entity} {id} was changed by someone else; reload and try again")]
     Conflict { entity: &'static str, id: String },
     /// Another operator holds the claim on this draft; it is read-only to everyone else.
-    #[error("{entity} {id} is being reviewed by {by} until {until}; it is read-only to you until then")]
+    #[error(
+        "{entity} {id} is being reviewed by {by} until {until}; it is read-only to you until then"
+    )]
     Held {
         entity: &'static str,
         id: String,

@@ -393,19 +393,20 @@ impl Store {
     /// Rejects a pending draft with a reason; the shop goes back to where it was before it.
     pub async fn reject_draft(&self, actor: &Actor, id: MessageId, reason: &str) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        let row: Option<(Option<ShopId>, MessageKind)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "UPDATE messages SET status = 'rejected', rejected_by = $2, rejected_reason = $3,
+        let row: Option<(Option<ShopId>, MessageKind)> =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "UPDATE messages SET status = 'rejected', rejected_by = $2, rejected_reason = $3,
                     claimed_by = NULL, claimed_until = NULL,
                     updated_at = now(), version = version + 1
              WHERE id = $1 AND status = 'pending_review' AND direction = 'outbound' AND {}
              RETURNING shop_id, kind",
-            review::free_or_mine("$2")
-        )))
-        .bind(id)
-        .bind(actor.id)
-        .bind(reason)
-        .fetch_optional(&mut *tx)
-        .await?;
+                review::free_or_mine("$2")
+            )))
+            .bind(id)
+            .bind(actor.id)
+            .bind(reason)
+            .fetch_optional(&mut *tx)
+            .await?;
         let Some((shop, kind)) = row else {
             return Err(review::why_not(&mut tx, id, actor).await);
         };

@@ -3,6 +3,7 @@
 //! No business decisions here, and never SQL built from values.
 
 mod audit;
+mod demo_history;
 mod error;
 mod facts;
 mod grades;
@@ -24,17 +25,23 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool};
 
 pub use audit::{AuditEntry, EntityType};
+pub use demo_history::PastMessage;
 pub use error::StoreError;
 pub use facts::FactRow;
 pub use jobs::Job;
 pub use mailboxes::{FolderState, Mailbox, MailboxLock};
 pub use messages::{
-    CLAIM_MINUTES,
-    EVENTS_CHANNEL, InboundBatch, InboundMessage, IngestOutcome, MessageRow, NewDraft, OutboundJob,
+    CLAIM_MINUTES, EVENTS_CHANNEL, InboundBatch, InboundMessage, IngestOutcome, MessageRow,
+    NewDraft, OutboundJob,
 };
 pub use personas::PersonaFilter;
+pub use reports::{
+    Dashboard, DayCount, GradeRecord, PortfolioFilter, PortfolioRow, ScoreBucket, StateCount,
+    WebsiteRecord,
+};
 pub use shops::PlanState;
 pub use targets::TargetFilter;
+pub use websites::{CrawlDetails, SkippedPage, SnapshotPage, WebsiteSnapshot};
 
 use crate::domain::ids::OperatorId;
 

@@ -173,7 +173,15 @@ impl Store {
             None => json!({ "version": row.version, "chars": body.chars().count() }),
         };
         let action = if regenerated { "regenerate" } else { "edit" };
-        record(&mut tx, actor, action, EntityType::Message, Some(id.0), detail).await?;
+        record(
+            &mut tx,
+            actor,
+            action,
+            EntityType::Message,
+            Some(id.0),
+            detail,
+        )
+        .await?;
         notify_ids(&mut tx, "messages", &[id]).await?;
         tx.commit().await?;
         Ok(row)
