@@ -27,7 +27,7 @@ const ANALYSIS_MAX_TOKENS: u32 = 3000;
 
 #[derive(Debug, Clone)]
 pub struct Ai {
-    client: Option<OpenAiClient>,
+    pub(super) client: Option<OpenAiClient>,
 }
 
 impl Ai {

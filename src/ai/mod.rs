@@ -58,5 +58,6 @@ pub mod facade;
 pub mod offline;
 pub mod prompts;
 pub mod schema;
+pub mod website;
 
 pub use facade::{Ai, Analysis};

@@ -22,8 +22,9 @@ use secrecy::SecretString;
 pub use env::{ENV_OVERRIDES, EnvOverride, OPENAI_API_KEY, env_var_names};
 pub use error::{ConfigError, Origin};
 pub use types::{
-    AddressMode, AiConfig, AiProvider, Config, DatabaseConfig, FoldersConfig, FollowUpConfig,
-    MailConfig, OperatorConfig, PathsConfig, SendWindowConfig, ServerConfig, TlsMode,
+    AddressMode, AiConfig, AiProvider, Config, CrawlConfig, DatabaseConfig, FoldersConfig,
+    FollowUpConfig, MailConfig, OperatorConfig, PathsConfig, SendWindowConfig, ServerConfig,
+    TlsMode,
 };
 
 use load::FileChoice;

@@ -196,5 +196,49 @@ pub(super) fn validate(config: &Config, src: &Sources) -> Result<(), ConfigError
         "ai.temperature",
         "must be between 0.0 and 2.0",
     )?;
+
+    let crawl = &config.crawl;
+    check(
+        crawl
+            .contact
+            .chars()
+            .all(|c| c.is_ascii_graphic() || c == ' '),
+        "crawl.contact",
+        "must be printable ASCII: it is sent in the User-Agent header",
+    )?;
+    check(
+        (1..=1000).contains(&crawl.max_pages),
+        "crawl.max_pages",
+        "must be between 1 and 1000",
+    )?;
+    check(
+        (1024..=64 * 1024 * 1024).contains(&crawl.max_page_bytes),
+        "crawl.max_page_bytes",
+        "must be between 1024 (1 KiB) and 67108864 (64 MiB)",
+    )?;
+    check(
+        crawl.timeout_secs > 0,
+        "crawl.timeout_secs",
+        "must be at least 1",
+    )?;
+    check(
+        crawl.budget_secs >= crawl.timeout_secs,
+        "crawl.budget_secs",
+        &format!(
+            "must be at least crawl.timeout_secs ({}): one page must fit",
+            crawl.timeout_secs
+        ),
+    )?;
+    // A job runner's claim lasts ten minutes; a longer gathering would be run twice.
+    check(
+        crawl.budget_secs <= 600,
+        "crawl.budget_secs",
+        "must be at most 600 (ten minutes)",
+    )?;
+    check(
+        crawl.delay_ms <= 60_000,
+        "crawl.delay_ms",
+        "must be at most 60000 (one minute)",
+    )?;
     Ok(())
 }

@@ -270,3 +270,17 @@ fn redacted_url_hides_passwords() {
         assert_eq!(redacted_url(url), want);
     }
 }
+
+#[test]
+fn crawl_defaults_and_overrides() {
+    let c = load_defaults(&[]).unwrap();
+    let k = &c.crawl;
+    assert_eq!(k.contact, "");
+    assert_eq!((k.max_pages, k.max_page_bytes), (20, 1024 * 1024));
+    assert_eq!((k.timeout_secs, k.budget_secs, k.delay_ms), (10, 120, 500));
+    let text = "[crawl]\ncontact = \"research@shop.example\"\nmax_pages = 5\ndelay_ms = 0\n";
+    let c = load_file(text, &[]).0.unwrap();
+    assert_eq!(c.crawl.contact, "research@shop.example");
+    assert_eq!((c.crawl.max_pages, c.crawl.delay_ms), (5, 0));
+    assert_eq!(c.crawl.timeout_secs, 10);
+}

@@ -139,6 +139,29 @@ fn validation_names_the_key() {
             "send_window.time_zone",
             Some(2),
         ),
+        ("[crawl]\nmax_pages = 0\n", "crawl.max_pages", Some(2)),
+        (
+            "[crawl]\nmax_page_bytes = 10\n",
+            "crawl.max_page_bytes",
+            Some(2),
+        ),
+        ("[crawl]\ntimeout_secs = 0\n", "crawl.timeout_secs", Some(2)),
+        (
+            "[crawl]\ntimeout_secs = 30\nbudget_secs = 20\n",
+            "crawl.budget_secs",
+            Some(3),
+        ),
+        (
+            "[crawl]\ncontact = \"caf\u{e9}\"\n",
+            "crawl.contact",
+            Some(2),
+        ),
+        ("[crawl]\nmax_pages = -1\n", "crawl.max_pages", Some(2)),
+        (
+            "[crawl]\nbudget_secs = 3600\n",
+            "crawl.budget_secs",
+            Some(2),
+        ),
     ];
     for (text, key, line) in cases {
         let err = load_file(text, &[]).0.unwrap_err();

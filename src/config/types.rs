@@ -19,6 +19,7 @@ pub struct Config {
     pub ai: AiConfig,
     pub send_window: SendWindowConfig,
     pub follow_up: FollowUpConfig,
+    pub crawl: CrawlConfig,
     pub paths: PathsConfig,
     /// Files read, in order of precedence (lowest first); the built-in defaults are not listed.
     #[serde(skip)]
@@ -187,6 +188,19 @@ pub struct FollowUpConfig {
     pub max_follow_ups: u32,
     pub shop_timeout_days: u32,
     pub persona_reuse_window_days: u32,
+}
+
+/// Website gathering: how politely and how far a target's site is read.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table")]
+pub struct CrawlConfig {
+    /// Shown in the User-Agent header; `""` = the mail domain.
+    pub contact: String,
+    pub max_pages: usize,
+    pub max_page_bytes: usize,
+    pub timeout_secs: u64,
+    pub budget_secs: u64,
+    pub delay_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

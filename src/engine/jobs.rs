@@ -10,6 +10,7 @@ use super::sync::wait_or_cancel;
 use crate::ai::Ai;
 use crate::domain::ids::MessageId;
 use crate::domain::outbox::retry_delay;
+use crate::services::gather::run_gather_job;
 use crate::services::grading::read_reply;
 use crate::store::{Job, Store, StoreError};
 
@@ -20,6 +21,8 @@ pub struct JobRunner {
     /// Who holds a claim (host and process), for the jobs list.
     pub name: String,
     pub tick: Duration,
+    /// For `gather_website` jobs that carry no settings of their own.
+    pub crawl: crate::crawl::CrawlSettings,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +79,10 @@ impl JobRunner {
                     .ok_or_else(|| anyhow::anyhow!("payload has no message_id"))?;
                 read_reply(&self.store, &self.ai, id).await?;
                 Ok(())
+            }
+            // Payload {"target_id": N}, optionally with who asked and their [crawl] settings.
+            "gather_website" => {
+                run_gather_job(&self.store, &self.ai, &self.crawl, &job.payload).await
             }
             other => anyhow::bail!("this version does not run {other} jobs"),
         }

@@ -112,6 +112,7 @@ impl Engine {
             ai: crate::ai::Ai::from_config(&config.ai),
             name: format!("{}:{}", hostname_or_unknown(), std::process::id()),
             tick: Duration::from_secs(1),
+            crawl: crate::crawl::CrawlSettings::from_config(config),
         };
         let scheduler = Scheduler {
             store: store.clone(),

@@ -185,31 +185,35 @@ impl Store {
             .collect();
         known.sort();
         known.dedup();
-        let (last_sent_at, last_reply_at, follow_ups, pending, unread, declined): (
-            Option<chrono::DateTime<chrono::Utc>>,
-            Option<chrono::DateTime<chrono::Utc>>,
-            i64,
-            bool,
-            bool,
-            Option<bool>,
-        ) = sqlx::query_as(
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            last_sent_at: Option<chrono::DateTime<chrono::Utc>>,
+            last_reply_at: Option<chrono::DateTime<chrono::Utc>>,
+            follow_ups: i64,
+            pending: bool,
+            unread: bool,
+            declined: Option<bool>,
+        }
+        let r: Row = sqlx::query_as(
             "SELECT
-                 max(sent_at) FILTER (WHERE direction = 'outbound' AND status = 'sent'),
+                 max(sent_at) FILTER (WHERE direction = 'outbound' AND status = 'sent')
+                     AS last_sent_at,
                  max(received_at) FILTER (WHERE direction = 'inbound' AND NOT is_auto_reply
                                           AND NOT is_bounce
-                                          AND coalesce(responder_kind, 'human') <> 'auto'),
+                                          AND coalesce(responder_kind, 'human') <> 'auto')
+                     AS last_reply_at,
                  count(*) FILTER (WHERE direction = 'outbound' AND status = 'sent'
-                                  AND kind IN ('follow_up', 'nudge')),
+                                  AND kind IN ('follow_up', 'nudge')) AS follow_ups,
                  coalesce(bool_or(direction = 'outbound' AND status IN
-                     ('pending_review', 'approved', 'queued', 'sending')), false),
+                     ('pending_review', 'approved', 'queued', 'sending')), false) AS pending,
                  EXISTS (SELECT 1 FROM jobs j
                          JOIN messages x ON x.id = (j.payload->>'message_id')::bigint
                          WHERE x.shop_id = $1 AND j.kind = 'extract_facts'
-                           AND j.status IN ('queued', 'running')),
+                           AND j.status IN ('queued', 'running')) AS unread,
                  (SELECT (l.analysis->'signals'->>'declined')::boolean FROM messages l
                   WHERE l.shop_id = $1 AND l.direction = 'inbound' AND NOT l.is_auto_reply
                     AND NOT l.is_bounce AND l.analysis IS NOT NULL
-                  ORDER BY l.received_at DESC NULLS LAST, l.id DESC LIMIT 1)
+                  ORDER BY l.received_at DESC NULLS LAST, l.id DESC LIMIT 1) AS declined
              FROM messages m WHERE m.shop_id = $1",
         )
         .bind(id)
@@ -218,11 +222,11 @@ impl Store {
         Ok(PlanState {
             shop,
             known,
-            last_sent_at,
-            last_reply_at,
-            follow_ups_sent: follow_ups as u32,
-            draft_pending: pending || unread,
-            declined: declined.unwrap_or(false),
+            last_sent_at: r.last_sent_at,
+            last_reply_at: r.last_reply_at,
+            follow_ups_sent: r.follow_ups as u32,
+            draft_pending: r.pending || r.unread,
+            declined: r.declined.unwrap_or(false),
         })
     }
 

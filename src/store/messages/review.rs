@@ -23,19 +23,20 @@ pub(super) fn free_or_mine(actor_param: &str) -> String {
 /// Why a conditional update on a draft touched nothing: gone, no longer pending, held by someone
 /// else, or changed since the operator read it.
 pub(super) async fn why_not(conn: &mut PgConnection, id: MessageId, actor: &Actor) -> StoreError {
-    let row: std::result::Result<Option<(Option<String>, Option<String>, Option<String>)>, _> =
-        sqlx::query_as(
-            "SELECT m.status,
+    // status, and (holder, until) when someone else holds a live claim.
+    type Why = (Option<String>, Option<String>, Option<String>);
+    let row: std::result::Result<Option<Why>, _> = sqlx::query_as(
+        "SELECT m.status,
                     CASE WHEN m.claimed_until > now() AND m.claimed_by <> $2 THEN o.name END,
                     CASE WHEN m.claimed_until > now() AND m.claimed_by <> $2
                          THEN to_char(m.claimed_until AT TIME ZONE 'UTC', 'HH24:MI:SS \"UTC\"') END
              FROM messages m LEFT JOIN operators o ON o.id = m.claimed_by
              WHERE m.id = $1 AND m.direction = 'outbound'",
-        )
-        .bind(id)
-        .bind(actor.id)
-        .fetch_optional(conn)
-        .await;
+    )
+    .bind(id)
+    .bind(actor.id)
+    .fetch_optional(conn)
+    .await;
     match row {
         Err(e) => e.into(),
         Ok(None) => StoreError::not_found("draft", id),
