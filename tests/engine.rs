@@ -855,7 +855,8 @@ async fn silence_gets_a_short_nudge_after_the_delay() {
     );
 }
 
-/// "Nothing available" ends the shop: no follow-up is drafted, it completes and is graded.
+/// "Nothing available" ends the shop: the nudge drafted while we waited is dropped, no follow-up
+/// is drafted, and the shop completes and is graded.
 #[tokio::test]
 async fn a_decline_completes_the_shop_without_a_follow_up() {
     let w = world().await;
@@ -863,6 +864,8 @@ async fn a_decline_completes_the_shop_without_a_follow_up() {
     engine.scheduler.sequence = quick_sequence();
     let (_, inquiry) = w.approved_inquiry("2-bedroom").await;
     engine.run_once().await.unwrap();
+    let nudge = w.store.pending_drafts().await.unwrap().remove(0);
+    assert_eq!(nudge.kind, secret_shop::domain::message::MessageKind::Nudge);
     w.agent_sends(
         "Re: 2-bedroom",
         "Hello Jane,\r\n\r\nUnfortunately we do not have any 2-bedroom homes available for \
@@ -877,4 +880,6 @@ async fn a_decline_completes_the_shop_without_a_follow_up() {
     assert_eq!(shop.status, ShopStatus::Completed);
     assert_eq!(shop.status_reason.as_deref(), Some("the property declined"));
     assert!(w.store.current_grade(w.shop).await.unwrap().is_some());
+    let nudge = w.store.message(nudge.id).await.unwrap();
+    assert_eq!(nudge.status.unwrap().as_str(), "rejected", "never sent");
 }

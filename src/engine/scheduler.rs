@@ -63,7 +63,21 @@ impl Scheduler {
     }
 
     async fn step(&self, id: ShopId, report: &mut ScheduleReport) -> anyhow::Result<()> {
-        let st = self.store.plan_state(id).await?;
+        let mut st = self.store.plan_state(id).await?;
+        if let Some(nudge) = st.stale_nudge {
+            // "Just checking in" after they answered would read oddly: drop it, plan afresh.
+            let system = self.store.actor("system").await?;
+            match self
+                .store
+                .reject_draft(&system, nudge, "superseded: the agent replied")
+                .await
+            {
+                Ok(()) => st = self.store.plan_state(id).await?,
+                // An operator holds it: their call.
+                Err(crate::store::StoreError::Held { .. }) => return Ok(()),
+                Err(e) => return Err(e.into()),
+            }
+        }
         let now = self.clock.now();
         let input = PlanInput {
             now,

@@ -16,6 +16,7 @@ mod reports;
 mod shops;
 mod targets;
 mod templates;
+mod views;
 mod websites;
 
 use std::time::Duration;
@@ -41,6 +42,7 @@ pub use reports::{
 };
 pub use shops::PlanState;
 pub use targets::TargetFilter;
+pub use views::{InboxFilter, InboxRow, ShopRow};
 pub use websites::{CrawlDetails, SkippedPage, SnapshotPage, WebsiteSnapshot};
 
 use crate::domain::ids::OperatorId;

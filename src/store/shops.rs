@@ -5,7 +5,7 @@ use sqlx::PgConnection;
 
 use super::audit::{EntityType, record, record_as};
 use super::{Actor, Result, Store, StoreError};
-use crate::domain::ids::{PersonaId, ShopId, TargetId};
+use crate::domain::ids::{MessageId, PersonaId, ShopId, TargetId};
 use crate::domain::shop::{Shop, ShopStatus};
 
 const SHOP_COLUMNS: &str = "id, target_id, persona_id, status, status_reason, required_fields,
@@ -159,6 +159,8 @@ pub struct PlanState {
     pub draft_pending: bool,
     /// The latest real reply declined (nothing available, waitlist closed).
     pub declined: bool,
+    /// A nudge still awaiting review although the agent has replied since it was drafted.
+    pub stale_nudge: Option<MessageId>,
 }
 
 impl Store {
@@ -193,6 +195,7 @@ impl Store {
             pending: bool,
             unread: bool,
             declined: Option<bool>,
+            stale_nudge: Option<MessageId>,
         }
         let r: Row = sqlx::query_as(
             "SELECT
@@ -213,7 +216,14 @@ impl Store {
                  (SELECT (l.analysis->'signals'->>'declined')::boolean FROM messages l
                   WHERE l.shop_id = $1 AND l.direction = 'inbound' AND NOT l.is_auto_reply
                     AND NOT l.is_bounce AND l.analysis IS NOT NULL
-                  ORDER BY l.received_at DESC NULLS LAST, l.id DESC LIMIT 1) AS declined
+                  ORDER BY l.received_at DESC NULLS LAST, l.id DESC LIMIT 1) AS declined,
+                 min(id) FILTER (WHERE direction = 'outbound' AND kind = 'nudge'
+                                 AND status = 'pending_review'
+                                 AND created_at < (SELECT max(r.received_at) FROM messages r
+                                                   WHERE r.shop_id = $1
+                                                     AND r.direction = 'inbound'
+                                                     AND NOT r.is_auto_reply
+                                                     AND NOT r.is_bounce)) AS stale_nudge
              FROM messages m WHERE m.shop_id = $1",
         )
         .bind(id)
@@ -227,6 +237,7 @@ impl Store {
             follow_ups_sent: r.follow_ups as u32,
             draft_pending: r.pending || r.unread,
             declined: r.declined.unwrap_or(false),
+            stale_nudge: r.stale_nudge,
         })
     }
 

@@ -1,0 +1,133 @@
+//! Read-only queries shaped for the TUI's lists: one row per line on screen, names joined in,
+//! paged with LIMIT/OFFSET so nothing ever loads every row.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::{Result, Store};
+use crate::domain::ids::{MessageId, PersonaId, ShopId, TargetId};
+use crate::domain::shop::ShopStatus;
+
+/// A shop as the shops list shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct ShopRow {
+    pub id: ShopId,
+    pub target_id: TargetId,
+    pub target_name: String,
+    pub persona_id: PersonaId,
+    pub persona_name: String,
+    pub status: ShopStatus,
+    pub status_reason: Option<String>,
+    pub last_activity: DateTime<Utc>,
+    pub last_sent_at: Option<DateTime<Utc>>,
+    /// The oldest draft awaiting review, if any.
+    pub pending_draft: Option<MessageId>,
+    /// Why an approved message is not sent yet (outside window, daily cap, retry).
+    pub wait_reason: Option<String>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub score: Option<f64>,
+}
+
+/// A line of the inbox: one inbound message with its shop's names.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct InboxRow {
+    pub id: MessageId,
+    pub shop_id: Option<ShopId>,
+    pub target_name: Option<String>,
+    pub from_addr: String,
+    pub from_name: String,
+    pub subject: String,
+    pub received_at: Option<DateTime<Utc>>,
+    pub kind: String,
+    pub responder_kind: Option<String>,
+    pub is_auto_reply: bool,
+    pub is_bounce: bool,
+    pub parse_error: Option<String>,
+    pub read: bool,
+}
+
+/// What the inbox shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InboxFilter {
+    pub unmatched_only: bool,
+    pub shop: Option<ShopId>,
+    /// Target name contains this (any case).
+    pub target: Option<String>,
+    /// auto, ai or human.
+    pub responder: Option<String>,
+}
+
+impl Store {
+    /// Shops, most recently active first.
+    pub async fn shop_rows(&self, limit: i64, offset: i64) -> Result<Vec<ShopRow>> {
+        Ok(sqlx::query_as(
+            "SELECT s.id, s.target_id, t.name AS target_name, s.persona_id,
+                    p.first_name || ' ' || p.last_name AS persona_name, s.status, s.status_reason,
+                    s.updated_at AS last_activity, m.last_sent_at, m.pending_draft,
+                    m.wait_reason, m.next_attempt_at, g.total AS score
+             FROM shops s
+             JOIN targets t ON t.id = s.target_id
+             JOIN personas p ON p.id = s.persona_id
+             LEFT JOIN grades g ON g.shop_id = s.id AND g.is_current
+             LEFT JOIN LATERAL (
+                 SELECT max(sent_at) FILTER (WHERE status = 'sent') AS last_sent_at,
+                        min(id) FILTER (WHERE status = 'pending_review') AS pending_draft,
+                        max(wait_reason) FILTER (WHERE status IN ('approved', 'queued'))
+                            AS wait_reason,
+                        min(next_attempt_at) FILTER (WHERE status IN ('approved', 'queued'))
+                            AS next_attempt_at
+                 FROM messages WHERE shop_id = s.id AND direction = 'outbound'
+             ) m ON true
+             ORDER BY s.updated_at DESC, s.id DESC
+             LIMIT $1 OFFSET $2",
+        )
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Inbound mail, newest first, filtered.
+    pub async fn inbox_rows(
+        &self,
+        filter: &InboxFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<InboxRow>> {
+        Ok(sqlx::query_as(
+            "SELECT m.id, m.shop_id, t.name AS target_name, m.from_addr, m.from_name, m.subject,
+                    m.received_at, m.kind, m.responder_kind, m.is_auto_reply, m.is_bounce,
+                    m.parse_error, m.read_at IS NOT NULL AS read
+             FROM messages m
+             LEFT JOIN shops s ON s.id = m.shop_id
+             LEFT JOIN targets t ON t.id = s.target_id
+             WHERE m.direction = 'inbound'
+               AND ($1 = false OR m.kind = 'unmatched')
+               AND ($2::bigint IS NULL OR m.shop_id = $2)
+               AND ($3::text IS NULL OR t.name ILIKE '%' || $3 || '%')
+               AND ($4::text IS NULL OR m.responder_kind = $4)
+             ORDER BY m.received_at DESC NULLS LAST, m.id DESC
+             LIMIT $5 OFFSET $6",
+        )
+        .bind(filter.unmatched_only)
+        .bind(filter.shop)
+        .bind(&filter.target)
+        .bind(&filter.responder)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Marks inbound messages as read (the inbox's unread marker).
+    pub async fn mark_read(&self, ids: &[MessageId]) -> Result<()> {
+        sqlx::query(
+            "UPDATE messages SET read_at = now() WHERE id = ANY($1) AND read_at IS NULL
+               AND direction = 'inbound'",
+        )
+        .bind(ids)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
