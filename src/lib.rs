@@ -14,3 +14,4 @@ pub mod mail;
 pub mod report;
 pub mod services;
 pub mod store;
+pub mod tui;

@@ -19,7 +19,9 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let _log_guard = secret_shop::logging::init(&config.paths.log_file, cli.verbose);
+    // Logs never go to the terminal the TUI draws on.
+    let _log_guard =
+        secret_shop::logging::init(&config.paths.log_file, cli.verbose && !cli.wants_tui());
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {

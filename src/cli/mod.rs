@@ -45,6 +45,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The terminal UI (also what runs with no subcommand in a terminal).
+    Tui {
+        /// Do not run the mail engine here (a `secret-shop worker` runs it elsewhere).
+        #[arg(long)]
+        no_engine: bool,
+    },
     /// Apply database migrations (also done at every start; running twice is harmless).
     Migrate,
     /// Check config, database, SMTP, IMAP and AI; one line each; non-zero exit if any fails.
@@ -98,7 +104,9 @@ pub enum Command {
 /// Runs one command; the returned code is the process exit code.
 pub async fn run(cli: Cli, ctx: Ctx) -> anyhow::Result<ExitCode> {
     match cli.command {
+        None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => tui(&ctx, false).await,
         None => overview(&ctx).await,
+        Some(Command::Tui { no_engine }) => tui(&ctx, no_engine).await,
         Some(Command::Migrate) => {
             let store = ctx.store().await?;
             let (applied, known) = store.migration_status().await?;
@@ -121,7 +129,29 @@ pub async fn run(cli: Cli, ctx: Ctx) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// What runs with no subcommand until the TUI lands: what is in the database and what to do next.
+impl Cli {
+    /// True when this run takes over the terminal (then nothing may log to stderr).
+    pub fn wants_tui(&self) -> bool {
+        match self.command {
+            Some(Command::Tui { .. }) => true,
+            None => std::io::IsTerminal::is_terminal(&std::io::stdout()),
+            _ => false,
+        }
+    }
+}
+
+async fn tui(ctx: &Ctx, no_engine: bool) -> anyhow::Result<ExitCode> {
+    let store = ctx.store().await?;
+    crate::tui::run(
+        ctx.config.clone(),
+        store,
+        crate::tui::TuiOptions { no_engine },
+    )
+    .await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What runs with no subcommand when stdout is not a terminal: what is in the database and what to do next.
 async fn overview(ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let store = ctx.store().await?;
     let targets = store.list_targets(&Default::default()).await?;

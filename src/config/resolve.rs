@@ -197,6 +197,12 @@ pub(super) fn validate(config: &Config, src: &Sources) -> Result<(), ConfigError
         "must be between 0.0 and 2.0",
     )?;
 
+    check(
+        ["default", "monochrome"].contains(&config.tui.theme.as_str()),
+        "tui.theme",
+        "must be \"default\" or \"monochrome\"",
+    )?;
+
     let crawl = &config.crawl;
     check(
         crawl

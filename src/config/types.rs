@@ -20,6 +20,7 @@ pub struct Config {
     pub send_window: SendWindowConfig,
     pub follow_up: FollowUpConfig,
     pub crawl: CrawlConfig,
+    pub tui: TuiConfig,
     pub paths: PathsConfig,
     /// Files read, in order of precedence (lowest first); the built-in defaults are not listed.
     #[serde(skip)]
@@ -201,6 +202,18 @@ pub struct CrawlConfig {
     pub timeout_secs: u64,
     pub budget_secs: u64,
     pub delay_ms: u64,
+}
+
+/// The terminal UI's manners.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table")]
+pub struct TuiConfig {
+    /// `default` (16 ANSI colours) or `monochrome`; NO_COLOR forces monochrome.
+    pub theme: String,
+    /// Ring the terminal bell on a new reply.
+    pub bell: bool,
+    /// Also send OSC 9 (a desktop notification where the terminal supports it).
+    pub osc9: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,0 +1,142 @@
+//! What the operator asks for: the names keys map to (imperative), with the help text the `?`
+//! overlay, the hint bar and the command palette show.
+
+use crate::text_enum;
+
+text_enum! {
+    /// Every action a key, the palette or a test can trigger.
+    pub enum Action {
+        Quit => "quit",
+        Help => "help",
+        Palette => "command-palette",
+        NextPane => "next-pane",
+        PrevPane => "prev-pane",
+        GoDashboard => "go-dashboard",
+        GoShops => "go-shops",
+        GoReview => "go-review",
+        GoInbox => "go-inbox",
+        GoTargets => "go-targets",
+        GoPersonas => "go-personas",
+        GoReports => "go-reports",
+        Up => "up",
+        Down => "down",
+        PageUp => "page-up",
+        PageDown => "page-down",
+        Top => "top",
+        Bottom => "bottom",
+        Open => "open",
+        Back => "back",
+        Filter => "filter",
+        Refresh => "refresh",
+        ApproveDraft => "approve-draft",
+        RejectDraft => "reject-draft",
+        EditDraft => "edit-draft",
+        EditDraftExternal => "edit-draft-external",
+        RegenerateDraft => "regenerate-draft",
+        SaveDraft => "save-draft",
+        AssignMessage => "assign-message",
+        ToggleUnmatched => "toggle-unmatched",
+        CancelShop => "cancel-shop",
+        GradeShop => "grade-shop",
+        ExportReport => "export-report",
+        GatherWebsite => "gather-website",
+    }
+}
+
+impl Action {
+    /// One line for the help overlay and the palette.
+    pub fn describe(self) -> &'static str {
+        use Action::*;
+        match self {
+            Quit => "quit (asks first if an edit is unsaved)",
+            Help => "show the keys",
+            Palette => "run any action by name",
+            NextPane => "next pane",
+            PrevPane => "previous pane",
+            GoDashboard => "dashboard",
+            GoShops => "shops",
+            GoReview => "review queue",
+            GoInbox => "inbox",
+            GoTargets => "targets",
+            GoPersonas => "personas",
+            GoReports => "reports",
+            Up => "up",
+            Down => "down",
+            PageUp => "page up",
+            PageDown => "page down",
+            Top => "first row",
+            Bottom => "last row",
+            Open => "open the selected row",
+            Back => "close / back",
+            Filter => "filter the list",
+            Refresh => "reload from the database",
+            ApproveDraft => "approve the draft (it is sent in the send window)",
+            RejectDraft => "reject the draft with a reason",
+            EditDraft => "edit the draft here",
+            EditDraftExternal => "edit the draft in $EDITOR",
+            RegenerateDraft => "draft it again with instructions",
+            SaveDraft => "save the edited draft",
+            AssignMessage => "assign an unmatched message to a shop",
+            ToggleUnmatched => "only unmatched mail / all mail",
+            CancelShop => "cancel the shop (nothing more is sent)",
+            GradeShop => "grade the shop again",
+            ExportReport => "export the shop's report to a file",
+            GatherWebsite => "read the target's website",
+        }
+    }
+
+    /// Actions that change shared data or throw work away: they ask before running.
+    pub fn is_destructive(self) -> bool {
+        matches!(self, Action::CancelShop | Action::ApproveDraft)
+    }
+}
+
+/// Where a key binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    Global,
+    Dashboard,
+    Shops,
+    Review,
+    Inbox,
+    Targets,
+    Personas,
+    Reports,
+    Thread,
+    Draft,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 10] = [
+        Scope::Global,
+        Scope::Dashboard,
+        Scope::Shops,
+        Scope::Review,
+        Scope::Inbox,
+        Scope::Targets,
+        Scope::Personas,
+        Scope::Reports,
+        Scope::Thread,
+        Scope::Draft,
+    ];
+
+    /// The keymap file's section name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Global => "global",
+            Scope::Dashboard => "dashboard",
+            Scope::Shops => "shops",
+            Scope::Review => "review",
+            Scope::Inbox => "inbox",
+            Scope::Targets => "targets",
+            Scope::Personas => "personas",
+            Scope::Reports => "reports",
+            Scope::Thread => "thread",
+            Scope::Draft => "draft",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|s| s.name() == name)
+    }
+}

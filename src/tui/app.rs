@@ -1,0 +1,369 @@
+//! The UI core: all state in `App`, one transition function `handle(Event) -> Vec<Effect>`.
+//! Pure: no IO, no async, no clock of its own (ticks bring the time), so every transition is
+//! tested without a terminal or a database.
+
+use chrono::{DateTime, Duration, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use tui_textarea::TextArea;
+
+use super::action::{Action, Scope};
+use super::effect::{Effect, Query};
+use super::event::{DbStatus, Event};
+use super::keymap::{Key, Keymap};
+use super::state::{DraftView, ListView, Modal, Pane, PromptFor, ReportView, ThreadView, Toast};
+use crate::domain::persona::Persona;
+use crate::domain::target::Target;
+use crate::store::{Dashboard, InboxFilter, InboxRow, MessageRow, ShopRow};
+
+const PAGE: isize = 10;
+const TOAST_SECS: i64 = 5;
+
+pub struct App {
+    pub operator: String,
+    pub keymap: Keymap,
+    pub pane: Pane,
+    pub now: DateTime<Utc>,
+    pub dashboard: Option<Dashboard>,
+    pub shops: ListView<ShopRow>,
+    pub review: ListView<MessageRow>,
+    pub inbox: ListView<InboxRow>,
+    pub inbox_filter: InboxFilter,
+    pub targets: ListView<Target>,
+    pub personas: ListView<Persona>,
+    pub thread: Option<ThreadView>,
+    pub draft: Option<DraftView>,
+    pub report: Option<ReportView>,
+    pub modal: Option<Modal>,
+    pub toasts: Vec<Toast>,
+    pub db: DbStatus,
+    pub engine: bool,
+    pub last_error: Option<String>,
+    /// The newest inbound id seen, so a reload can tell what is new.
+    pub newest_inbound: Option<i64>,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(operator: &str, keymap: Keymap, engine: bool, now: DateTime<Utc>) -> App {
+        App {
+            operator: operator.to_string(),
+            keymap,
+            pane: Pane::Dashboard,
+            now,
+            dashboard: None,
+            shops: ListView::default(),
+            review: ListView::default(),
+            inbox: ListView::default(),
+            inbox_filter: InboxFilter::default(),
+            targets: ListView::default(),
+            personas: ListView::default(),
+            thread: None,
+            draft: None,
+            report: None,
+            modal: None,
+            toasts: Vec::new(),
+            db: DbStatus::Connected,
+            engine,
+            last_error: None,
+            newest_inbound: None,
+            quit: false,
+        }
+    }
+
+    /// What to load when the UI starts.
+    pub fn start(&self) -> Vec<Effect> {
+        vec![
+            Effect::Load(Query::Dashboard),
+            Effect::Load(Query::Review),
+            Effect::Load(Query::Shops),
+            Effect::Load(Query::Inbox(self.inbox_filter.clone())),
+        ]
+    }
+
+    /// The keymap scope of what has the focus.
+    pub fn scope(&self) -> Scope {
+        if self.draft.is_some() {
+            Scope::Draft
+        } else if self.thread.is_some() || self.report.is_some() {
+            Scope::Thread
+        } else {
+            self.pane.scope()
+        }
+    }
+
+    pub fn handle(&mut self, event: Event) -> Vec<Effect> {
+        match event {
+            Event::Key(k) if k.kind == KeyEventKind::Press => self.key(k),
+            Event::Key(_) | Event::Resized => Vec::new(),
+            Event::Action(a) => self.act(a),
+            Event::Tick(now) => {
+                self.now = now;
+                self.toasts.retain(|t| t.until > now);
+                Vec::new()
+            }
+            Event::Loaded(l) => self.loaded(l),
+            Event::Changed(c) => self.changed(&c),
+            Event::Database(s) => self.database(s),
+            Event::Done(d) => self.done(d),
+            Event::Failed { what, error } => {
+                self.fail(&format!("{what}: {error}"));
+                if let Some(d) = &mut self.draft {
+                    d.busy = None;
+                }
+                Vec::new()
+            }
+            Event::EditorClosed {
+                id,
+                version,
+                result,
+            } => match result {
+                Ok((subject, body)) => vec![Effect::SaveDraft {
+                    id,
+                    version,
+                    subject,
+                    body,
+                }],
+                Err(e) => {
+                    self.fail(&e);
+                    Vec::new()
+                }
+            },
+        }
+    }
+
+    pub fn toast(&mut self, text: impl Into<String>) {
+        self.toasts.push(Toast {
+            text: text.into(),
+            error: false,
+            until: self.now + Duration::seconds(TOAST_SECS),
+        });
+    }
+
+    fn fail(&mut self, text: &str) {
+        self.last_error = Some(text.to_string());
+        self.toasts.push(Toast {
+            text: text.to_string(),
+            error: true,
+            until: self.now + Duration::seconds(TOAST_SECS * 2),
+        });
+    }
+
+    fn key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        if self.modal.is_some() {
+            return self.modal_key(k);
+        }
+        // The in-place editor takes every key but Esc (leave editing) and its save binding.
+        if let Some(d) = &mut self.draft
+            && let Some(editor) = &mut d.editor
+        {
+            let key = Key::from_event(&k);
+            let bound = key.and_then(|key| self.keymap.lookup(Scope::Draft, key));
+            if k.code == KeyCode::Esc {
+                if d.is_dirty() {
+                    self.toast("unsaved edit kept; C-s saves, e to continue editing");
+                }
+                return Vec::new();
+            }
+            if bound == Some(Action::SaveDraft) {
+                return self.act(Action::SaveDraft);
+            }
+            editor.input(k);
+            return Vec::new();
+        }
+        match Key::from_event(&k).and_then(|key| self.keymap.lookup(self.scope(), key)) {
+            Some(a) => self.act(a),
+            None => Vec::new(),
+        }
+    }
+
+    fn modal_key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        let Some(modal) = self.modal.take() else {
+            return Vec::new();
+        };
+        match modal {
+            Modal::Help { scroll } => match k.code {
+                KeyCode::Down | KeyCode::Char('j') => {
+                    self.modal = Some(Modal::Help { scroll: scroll + 1 })
+                }
+                KeyCode::Up | KeyCode::Char('k') => {
+                    self.modal = Some(Modal::Help {
+                        scroll: scroll.saturating_sub(1),
+                    })
+                }
+                _ => {}
+            },
+            Modal::Confirm { action, question } => match k.code {
+                KeyCode::Char('y') | KeyCode::Enter => return self.confirmed(action),
+                KeyCode::Char('n') | KeyCode::Esc => {}
+                _ => self.modal = Some(Modal::Confirm { action, question }),
+            },
+            Modal::ConfirmQuit => {
+                if matches!(k.code, KeyCode::Char('y')) {
+                    return self.quit_now();
+                }
+            }
+            Modal::Prompt { purpose, mut input } => match k.code {
+                KeyCode::Esc => {
+                    if purpose == PromptFor::Filter {
+                        self.set_filter(String::new());
+                    }
+                }
+                KeyCode::Enter => return self.prompted(purpose, input),
+                KeyCode::Backspace => {
+                    input.pop();
+                    if purpose == PromptFor::Filter {
+                        self.set_filter(input.clone());
+                    }
+                    self.modal = Some(Modal::Prompt { purpose, input });
+                }
+                KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
+                    input.push(c);
+                    if purpose == PromptFor::Filter {
+                        self.set_filter(input.clone());
+                    }
+                    self.modal = Some(Modal::Prompt { purpose, input });
+                }
+                _ => self.modal = Some(Modal::Prompt { purpose, input }),
+            },
+            Modal::Palette {
+                mut input,
+                selected,
+            } => match k.code {
+                KeyCode::Esc => {}
+                KeyCode::Enter => {
+                    if let Some(a) = palette_matches(&input).get(selected) {
+                        return self.act(*a);
+                    }
+                }
+                KeyCode::Down | KeyCode::Tab => {
+                    let n = palette_matches(&input).len();
+                    self.modal = Some(Modal::Palette {
+                        input,
+                        selected: (selected + 1).min(n.saturating_sub(1)),
+                    });
+                }
+                KeyCode::Up | KeyCode::BackTab => {
+                    self.modal = Some(Modal::Palette {
+                        input,
+                        selected: selected.saturating_sub(1),
+                    })
+                }
+                KeyCode::Backspace => {
+                    input.pop();
+                    self.modal = Some(Modal::Palette { input, selected: 0 });
+                }
+                KeyCode::Char(c) => {
+                    input.push(c);
+                    self.modal = Some(Modal::Palette { input, selected: 0 });
+                }
+                _ => self.modal = Some(Modal::Palette { input, selected }),
+            },
+        }
+        Vec::new()
+    }
+
+    fn quit_now(&mut self) -> Vec<Effect> {
+        self.quit = true;
+        let mut out = Vec::new();
+        if let Some(d) = &self.draft
+            && d.held_by.is_none()
+        {
+            out.push(Effect::ReleaseDraft(d.id()));
+        }
+        out.push(Effect::Quit);
+        out
+    }
+
+    fn set_filter(&mut self, filter: String) {
+        match self.pane {
+            Pane::Shops => {
+                self.shops.filter = filter;
+                self.shops.refilter(shop_text);
+            }
+            Pane::Review => {
+                self.review.filter = filter;
+                self.review.refilter(draft_text);
+            }
+            Pane::Inbox => {
+                self.inbox.filter = filter;
+                self.inbox.refilter(inbox_text);
+            }
+            Pane::Targets => {
+                self.targets.filter = filter;
+                self.targets.refilter(target_text);
+            }
+            Pane::Personas => {
+                self.personas.filter = filter;
+                self.personas.refilter(persona_text);
+            }
+            Pane::Reports => {
+                self.shops.filter = filter;
+                self.shops.refilter(shop_text);
+            }
+            Pane::Dashboard => {}
+        }
+    }
+}
+
+/// Actions whose names contain every typed word, in keymap order (the palette's fuzzy match).
+pub fn palette_matches(input: &str) -> Vec<Action> {
+    let words: Vec<String> = input.split_whitespace().map(|w| w.to_lowercase()).collect();
+    Action::ALL
+        .iter()
+        .copied()
+        .filter(|a| {
+            let hay = format!("{} {}", a.as_str(), a.describe()).to_lowercase();
+            words.iter().all(|w| subsequence(&hay, w))
+        })
+        .collect()
+}
+
+/// `needle`'s characters appear in `hay` in order ("apdr" matches "approve-draft").
+fn subsequence(hay: &str, needle: &str) -> bool {
+    let mut chars = hay.chars();
+    needle.chars().all(|c| chars.any(|h| h == c))
+}
+
+pub fn shop_text(s: &ShopRow) -> String {
+    format!("{} {} {} {}", s.id, s.target_name, s.persona_name, s.status)
+}
+
+pub fn draft_text(m: &MessageRow) -> String {
+    format!("{} {} {} {}", m.id, m.subject, m.kind, m.to_addrs.join(" "))
+}
+
+pub fn inbox_text(m: &InboxRow) -> String {
+    format!(
+        "{} {} {} {} {}",
+        m.id,
+        m.from_addr,
+        m.from_name,
+        m.subject,
+        m.target_name.as_deref().unwrap_or("")
+    )
+}
+
+pub fn target_text(t: &Target) -> String {
+    format!(
+        "{} {} {} {} {}",
+        t.id, t.name, t.city, t.property_manager, t.email
+    )
+}
+
+pub fn persona_text(p: &Persona) -> String {
+    format!("{} {} {} {}", p.id, p.first_name, p.last_name, p.email)
+}
+
+mod actions;
+mod loaded;
+#[cfg(test)]
+mod tests;
+
+pub(crate) use loaded::reload_for;
+
+/// Keeps `TextArea` imported for the submodules.
+pub(crate) fn editor_for(subject: &str, body: &str) -> TextArea<'static> {
+    let mut lines = vec![subject.to_string()];
+    lines.extend(body.lines().map(str::to_string));
+    TextArea::new(lines)
+}

@@ -1,0 +1,472 @@
+//! What each action does to the state, and the effects it asks for.
+
+use super::super::action::Action;
+use super::super::effect::{Effect, Query};
+use super::super::state::{Modal, Pane, PromptFor, ReportView, ThreadView, split_edit};
+use super::{App, PAGE, editor_for, reload_for};
+use crate::domain::ids::ShopId;
+
+impl App {
+    pub(super) fn act(&mut self, action: Action) -> Vec<Effect> {
+        use Action::*;
+        match action {
+            Quit => {
+                if self.draft.as_ref().is_some_and(|d| d.is_dirty()) {
+                    self.modal = Some(Modal::ConfirmQuit);
+                    Vec::new()
+                } else {
+                    self.quit_now()
+                }
+            }
+            Help => {
+                self.modal = Some(Modal::Help { scroll: 0 });
+                Vec::new()
+            }
+            Palette => {
+                self.modal = Some(Modal::Palette {
+                    input: String::new(),
+                    selected: 0,
+                });
+                Vec::new()
+            }
+            NextPane => self.go(Pane::ALL[(self.pane.index() + 1) % Pane::ALL.len()]),
+            PrevPane => {
+                self.go(Pane::ALL[(self.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()])
+            }
+            GoDashboard => self.go(Pane::Dashboard),
+            GoShops => self.go(Pane::Shops),
+            GoReview => self.go(Pane::Review),
+            GoInbox => self.go(Pane::Inbox),
+            GoTargets => self.go(Pane::Targets),
+            GoPersonas => self.go(Pane::Personas),
+            GoReports => self.go(Pane::Reports),
+            Up => self.step(-1),
+            Down => self.step(1),
+            PageUp => self.step(-PAGE),
+            PageDown => self.step(PAGE),
+            Top => self.step(-isize::MAX / 2),
+            Bottom => self.step(isize::MAX / 2),
+            Open => self.open(),
+            Back => self.back(),
+            Filter => {
+                let input = match self.pane {
+                    Pane::Shops | Pane::Reports => self.shops.filter.clone(),
+                    Pane::Review => self.review.filter.clone(),
+                    Pane::Inbox => self.inbox.filter.clone(),
+                    Pane::Targets => self.targets.filter.clone(),
+                    Pane::Personas => self.personas.filter.clone(),
+                    Pane::Dashboard => return Vec::new(),
+                };
+                self.modal = Some(Modal::Prompt {
+                    purpose: PromptFor::Filter,
+                    input,
+                });
+                Vec::new()
+            }
+            Refresh => {
+                let mut out = vec![reload_for(self.pane, &self.inbox_filter)];
+                if let Some(t) = &self.thread {
+                    out.push(Effect::Load(Query::Thread(t.shop)));
+                }
+                out.push(Effect::Load(Query::Dashboard));
+                out.dedup();
+                out
+            }
+            ApproveDraft => self.ask_approve(),
+            RejectDraft => match self.decidable_draft() {
+                Some((id, _)) => {
+                    self.modal = Some(Modal::Prompt {
+                        purpose: PromptFor::RejectReason(id),
+                        input: String::new(),
+                    });
+                    Vec::new()
+                }
+                None => Vec::new(),
+            },
+            EditDraft => self.edit_here(),
+            EditDraftExternal => match &self.draft {
+                Some(d) if d.held_by.is_none() => {
+                    let (subject, body) = match &d.editor {
+                        Some(e) => split_edit(&e.lines().join("\n")),
+                        None => (d.draft.subject.clone(), d.draft.body_text.clone()),
+                    };
+                    vec![Effect::OpenEditor {
+                        id: d.id(),
+                        version: d.draft.version,
+                        subject,
+                        body,
+                    }]
+                }
+                Some(d) => self.read_only(d.held_by.clone()),
+                None => self.open_selected_draft(),
+            },
+            RegenerateDraft => match &self.draft {
+                Some(d) if d.held_by.is_none() => {
+                    self.modal = Some(Modal::Prompt {
+                        purpose: PromptFor::Instructions(d.id(), d.draft.version),
+                        input: String::new(),
+                    });
+                    Vec::new()
+                }
+                Some(d) => self.read_only(d.held_by.clone()),
+                None => self.open_selected_draft(),
+            },
+            SaveDraft => {
+                let Some(d) = &mut self.draft else {
+                    return Vec::new();
+                };
+                let Some(editor) = &d.editor else {
+                    return Vec::new();
+                };
+                if !d.is_dirty() {
+                    d.editor = None;
+                    return Vec::new();
+                }
+                let (subject, body) = split_edit(&editor.lines().join("\n"));
+                if subject.is_empty() || body.is_empty() {
+                    self.toast("a draft needs a subject (first line) and a body");
+                    return Vec::new();
+                }
+                d.busy = Some("saving");
+                vec![Effect::SaveDraft {
+                    id: d.id(),
+                    version: d.draft.version,
+                    subject,
+                    body,
+                }]
+            }
+            AssignMessage => match self.inbox.selected_row() {
+                Some(m) if self.pane == Pane::Inbox && m.shop_id.is_none() => {
+                    self.modal = Some(Modal::Prompt {
+                        purpose: PromptFor::AssignToShop(m.id),
+                        input: String::new(),
+                    });
+                    Vec::new()
+                }
+                Some(_) if self.pane == Pane::Inbox => {
+                    self.toast("this message already belongs to a shop");
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            },
+            ToggleUnmatched => {
+                self.inbox_filter.unmatched_only = !self.inbox_filter.unmatched_only;
+                vec![Effect::Load(Query::Inbox(self.inbox_filter.clone()))]
+            }
+            CancelShop => match self.selected_shop() {
+                Some(id) => {
+                    self.modal = Some(Modal::Confirm {
+                        action: CancelShop,
+                        question: format!("Cancel shop #{id}? Nothing more of it is sent."),
+                    });
+                    Vec::new()
+                }
+                None => Vec::new(),
+            },
+            GradeShop => match self.selected_shop() {
+                Some(id) => vec![Effect::GradeShop(id)],
+                None => Vec::new(),
+            },
+            ExportReport => match self.selected_shop() {
+                Some(id) => {
+                    self.modal = Some(Modal::Prompt {
+                        purpose: PromptFor::ExportPath(id),
+                        input: format!("shop-{id}.html"),
+                    });
+                    Vec::new()
+                }
+                None => Vec::new(),
+            },
+            GatherWebsite => match self.targets.selected_row() {
+                Some(t) if self.pane == Pane::Targets => vec![Effect::GatherWebsite(t.id)],
+                _ => Vec::new(),
+            },
+        }
+    }
+
+    pub(super) fn confirmed(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::ApproveDraft => match self.decidable_draft() {
+                Some((id, version)) => {
+                    if let Some(d) = &mut self.draft {
+                        d.busy = Some("approving");
+                    }
+                    vec![Effect::ApproveDraft { id, version }]
+                }
+                None => Vec::new(),
+            },
+            Action::CancelShop => self
+                .selected_shop()
+                .map(|id| vec![Effect::CancelShop(id)])
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub(super) fn prompted(&mut self, purpose: PromptFor, input: String) -> Vec<Effect> {
+        let text = input.trim().to_string();
+        match purpose {
+            PromptFor::Filter => Vec::new(),
+            PromptFor::RejectReason(id) => {
+                if text.is_empty() {
+                    self.toast("a reason is needed to reject");
+                    self.modal = Some(Modal::Prompt {
+                        purpose: PromptFor::RejectReason(id),
+                        input,
+                    });
+                    return Vec::new();
+                }
+                vec![Effect::RejectDraft { id, reason: text }]
+            }
+            PromptFor::Instructions(id, version) => {
+                if let Some(d) = &mut self.draft {
+                    d.busy = Some("regenerating");
+                }
+                vec![Effect::RegenerateDraft {
+                    id,
+                    version,
+                    instructions: text,
+                }]
+            }
+            PromptFor::AssignToShop(message) => match text.trim_start_matches('#').parse::<i64>() {
+                Ok(shop) => vec![Effect::AssignMessage {
+                    message,
+                    shop: ShopId(shop),
+                }],
+                Err(_) => {
+                    self.toast(format!("`{text}` is not a shop number"));
+                    Vec::new()
+                }
+            },
+            PromptFor::ExportPath(shop) => {
+                if text.is_empty() {
+                    return Vec::new();
+                }
+                vec![Effect::ExportReport {
+                    shop,
+                    path: text.into(),
+                }]
+            }
+        }
+    }
+
+    fn go(&mut self, pane: Pane) -> Vec<Effect> {
+        let mut out = Vec::new();
+        if let Some(d) = &self.draft {
+            if d.is_dirty() {
+                self.toast("save (C-s) or drop (esc, then esc) the edit first");
+                return out;
+            }
+            if d.held_by.is_none() {
+                out.push(Effect::ReleaseDraft(d.id()));
+            }
+            self.draft = None;
+        }
+        self.thread = None;
+        self.report = None;
+        self.pane = pane;
+        let loaded = match pane {
+            Pane::Dashboard => self.dashboard.is_some(),
+            Pane::Shops | Pane::Reports => self.shops.loaded,
+            Pane::Review => self.review.loaded,
+            Pane::Inbox => self.inbox.loaded,
+            Pane::Targets => self.targets.loaded,
+            Pane::Personas => self.personas.loaded,
+        };
+        if !loaded {
+            out.push(reload_for(pane, &self.inbox_filter));
+        }
+        out
+    }
+
+    fn step(&mut self, delta: isize) -> Vec<Effect> {
+        if let Some(r) = &mut self.report {
+            r.scroll = scroll(r.scroll, delta);
+            return Vec::new();
+        }
+        if let Some(t) = &mut self.thread {
+            if t.facts.is_empty() {
+                t.scroll = scroll(t.scroll, delta);
+            } else {
+                let last = t.facts.len() as isize - 1;
+                t.fact = (t.fact as isize + delta).clamp(0, last) as usize;
+            }
+            return Vec::new();
+        }
+        if self.draft.is_some() {
+            return Vec::new();
+        }
+        match self.pane {
+            Pane::Shops | Pane::Reports => self.shops.step(delta),
+            Pane::Review => self.review.step(delta),
+            Pane::Inbox => self.inbox.step(delta),
+            Pane::Targets => self.targets.step(delta),
+            Pane::Personas => self.personas.step(delta),
+            Pane::Dashboard => {}
+        }
+        Vec::new()
+    }
+
+    fn open(&mut self) -> Vec<Effect> {
+        if self.draft.is_some() || self.thread.is_some() || self.report.is_some() {
+            return Vec::new();
+        }
+        match self.pane {
+            Pane::Shops => match self.shops.selected_row() {
+                Some(s) => self.open_thread(s.id),
+                None => Vec::new(),
+            },
+            Pane::Review => self.open_selected_draft(),
+            Pane::Inbox => match self.inbox.selected_row() {
+                Some(m) => {
+                    let mut out = Vec::new();
+                    if !m.read {
+                        out.push(Effect::MarkRead(vec![m.id]));
+                    }
+                    match m.shop_id {
+                        Some(shop) => out.extend(self.open_thread(shop)),
+                        None => self.toast("unmatched: A assigns it to a shop"),
+                    }
+                    out
+                }
+                None => Vec::new(),
+            },
+            Pane::Reports => match self.shops.selected_row() {
+                Some(s) => {
+                    let shop = s.id;
+                    self.report = Some(ReportView {
+                        shop,
+                        text: None,
+                        scroll: 0,
+                    });
+                    vec![Effect::Load(Query::Report(shop))]
+                }
+                None => Vec::new(),
+            },
+            Pane::Dashboard | Pane::Targets | Pane::Personas => Vec::new(),
+        }
+    }
+
+    fn open_thread(&mut self, shop: ShopId) -> Vec<Effect> {
+        self.thread = Some(ThreadView::new(shop));
+        vec![Effect::Load(Query::Thread(shop))]
+    }
+
+    fn open_selected_draft(&mut self) -> Vec<Effect> {
+        if self.pane != Pane::Review {
+            return Vec::new();
+        }
+        match self.review.selected_row() {
+            Some(m) => vec![Effect::OpenDraft(m.id)],
+            None => Vec::new(),
+        }
+    }
+
+    fn back(&mut self) -> Vec<Effect> {
+        if let Some(d) = &mut self.draft {
+            if d.editor.is_some() && !d.is_dirty() {
+                d.editor = None;
+                return Vec::new();
+            }
+            if d.editor.is_some() {
+                // A second Esc on a changed text drops the edit.
+                d.editor = None;
+                self.toast("edit dropped");
+                return Vec::new();
+            }
+            let out = match d.held_by {
+                None => vec![Effect::ReleaseDraft(d.id())],
+                Some(_) => Vec::new(),
+            };
+            self.draft = None;
+            return out;
+        }
+        if self.report.take().is_some() || self.thread.take().is_some() {
+            return Vec::new();
+        }
+        Vec::new()
+    }
+
+    fn edit_here(&mut self) -> Vec<Effect> {
+        let Some(d) = &mut self.draft else {
+            return self.open_selected_draft();
+        };
+        if d.held_by.is_some() {
+            let who = d.held_by.clone();
+            return self.read_only(who);
+        }
+        if d.editor.is_none() {
+            d.editor = Some(editor_for(&d.draft.subject, &d.draft.body_text));
+        }
+        Vec::new()
+    }
+
+    fn read_only(&mut self, who: Option<String>) -> Vec<Effect> {
+        self.toast(format!(
+            "{} is reviewing this draft: read-only",
+            who.unwrap_or_else(|| "someone".into())
+        ));
+        Vec::new()
+    }
+
+    fn ask_approve(&mut self) -> Vec<Effect> {
+        if let Some(d) = &self.draft {
+            if let Some(who) = d.held_by.clone() {
+                return self.read_only(Some(who));
+            }
+            if d.is_dirty() {
+                self.toast("save the edit (C-s) before approving");
+                return Vec::new();
+            }
+        }
+        let Some((id, _)) = self.decidable_draft() else {
+            return Vec::new();
+        };
+        let to = self
+            .draft
+            .as_ref()
+            .map(|d| d.draft.to_addrs.join(", "))
+            .or_else(|| self.review.selected_row().map(|m| m.to_addrs.join(", ")))
+            .unwrap_or_default();
+        self.modal = Some(Modal::Confirm {
+            action: Action::ApproveDraft,
+            question: format!("Approve draft #{id} to {to}? It is sent in the send window."),
+        });
+        Vec::new()
+    }
+
+    /// The draft an approve or reject applies to: the open one, or the selected queue row.
+    fn decidable_draft(&self) -> Option<(crate::domain::ids::MessageId, i32)> {
+        if let Some(d) = &self.draft {
+            return d.held_by.is_none().then_some((d.id(), d.draft.version));
+        }
+        if self.pane != Pane::Review {
+            return None;
+        }
+        let m = self.review.selected_row()?;
+        if m.claimed_by_name
+            .as_deref()
+            .is_some_and(|who| who != self.operator)
+        {
+            return None;
+        }
+        Some((m.id, m.version))
+    }
+
+    fn selected_shop(&self) -> Option<ShopId> {
+        if let Some(t) = &self.thread {
+            return Some(t.shop);
+        }
+        if let Some(r) = &self.report {
+            return Some(r.shop);
+        }
+        match self.pane {
+            Pane::Shops | Pane::Reports => self.shops.selected_row().map(|s| s.id),
+            _ => None,
+        }
+    }
+}
+
+fn scroll(at: u16, delta: isize) -> u16 {
+    (at as isize + delta).clamp(0, u16::MAX as isize) as u16
+}

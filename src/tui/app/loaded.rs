@@ -1,0 +1,220 @@
+//! Data arriving, changes other operators made, the database coming and going, and the outcome
+//! of what this operator asked for.
+
+use super::super::effect::{Effect, Query};
+use super::super::event::{Changed, DbStatus, Done, Loaded};
+use super::super::state::{DraftView, Pane};
+use super::{App, draft_text, inbox_text, persona_text, shop_text, target_text};
+use crate::store::InboxFilter;
+
+/// The query that refills a pane.
+pub(crate) fn reload_for(pane: Pane, inbox: &InboxFilter) -> Effect {
+    Effect::Load(match pane {
+        Pane::Dashboard => Query::Dashboard,
+        Pane::Shops | Pane::Reports => Query::Shops,
+        Pane::Review => Query::Review,
+        Pane::Inbox => Query::Inbox(inbox.clone()),
+        Pane::Targets => Query::Targets,
+        Pane::Personas => Query::Personas,
+    })
+}
+
+impl App {
+    pub(super) fn loaded(&mut self, l: Loaded) -> Vec<Effect> {
+        let mut out = Vec::new();
+        match l {
+            Loaded::Dashboard(d) => self.dashboard = Some(*d),
+            Loaded::Shops(rows) => self.shops.replace(rows, |s| s.id, shop_text),
+            Loaded::Review(rows) => {
+                if let Some(d) = &self.draft
+                    && d.busy.is_none()
+                    && !rows.iter().any(|m| m.id == d.id())
+                {
+                    // Someone else approved or rejected it while we looked.
+                    self.toast(format!("draft #{} was decided by another operator", d.id()));
+                    self.draft = None;
+                }
+                self.review.replace(rows, |m| m.id, draft_text);
+            }
+            Loaded::Inbox(rows) => {
+                let newest = rows.iter().map(|m| m.id.0).max();
+                if let (Some(seen), Some(_)) = (self.newest_inbound, newest) {
+                    let fresh: Vec<_> = rows
+                        .iter()
+                        .filter(|m| m.id.0 > seen && !m.is_auto_reply && !m.is_bounce)
+                        .collect();
+                    if let Some(first) = fresh.first() {
+                        let text = match fresh.len() {
+                            1 => format!("new reply from {}", sender(first)),
+                            n => format!("{n} new replies, latest from {}", sender(first)),
+                        };
+                        self.toast(text.clone());
+                        out.push(Effect::Alert(text));
+                    }
+                }
+                if newest > self.newest_inbound {
+                    self.newest_inbound = newest;
+                }
+                self.inbox.replace(rows, |m| m.id, inbox_text);
+            }
+            Loaded::Targets(rows) => self.targets.replace(rows, |t| t.id, target_text),
+            Loaded::Personas(rows) => self.personas.replace(rows, |p| p.id, persona_text),
+            Loaded::Thread {
+                shop,
+                messages,
+                facts,
+            } => {
+                if let Some(t) = &mut self.thread
+                    && t.shop == shop
+                {
+                    t.messages = messages;
+                    t.facts = facts;
+                    t.loaded = true;
+                    t.fact = t.fact.min(t.facts.len().saturating_sub(1));
+                }
+            }
+            Loaded::Draft {
+                draft,
+                held_by,
+                thread,
+                missing,
+            } => {
+                if let Some(who) = &held_by {
+                    self.toast(format!("{who} is reviewing this draft: read-only"));
+                }
+                self.draft = Some(DraftView {
+                    draft: *draft,
+                    held_by,
+                    thread,
+                    missing,
+                    editor: None,
+                    busy: None,
+                });
+            }
+            Loaded::Report { shop, text } => {
+                if let Some(r) = &mut self.report
+                    && r.shop == shop
+                {
+                    r.text = Some(text);
+                }
+            }
+        }
+        out
+    }
+
+    /// Refreshes what a NOTIFY says changed, and only that.
+    pub(super) fn changed(&mut self, c: &Changed) -> Vec<Effect> {
+        let mut out = Vec::new();
+        if !c.messages.is_empty() {
+            out.push(Effect::Load(Query::Review));
+            if self.inbox.loaded {
+                out.push(Effect::Load(Query::Inbox(self.inbox_filter.clone())));
+            }
+        }
+        if !c.shops.is_empty() || !c.messages.is_empty() {
+            // A message moves its shop's state and last activity.
+            if self.shops.loaded {
+                out.push(Effect::Load(Query::Shops));
+            }
+        }
+        if let Some(t) = &self.thread {
+            let ours = c.shops.contains(&t.shop.0)
+                || t.messages.iter().any(|m| c.messages.contains(&m.id.0))
+                || !c.messages.is_empty();
+            if ours {
+                out.push(Effect::Load(Query::Thread(t.shop)));
+            }
+        }
+        out.push(Effect::Load(Query::Dashboard));
+        out
+    }
+
+    pub(super) fn database(&mut self, s: DbStatus) -> Vec<Effect> {
+        let was_lost = matches!(self.db, DbStatus::Lost(_));
+        let out = match (&s, was_lost) {
+            (DbStatus::Lost(e), false) => {
+                self.last_error = Some(format!("database: {e}"));
+                Vec::new()
+            }
+            (DbStatus::Connected, true) => {
+                self.toast("database back");
+                let mut out = self.start();
+                if self.targets.loaded {
+                    out.push(Effect::Load(Query::Targets));
+                }
+                if self.personas.loaded {
+                    out.push(Effect::Load(Query::Personas));
+                }
+                if let Some(t) = &self.thread {
+                    out.push(Effect::Load(Query::Thread(t.shop)));
+                }
+                out
+            }
+            _ => Vec::new(),
+        };
+        self.db = s;
+        out
+    }
+
+    pub(super) fn done(&mut self, d: Done) -> Vec<Effect> {
+        match d {
+            Done::DraftApproved(id) => {
+                self.toast(format!(
+                    "approved draft #{id}; it is sent in the send window"
+                ));
+                self.close_draft(id);
+                vec![Effect::Load(Query::Review), Effect::Load(Query::Shops)]
+            }
+            Done::DraftRejected(id) => {
+                self.toast(format!("rejected draft #{id}"));
+                self.close_draft(id);
+                vec![Effect::Load(Query::Review), Effect::Load(Query::Shops)]
+            }
+            Done::DraftSaved(row) => {
+                if let Some(v) = &mut self.draft
+                    && v.id() == row.id
+                {
+                    v.draft = *row;
+                    v.editor = None;
+                    v.busy = None;
+                }
+                self.toast("draft saved");
+                vec![Effect::Load(Query::Review)]
+            }
+            Done::DraftReleased(_) => Vec::new(),
+            Done::MessageAssigned(m, shop) => {
+                self.toast(format!("message #{m} assigned to shop #{shop}"));
+                vec![Effect::Load(Query::Inbox(self.inbox_filter.clone()))]
+            }
+            Done::ShopCancelled(id) => {
+                self.toast(format!("shop #{id} cancelled"));
+                vec![Effect::Load(Query::Shops)]
+            }
+            Done::ShopGraded(id, total) => {
+                self.toast(format!("shop #{id} graded: {total:.0}"));
+                vec![Effect::Load(Query::Shops)]
+            }
+            Done::ReportExported(path) => {
+                self.toast(format!("wrote {}", path.display()));
+                Vec::new()
+            }
+            Done::GatherQueued(t) => {
+                self.toast(format!("gathering target #{t}'s website in the background"));
+                Vec::new()
+            }
+        }
+    }
+
+    fn close_draft(&mut self, id: crate::domain::ids::MessageId) {
+        if self.draft.as_ref().is_some_and(|d| d.id() == id) {
+            self.draft = None;
+        }
+    }
+}
+
+fn sender(m: &crate::store::InboxRow) -> String {
+    m.target_name
+        .clone()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| m.from_addr.clone())
+}

@@ -1,0 +1,1 @@
+//! Transition tests of `App::handle`: events in, state and effects out. No terminal, no IO.

@@ -1,0 +1,68 @@
+//! What the UI asks the world to do, as data. `App::handle` returns these; the runtime runs them
+//! off the draw path and reports back with events.
+
+use std::path::PathBuf;
+
+use crate::domain::ids::{MessageId, ShopId, TargetId};
+use crate::store::InboxFilter;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Load(Query),
+    /// Open a draft: claim it (or learn who holds it) and load its thread.
+    OpenDraft(MessageId),
+    ReleaseDraft(MessageId),
+    ApproveDraft {
+        id: MessageId,
+        version: i32,
+    },
+    RejectDraft {
+        id: MessageId,
+        reason: String,
+    },
+    SaveDraft {
+        id: MessageId,
+        version: i32,
+        subject: String,
+        body: String,
+    },
+    RegenerateDraft {
+        id: MessageId,
+        version: i32,
+        instructions: String,
+    },
+    /// Suspend the terminal and run $EDITOR on the draft.
+    OpenEditor {
+        id: MessageId,
+        version: i32,
+        subject: String,
+        body: String,
+    },
+    AssignMessage {
+        message: MessageId,
+        shop: ShopId,
+    },
+    MarkRead(Vec<MessageId>),
+    CancelShop(ShopId),
+    GradeShop(ShopId),
+    ExportReport {
+        shop: ShopId,
+        path: PathBuf,
+    },
+    GatherWebsite(TargetId),
+    /// New reply: BEL, and OSC 9 where enabled.
+    Alert(String),
+    Quit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Query {
+    Dashboard,
+    Shops,
+    Review,
+    Inbox(InboxFilter),
+    Targets,
+    Personas,
+    Thread(ShopId),
+    Report(ShopId),
+}

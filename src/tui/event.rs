@@ -1,0 +1,115 @@
+//! What happened (past tense): keys, resizes, ticks, and what the runtime reports back: data
+//! loaded, a change another process NOTIFYed, an effect's outcome, the database's state.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
+
+use super::action::Action;
+use crate::domain::ids::{MessageId, ShopId, TargetId};
+use crate::domain::persona::Persona;
+use crate::domain::target::Target;
+use crate::store::{Dashboard, FactRow, InboxRow, MessageRow, ShopRow};
+
+#[derive(Debug)]
+pub enum Event {
+    Key(KeyEvent),
+    /// An action from outside the keymap (the palette, a headless test).
+    Action(Action),
+    Resized,
+    Tick(DateTime<Utc>),
+    Loaded(Loaded),
+    /// Another process (or this one) changed rows: table name → ids, from NOTIFY.
+    Changed(Changed),
+    Database(DbStatus),
+    Done(Done),
+    Failed {
+        what: String,
+        error: String,
+    },
+    /// The external editor closed: the text it left, or why it failed.
+    EditorClosed {
+        id: MessageId,
+        version: i32,
+        result: Result<(String, String), String>,
+    },
+}
+
+#[derive(Debug)]
+pub enum Loaded {
+    Dashboard(Box<Dashboard>),
+    Shops(Vec<ShopRow>),
+    Review(Vec<MessageRow>),
+    Inbox(Vec<InboxRow>),
+    Targets(Vec<Target>),
+    Personas(Vec<Persona>),
+    Thread {
+        shop: ShopId,
+        messages: Vec<MessageRow>,
+        facts: Vec<FactRow>,
+    },
+    /// A draft opened for review: claimed by us (`held_by` None) or read-only.
+    Draft {
+        draft: Box<MessageRow>,
+        held_by: Option<String>,
+        thread: Vec<MessageRow>,
+        missing: Vec<String>,
+    },
+    Report {
+        shop: ShopId,
+        text: String,
+    },
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changed {
+    pub messages: BTreeSet<i64>,
+    pub shops: BTreeSet<i64>,
+    /// Something else (jobs, snapshots): refresh counts only.
+    pub other: bool,
+}
+
+impl Changed {
+    /// Reads a NOTIFY payload such as `{"messages":[1,2]}`; unknown shapes count as "other".
+    pub fn from_payload(payload: &str) -> Changed {
+        let mut c = Changed::default();
+        let Ok(serde_json::Value::Object(map)) = serde_json::from_str(payload) else {
+            c.other = true;
+            return c;
+        };
+        for (table, ids) in map {
+            let ids = ids
+                .as_array()
+                .map(|a| a.iter().filter_map(|v| v.as_i64()).collect::<Vec<_>>())
+                .unwrap_or_default();
+            match table.as_str() {
+                "messages" => c.messages.extend(ids),
+                "shops" => c.shops.extend(ids),
+                _ => c.other = true,
+            }
+        }
+        c
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbStatus {
+    Connected,
+    /// Lost, with the error; the runtime retries with backoff.
+    Lost(String),
+}
+
+#[derive(Debug)]
+pub enum Done {
+    DraftApproved(MessageId),
+    DraftRejected(MessageId),
+    DraftSaved(Box<MessageRow>),
+    DraftReleased(MessageId),
+    MessageAssigned(MessageId, ShopId),
+    ShopCancelled(ShopId),
+    ShopGraded(ShopId, f64),
+    ReportExported(PathBuf),
+    GatherQueued(TargetId),
+}

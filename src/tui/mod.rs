@@ -1,0 +1,192 @@
+//! The terminal UI (DESIGN.md §2 tui row): terminal set-up and restore (also on panic), the event
+//! loop, and the pure core (`app`) with its `view`. Never runs SQL or network itself: effects go
+//! to the runtime and come back as events.
+
+pub mod action;
+pub mod app;
+pub mod effect;
+pub mod event;
+pub mod keymap;
+pub mod panes;
+pub mod runtime;
+pub mod state;
+pub mod theme;
+pub mod view;
+
+use std::io::Write as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use chrono::Utc;
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures::StreamExt as _;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use self::app::App;
+use self::effect::Effect;
+use self::event::Event;
+use self::keymap::Keymap;
+use self::runtime::Runtime;
+use self::theme::Theme;
+use crate::ai::Ai;
+use crate::config::Config;
+use crate::services::editor::{from_editor_text, run_editor, to_editor_text};
+use crate::store::Store;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TuiOptions {
+    /// Do not run the mail engine in this process (another worker does).
+    pub no_engine: bool,
+}
+
+/// The operator's keymap: the built-in one, with `keymap.toml` from the config dir over it.
+pub fn load_keymap() -> anyhow::Result<Keymap> {
+    let path = crate::config::Config::default_path()
+        .and_then(|p| p.parent().map(|d| d.join("keymap.toml")));
+    match path {
+        Some(p) if p.exists() => {
+            let text =
+                std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
+            Keymap::with_overrides(&text, &p.display().to_string())
+        }
+        _ => Ok(Keymap::default_map()),
+    }
+}
+
+pub async fn run(config: Config, store: Store, opts: TuiOptions) -> anyhow::Result<()> {
+    // Everything that can fail for a plain reason fails before the screen is taken.
+    let keymap = load_keymap()?;
+    let actor = store.actor(&config.operator.name).await?;
+    let theme = Theme::from_env(std::env::var_os("NO_COLOR").is_some(), &config.tui.theme);
+    let shutdown = CancellationToken::new();
+    let engine = if opts.no_engine {
+        None
+    } else {
+        let engine = crate::engine::Engine::new(&config, store.clone()).await?;
+        let token = shutdown.clone();
+        Some(tokio::spawn(async move { engine.run(token).await }))
+    };
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let config = Arc::new(config);
+    let rt = Runtime {
+        store: store.clone(),
+        ai: Ai::from_config(&config.ai),
+        actor,
+        config: config.clone(),
+        tx: tx.clone(),
+    };
+    let listener = tokio::spawn(runtime::listen(store.clone(), tx.clone()));
+    let watcher = tokio::spawn(runtime::watch_database(store.clone(), tx.clone()));
+
+    let mut app = App::new(&config.operator.name, keymap, engine.is_some(), Utc::now());
+    for e in app.start() {
+        rt.spawn(e);
+    }
+    // ratatui::init installs a panic hook that restores the terminal before the message prints.
+    let mut terminal = ratatui::init();
+    let result = event_loop(&mut app, &mut terminal, &theme, &rt, &mut rx, &config).await;
+    ratatui::restore();
+    listener.abort();
+    watcher.abort();
+    shutdown.cancel();
+    if let Some(e) = engine {
+        // The engine finishes its current step (a send marks itself sent) then stops.
+        let _ = tokio::time::timeout(Duration::from_secs(10), e).await;
+    }
+    result
+}
+
+async fn event_loop(
+    app: &mut App,
+    terminal: &mut ratatui::DefaultTerminal,
+    theme: &Theme,
+    rt: &Runtime,
+    rx: &mut mpsc::UnboundedReceiver<Event>,
+    config: &Config,
+) -> anyhow::Result<()> {
+    let mut keys = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        terminal.draw(|f| view::draw(app, theme, f))?;
+        let first = tokio::select! {
+            k = keys.next() => match k {
+                Some(Ok(TermEvent::Key(k))) => Event::Key(k),
+                Some(Ok(TermEvent::Resize(..))) => Event::Resized,
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(()),
+            },
+            Some(e) = rx.recv() => e,
+            _ = tick.tick() => Event::Tick(Utc::now()),
+        };
+        // Drain what else is waiting so a burst of changes draws once.
+        let mut batch = vec![first];
+        while let Ok(e) = rx.try_recv() {
+            batch.push(e);
+        }
+        for event in batch {
+            for effect in app.handle(event) {
+                match effect {
+                    Effect::Quit => return Ok(()),
+                    Effect::Alert(text) => alert(config, &text),
+                    Effect::OpenEditor {
+                        id,
+                        version,
+                        subject,
+                        body,
+                    } => {
+                        let result = edit_suspended(terminal, &subject, &body).await;
+                        rt.tx
+                            .send(Event::EditorClosed {
+                                id,
+                                version,
+                                result: result.map_err(|e| format!("{e:#}")),
+                            })
+                            .ok();
+                    }
+                    other => rt.spawn(other),
+                }
+            }
+        }
+    }
+}
+
+/// Leaves the screen to `$EDITOR`, then takes it back.
+async fn edit_suspended(
+    terminal: &mut ratatui::DefaultTerminal,
+    subject: &str,
+    body: &str,
+) -> anyhow::Result<(String, String)> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("draft.txt");
+    std::fs::write(&path, to_editor_text(subject, body))?;
+    ratatui::restore();
+    let p = path.clone();
+    let ran = tokio::task::spawn_blocking(move || run_editor(&p)).await;
+    // Take the screen back whatever happened in the editor.
+    *terminal = ratatui::init();
+    terminal.clear()?;
+    ran??;
+    from_editor_text(&std::fs::read_to_string(&path)?)
+}
+
+/// BEL, and OSC 9 (a desktop notification in terminals that support it), wrapped for tmux.
+fn alert(config: &Config, text: &str) {
+    let mut out = std::io::stdout();
+    if config.tui.bell {
+        let _ = out.write_all(b"\x07");
+    }
+    if config.tui.osc9 {
+        let clean: String = text.chars().filter(|c| !c.is_control()).take(120).collect();
+        let seq = if std::env::var_os("TMUX").is_some() {
+            format!("\x1bPtmux;\x1b\x1b]9;{clean}\x07\x1b\\")
+        } else {
+            format!("\x1b]9;{clean}\x07")
+        };
+        let _ = out.write_all(seq.as_bytes());
+    }
+    let _ = out.flush();
+}

@@ -1,0 +1,105 @@
+//! An open draft: its text (or the in-place editor) beside the thread it answers and the
+//! checklist items still missing. Read-only with the holder's name when another operator has it.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::pane_block;
+use crate::tui::state::DraftView;
+use crate::tui::theme::Theme;
+
+pub fn draw(d: &DraftView, theme: &Theme, f: &mut Frame, area: Rect) {
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(area);
+    let mut title = format!(
+        " Draft #{} v{} — {} ",
+        d.draft.id, d.draft.version, d.draft.kind
+    );
+    if let Some(who) = &d.held_by {
+        title.push_str(&format!("— held by {who}, read-only "));
+    } else if let Some(busy) = d.busy {
+        title.push_str(&format!("— {busy}… "));
+    } else if d.editor.is_some() {
+        title.push_str(if d.is_dirty() {
+            "— editing (changed) "
+        } else {
+            "— editing "
+        });
+    }
+    let border = if d.held_by.is_some() {
+        theme.warn
+    } else {
+        theme.border_focused
+    };
+    match &d.editor {
+        Some(editor) => {
+            let mut e = editor.clone();
+            e.set_block(pane_block(title, theme).border_style(border));
+            e.set_cursor_line_style(theme.text);
+            f.render_widget(&e, left);
+        }
+        None => {
+            let mut lines = vec![
+                Line::from(vec![
+                    Span::styled("To: ", theme.muted),
+                    Span::raw(d.draft.to_addrs.join(", ")),
+                ]),
+                Line::from(vec![
+                    Span::styled("Subject: ", theme.muted),
+                    Span::styled(d.draft.subject.clone(), theme.title),
+                ]),
+                Line::raw(""),
+            ];
+            lines.extend(d.draft.body_text.lines().map(|l| Line::raw(l.to_string())));
+            f.render_widget(
+                Paragraph::new(lines)
+                    .wrap(Wrap { trim: false })
+                    .block(pane_block(title, theme).border_style(border)),
+                left,
+            );
+        }
+    }
+    let [missing, thread] = Layout::vertical([
+        Constraint::Length((d.missing.len() as u16 + 2).clamp(3, 8)),
+        Constraint::Min(3),
+    ])
+    .areas(right);
+    let items: Vec<Line> = if d.missing.is_empty() {
+        vec![Line::styled("nothing asked for", theme.muted)]
+    } else {
+        d.missing
+            .iter()
+            .map(|m| Line::raw(format!("• {m}")))
+            .collect()
+    };
+    f.render_widget(
+        Paragraph::new(items).block(pane_block(" Asks for ".into(), theme)),
+        missing,
+    );
+    let mut lines = Vec::new();
+    for m in d.thread.iter().rev().take(4) {
+        let inbound = m.direction == "inbound";
+        lines.push(Line::styled(
+            format!("{} {}", if inbound { "◀" } else { "▶" }, m.subject),
+            if inbound {
+                theme.inbound
+            } else {
+                theme.outbound
+            },
+        ));
+        for l in m.body_text.lines().filter(|l| !l.trim().is_empty()).take(6) {
+            lines.push(Line::raw(format!("  {l}")));
+        }
+    }
+    if lines.is_empty() {
+        lines.push(Line::styled("the first message of the shop", theme.muted));
+    }
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(pane_block(" Thread (latest first) ".into(), theme)),
+        thread,
+    );
+}

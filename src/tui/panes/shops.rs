@@ -1,0 +1,84 @@
+//! Shops: each with its target, persona, state, last activity, and what happens next and why.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Cell, Row};
+
+use super::{TableSpec, draw_table, when};
+use crate::domain::outbox::WaitReason;
+use crate::domain::shop::ShopStatus;
+use crate::store::ShopRow;
+use crate::tui::state::ListView;
+use crate::tui::theme::Theme;
+
+/// What the shop waits for, in words an operator acts on.
+pub fn next_step(s: &ShopRow) -> String {
+    use ShopStatus::*;
+    match s.status {
+        New => "draft the inquiry".into(),
+        AwaitingReview => match s.pending_draft {
+            Some(d) => format!("awaiting approval (draft #{d})"),
+            None => "awaiting approval".into(),
+        },
+        AwaitingSend => match s
+            .wait_reason
+            .as_deref()
+            .and_then(|w| w.parse::<WaitReason>().ok())
+        {
+            Some(w) => {
+                let why = match w {
+                    WaitReason::Window => "outside the send window",
+                    WaitReason::DailyCap => "daily cap reached",
+                    WaitReason::Retry => "retrying after a server error",
+                };
+                format!("{why}; next try {}", when(s.next_attempt_at))
+            }
+            None => "in the outbox".into(),
+        },
+        AwaitingReply => format!("waiting for a reply since {}", when(s.last_sent_at)),
+        Replied => "reading the reply, planning the next step".into(),
+        Completed | TimedOut => match s.score {
+            Some(score) => format!("graded {score:.0}"),
+            None => "to grade".into(),
+        },
+        Blocked | Cancelled | Failed => s.status_reason.clone().unwrap_or_default(),
+    }
+}
+
+pub fn draw(list: &ListView<ShopRow>, theme: &Theme, f: &mut Frame, area: Rect) {
+    draw_table(
+        list,
+        TableSpec {
+            title: "Shops",
+            header: vec!["#", "TARGET", "PERSONA", "STATE", "ACTIVE", "NEXT"],
+            widths: vec![
+                Constraint::Length(5),
+                Constraint::Percentage(24),
+                Constraint::Percentage(16),
+                Constraint::Length(15),
+                Constraint::Length(11),
+                Constraint::Fill(1),
+            ],
+            empty: "no shops yet: start one from the CLI (`secret-shop shop start`) or load the demo",
+        },
+        |s| {
+            let state_style = match s.status {
+                ShopStatus::AwaitingReview => theme.draft_pending,
+                ShopStatus::Blocked | ShopStatus::Failed => theme.error,
+                ShopStatus::Completed => theme.ok,
+                _ => theme.text,
+            };
+            Row::new(vec![
+                Cell::from(s.id.to_string()),
+                Cell::from(s.target_name.clone()),
+                Cell::from(s.persona_name.clone()),
+                Cell::from(s.status.to_string()).style(state_style),
+                Cell::from(when(Some(s.last_activity))),
+                Cell::from(next_step(s)),
+            ])
+        },
+        theme,
+        f,
+        area,
+    );
+}

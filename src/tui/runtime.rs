@@ -1,0 +1,305 @@
+//! Runs effects off the draw path: each on its own task against the store and services, its
+//! outcome sent back as an event. Also the LISTEN task (changes from every process) and the
+//! database health check that shows a lost connection and notices when it is back.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use sqlx::postgres::PgListener;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::effect::{Effect, Query};
+use super::event::{Changed, DbStatus, Done, Event, Loaded};
+use crate::ai::Ai;
+use crate::config::Config;
+use crate::domain::ids::MessageId;
+use crate::report::{Format, RenderOptions, render_shop};
+use crate::services::{grading, review, shops};
+use crate::store::{Actor, EVENTS_CHANNEL, PersonaFilter, Store, StoreError, TargetFilter};
+
+/// Rows a list loads at most; lists page from the database, never load everything.
+pub const LIST_LIMIT: i64 = 500;
+
+#[derive(Clone)]
+pub struct Runtime {
+    pub store: Store,
+    pub ai: Ai,
+    pub actor: Actor,
+    pub config: Arc<Config>,
+    pub tx: UnboundedSender<Event>,
+}
+
+impl Runtime {
+    /// Starts the effect on a task; its outcome arrives as an event.
+    pub fn spawn(&self, effect: Effect) {
+        let rt = self.clone();
+        tokio::spawn(async move {
+            let what = describe(&effect);
+            match rt.run(effect).await {
+                Ok(Some(e)) => rt.send(e),
+                Ok(None) => {}
+                Err(e) => {
+                    if e.downcast_ref::<StoreError>()
+                        .is_some_and(StoreError::is_unavailable)
+                    {
+                        rt.send(Event::Database(DbStatus::Lost(e.to_string())));
+                    }
+                    rt.send(Event::Failed {
+                        what,
+                        error: format!("{e:#}"),
+                    });
+                }
+            }
+        });
+    }
+
+    fn send(&self, e: Event) {
+        // The UI has gone away: nothing left to tell.
+        let _ = self.tx.send(e);
+    }
+
+    /// Runs one effect to completion (the headless tests call this directly).
+    pub async fn run(&self, effect: Effect) -> anyhow::Result<Option<Event>> {
+        let s = &self.store;
+        let tz = self.config.send_window.time_zone;
+        Ok(Some(match effect {
+            Effect::Load(q) => Event::Loaded(self.load(q).await?),
+            Effect::OpenDraft(id) => Event::Loaded(self.open_draft(id).await?),
+            Effect::ReleaseDraft(id) => {
+                review::close(s, &self.actor, id).await?;
+                Event::Done(Done::DraftReleased(id))
+            }
+            Effect::ApproveDraft { id, version } => {
+                shops::approve(s, &self.actor, id, Some(version)).await?;
+                Event::Done(Done::DraftApproved(id))
+            }
+            Effect::RejectDraft { id, reason } => {
+                s.reject_draft(&self.actor, id, &reason).await?;
+                Event::Done(Done::DraftRejected(id))
+            }
+            Effect::SaveDraft {
+                id,
+                version,
+                subject,
+                body,
+            } => {
+                let row = review::edit(s, &self.actor, id, version, &subject, &body).await?;
+                Event::Done(Done::DraftSaved(Box::new(row)))
+            }
+            Effect::RegenerateDraft {
+                id,
+                version,
+                instructions,
+            } => {
+                let row = review::regenerate(
+                    s,
+                    &self.ai,
+                    &self.actor,
+                    id,
+                    Some(version),
+                    Some(&instructions),
+                )
+                .await?;
+                Event::Done(Done::DraftSaved(Box::new(row)))
+            }
+            Effect::AssignMessage { message, shop } => {
+                s.assign_message(&self.actor, message, shop).await?;
+                Event::Done(Done::MessageAssigned(message, shop))
+            }
+            Effect::MarkRead(ids) => {
+                s.mark_read(&ids).await?;
+                Event::Changed(Changed {
+                    messages: ids.iter().map(|i| i.0).collect(),
+                    ..Default::default()
+                })
+            }
+            Effect::CancelShop(id) => {
+                s.cancel_shop(&self.actor, id, "cancelled by an operator")
+                    .await?;
+                Event::Done(Done::ShopCancelled(id))
+            }
+            Effect::GradeShop(id) => {
+                let window = crate::engine::send_window(&self.config);
+                let (_, grade) =
+                    grading::grade_shop(s, &self.ai, id, &window, tz, &self.actor.name).await?;
+                Event::Done(Done::ShopGraded(id, grade.total))
+            }
+            Effect::ExportReport { shop, path } => {
+                let format = Format::from_path(&path).unwrap_or(Format::Html);
+                let report = crate::report::shop_report(s, shop, tz, Utc::now()).await?;
+                let text = render_shop(&report, format, RenderOptions { evidence: true })?;
+                write_new(&path, &text).await?;
+                Event::Done(Done::ReportExported(path))
+            }
+            Effect::GatherWebsite(target) => {
+                let settings = crate::crawl::CrawlSettings::from_config(&self.config);
+                crate::services::gather::enqueue_gather(s, &settings, target, &self.actor.name)
+                    .await?;
+                Event::Done(Done::GatherQueued(target))
+            }
+            // The event loop handles these itself (they touch the terminal).
+            Effect::OpenEditor { .. } | Effect::Alert(_) | Effect::Quit => return Ok(None),
+        }))
+    }
+
+    async fn load(&self, q: Query) -> anyhow::Result<Loaded> {
+        let s = &self.store;
+        let tz = self.config.send_window.time_zone;
+        Ok(match q {
+            Query::Dashboard => Loaded::Dashboard(Box::new(s.dashboard(Utc::now(), tz).await?)),
+            Query::Shops => Loaded::Shops(s.shop_rows(LIST_LIMIT, 0).await?),
+            Query::Review => Loaded::Review(s.pending_drafts().await?),
+            Query::Inbox(f) => Loaded::Inbox(s.inbox_rows(&f, LIST_LIMIT, 0).await?),
+            Query::Targets => Loaded::Targets(s.list_targets(&TargetFilter::default()).await?),
+            Query::Personas => Loaded::Personas(s.list_personas(&PersonaFilter::default()).await?),
+            Query::Thread(shop) => Loaded::Thread {
+                shop,
+                messages: s.shop_messages(shop).await?,
+                facts: s.shop_facts(shop).await?,
+            },
+            Query::Report(shop) => {
+                let report = crate::report::shop_report(s, shop, tz, Utc::now()).await?;
+                Loaded::Report {
+                    shop,
+                    text: render_shop(&report, Format::Markdown, RenderOptions { evidence: true })?,
+                }
+            }
+        })
+    }
+
+    /// Claims the draft, or opens it read-only when another operator holds it.
+    async fn open_draft(&self, id: MessageId) -> anyhow::Result<Loaded> {
+        let s = &self.store;
+        let (draft, held_by) = match review::open(s, &self.actor, id).await {
+            Ok(row) => (row, None),
+            Err(e) => match e.downcast::<StoreError>() {
+                Ok(StoreError::Held { by, .. }) => (s.message(id).await?, Some(by)),
+                Ok(other) => return Err(other.into()),
+                Err(other) => return Err(other),
+            },
+        };
+        let thread = match draft.shop_id {
+            Some(shop) => s
+                .shop_messages(shop)
+                .await?
+                .into_iter()
+                .filter(|m| {
+                    m.direction == "inbound" || m.status.is_some_and(|x| x.as_str() == "sent")
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let missing = draft
+            .generation
+            .as_ref()
+            .and_then(|g| g.get("missing"))
+            .and_then(|m| serde_json::from_value(m.clone()).ok())
+            .unwrap_or_default();
+        Ok(Loaded::Draft {
+            draft: Box::new(draft),
+            held_by,
+            thread,
+            missing,
+        })
+    }
+}
+
+/// Writes a file, refusing to overwrite one (an export never destroys anything).
+async fn write_new(path: &Path, text: &str) -> anyhow::Result<()> {
+    use tokio::io::AsyncWriteExt as _;
+    let mut f = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    f.write_all(text.as_bytes()).await?;
+    Ok(())
+}
+
+fn describe(e: &Effect) -> String {
+    match e {
+        Effect::Load(q) => format!("loading {q:?}").to_lowercase(),
+        Effect::OpenDraft(id) => format!("opening draft #{id}"),
+        Effect::ReleaseDraft(id) => format!("releasing draft #{id}"),
+        Effect::ApproveDraft { id, .. } => format!("approving draft #{id}"),
+        Effect::RejectDraft { id, .. } => format!("rejecting draft #{id}"),
+        Effect::SaveDraft { id, .. } => format!("saving draft #{id}"),
+        Effect::RegenerateDraft { id, .. } => format!("regenerating draft #{id}"),
+        Effect::AssignMessage { message, .. } => format!("assigning message #{message}"),
+        Effect::MarkRead(_) => "marking read".into(),
+        Effect::CancelShop(id) => format!("cancelling shop #{id}"),
+        Effect::GradeShop(id) => format!("grading shop #{id}"),
+        Effect::ExportReport { shop, .. } => format!("exporting shop #{shop}'s report"),
+        Effect::GatherWebsite(t) => format!("queueing target #{t}'s website"),
+        Effect::OpenEditor { .. } | Effect::Alert(_) | Effect::Quit => String::new(),
+    }
+}
+
+/// Forwards NOTIFY payloads as `Changed` events; reconnects with backoff.
+pub async fn listen(store: Store, tx: UnboundedSender<Event>) {
+    let mut backoff = Duration::from_millis(500);
+    loop {
+        match PgListener::connect_with(store.pool()).await {
+            Ok(mut l) => {
+                if let Err(e) = l.listen(EVENTS_CHANNEL).await {
+                    tracing::warn!(error = %e, "LISTEN failed");
+                } else {
+                    backoff = Duration::from_millis(500);
+                    // `None` or an error: the connection dropped; the health check reports it.
+                    while let Ok(Some(n)) = l.try_recv().await {
+                        if tx
+                            .send(Event::Changed(Changed::from_payload(n.payload())))
+                            .is_err()
+                        {
+                            return;
+                        }
+                    }
+                }
+            }
+            Err(e) => tracing::debug!(error = %e, "LISTEN connection failed"),
+        }
+        if tx.is_closed() {
+            return;
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(15));
+    }
+}
+
+/// Asks the database for a heartbeat: every 2 s while it answers, with backoff while it does
+/// not, reporting each change of state.
+pub async fn watch_database(store: Store, tx: UnboundedSender<Event>) {
+    let mut up = true;
+    let mut wait = Duration::from_secs(2);
+    loop {
+        tokio::time::sleep(wait).await;
+        let ok = sqlx::query("SELECT 1").execute(store.pool()).await;
+        match (ok, up) {
+            (Ok(_), false) => {
+                up = true;
+                wait = Duration::from_secs(2);
+                if tx.send(Event::Database(DbStatus::Connected)).is_err() {
+                    return;
+                }
+            }
+            (Err(e), _) => {
+                if up
+                    && tx
+                        .send(Event::Database(DbStatus::Lost(e.to_string())))
+                        .is_err()
+                {
+                    return;
+                }
+                up = false;
+                wait = (wait * 2).min(Duration::from_secs(30));
+            }
+            (Ok(_), true) => {}
+        }
+        if tx.is_closed() {
+            return;
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! The pieces of the UI's state: panes, lists with a selection and a filter, the open thread or
+//! draft, dialogs and toasts. Plain data; `App::handle` changes it, `view` reads it.
+
+use chrono::{DateTime, Utc};
+use tui_textarea::TextArea;
+
+use super::action::{Action, Scope};
+use crate::domain::ids::{MessageId, ShopId};
+use crate::store::{FactRow, MessageRow};
+
+/// The panes, in Tab order; number keys jump to them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Dashboard,
+    Shops,
+    Review,
+    Inbox,
+    Targets,
+    Personas,
+    Reports,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 7] = [
+        Pane::Dashboard,
+        Pane::Shops,
+        Pane::Review,
+        Pane::Inbox,
+        Pane::Targets,
+        Pane::Personas,
+        Pane::Reports,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Dashboard => "Dashboard",
+            Pane::Shops => "Shops",
+            Pane::Review => "Review",
+            Pane::Inbox => "Inbox",
+            Pane::Targets => "Targets",
+            Pane::Personas => "Personas",
+            Pane::Reports => "Reports",
+        }
+    }
+
+    pub fn scope(self) -> Scope {
+        match self {
+            Pane::Dashboard => Scope::Dashboard,
+            Pane::Shops => Scope::Shops,
+            Pane::Review => Scope::Review,
+            Pane::Inbox => Scope::Inbox,
+            Pane::Targets => Scope::Targets,
+            Pane::Personas => Scope::Personas,
+            Pane::Reports => Scope::Reports,
+        }
+    }
+
+    pub fn index(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+}
+
+/// Rows with a selection and a `/` filter. `visible` holds the indices that pass the filter.
+#[derive(Debug, Clone)]
+pub struct ListView<T> {
+    pub rows: Vec<T>,
+    pub visible: Vec<usize>,
+    pub selected: usize,
+    pub filter: String,
+    pub loaded: bool,
+}
+
+impl<T> Default for ListView<T> {
+    fn default() -> Self {
+        ListView {
+            rows: Vec::new(),
+            visible: Vec::new(),
+            selected: 0,
+            filter: String::new(),
+            loaded: false,
+        }
+    }
+}
+
+impl<T> ListView<T> {
+    /// New rows; the selection stays on the same row (by `key`) when it is still there.
+    pub fn replace<K: PartialEq>(
+        &mut self,
+        rows: Vec<T>,
+        key: impl Fn(&T) -> K,
+        text: impl Fn(&T) -> String,
+    ) {
+        let keep = self.selected_row().map(&key);
+        self.rows = rows;
+        self.loaded = true;
+        self.refilter(text);
+        if let Some(k) = keep
+            && let Some(pos) = self.visible.iter().position(|i| key(&self.rows[*i]) == k)
+        {
+            self.selected = pos;
+        }
+        self.clamp();
+    }
+
+    pub fn refilter(&mut self, text: impl Fn(&T) -> String) {
+        let needle = self.filter.to_lowercase();
+        self.visible = (0..self.rows.len())
+            .filter(|i| needle.is_empty() || text(&self.rows[*i]).to_lowercase().contains(&needle))
+            .collect();
+        self.clamp();
+    }
+
+    fn clamp(&mut self) {
+        if self.selected >= self.visible.len() {
+            self.selected = self.visible.len().saturating_sub(1);
+        }
+    }
+
+    pub fn selected_row(&self) -> Option<&T> {
+        self.visible.get(self.selected).map(|i| &self.rows[*i])
+    }
+
+    pub fn visible_rows(&self) -> impl Iterator<Item = &T> {
+        self.visible.iter().map(|i| &self.rows[*i])
+    }
+
+    pub fn len(&self) -> usize {
+        self.visible.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.visible.is_empty()
+    }
+
+    /// Moves the selection by `delta` rows, stopping at the ends.
+    pub fn step(&mut self, delta: isize) {
+        if self.visible.is_empty() {
+            return;
+        }
+        let last = self.visible.len() as isize - 1;
+        self.selected = (self.selected as isize + delta).clamp(0, last) as usize;
+    }
+}
+
+/// One shop's conversation, opened from the shops list or the inbox.
+#[derive(Debug, Clone)]
+pub struct ThreadView {
+    pub shop: ShopId,
+    pub messages: Vec<MessageRow>,
+    pub facts: Vec<FactRow>,
+    pub loaded: bool,
+    /// The selected fact (its evidence is shown).
+    pub fact: usize,
+    pub scroll: u16,
+}
+
+impl ThreadView {
+    pub fn new(shop: ShopId) -> ThreadView {
+        ThreadView {
+            shop,
+            messages: Vec::new(),
+            facts: Vec::new(),
+            loaded: false,
+            fact: 0,
+            scroll: 0,
+        }
+    }
+}
+
+/// A draft opened from the review queue.
+pub struct DraftView {
+    pub draft: MessageRow,
+    /// Another operator holds it: read-only, and who.
+    pub held_by: Option<String>,
+    pub thread: Vec<MessageRow>,
+    pub missing: Vec<String>,
+    /// The in-place editor while editing (first line is the subject).
+    pub editor: Option<TextArea<'static>>,
+    pub busy: Option<&'static str>,
+}
+
+impl DraftView {
+    pub fn id(&self) -> MessageId {
+        self.draft.id
+    }
+
+    /// Edited and not saved.
+    pub fn is_dirty(&self) -> bool {
+        self.editor.as_ref().is_some_and(|e| {
+            let (subject, body) = split_edit(&e.lines().join("\n"));
+            subject != self.draft.subject || body != self.draft.body_text.trim_end()
+        })
+    }
+}
+
+/// The in-place editor's text: the first line is the subject, the rest the body.
+pub fn split_edit(text: &str) -> (String, String) {
+    let (subject, body) = text.split_once('\n').unwrap_or((text, ""));
+    (
+        subject.trim().to_string(),
+        body.trim_start_matches('\n').trim_end().to_string(),
+    )
+}
+
+/// A shop's report, rendered as text for the terminal.
+#[derive(Debug, Clone)]
+pub struct ReportView {
+    pub shop: ShopId,
+    pub text: Option<String>,
+    pub scroll: u16,
+}
+
+/// What a one-line prompt is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptFor {
+    Filter,
+    RejectReason(MessageId),
+    Instructions(MessageId, i32),
+    AssignToShop(MessageId),
+    ExportPath(ShopId),
+}
+
+impl PromptFor {
+    pub fn label(&self) -> &'static str {
+        match self {
+            PromptFor::Filter => "filter",
+            PromptFor::RejectReason(_) => "reject: reason",
+            PromptFor::Instructions(..) => "regenerate: instructions (empty for none)",
+            PromptFor::AssignToShop(_) => "assign to shop #",
+            PromptFor::ExportPath(_) => "export to file (.md .html .csv .json)",
+        }
+    }
+}
+
+pub enum Modal {
+    Help {
+        scroll: u16,
+    },
+    Confirm {
+        action: Action,
+        question: String,
+    },
+    Prompt {
+        purpose: PromptFor,
+        input: String,
+    },
+    Palette {
+        input: String,
+        selected: usize,
+    },
+    /// Quit with an unsaved edit?
+    ConfirmQuit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    pub text: String,
+    pub error: bool,
+    pub until: DateTime<Utc>,
+}

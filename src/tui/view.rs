@@ -1,0 +1,277 @@
+//! Drawing: reads `App`, never changes it, never waits. The frame is tabs, the focused pane,
+//! a key-hint line and the status bar; dialogs and toasts float over it.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::action::Action;
+use super::app::{App, palette_matches};
+use super::event::DbStatus;
+use super::panes;
+use super::state::{Modal, Pane};
+use super::theme::Theme;
+
+pub fn draw(app: &App, theme: &Theme, f: &mut Frame) {
+    let [tabs, body, hints, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(f.area());
+    draw_tabs(app, theme, f, tabs);
+    if let Some(d) = &app.draft {
+        panes::draft::draw(d, theme, f, body);
+    } else if let Some(t) = &app.thread {
+        panes::thread::draw(t, app, theme, f, body);
+    } else if let Some(r) = &app.report {
+        panes::reports::draw_report(r, theme, f, body);
+    } else {
+        match app.pane {
+            Pane::Dashboard => panes::dashboard::draw(app.dashboard.as_ref(), theme, f, body),
+            Pane::Shops => panes::shops::draw(&app.shops, theme, f, body),
+            Pane::Review => panes::review::draw(&app.review, &app.operator, theme, f, body),
+            Pane::Inbox => panes::inbox::draw(&app.inbox, &app.inbox_filter, theme, f, body),
+            Pane::Targets => panes::targets::draw(&app.targets, theme, f, body),
+            Pane::Personas => panes::personas::draw(&app.personas, theme, f, body),
+            Pane::Reports => panes::reports::draw_list(&app.shops, theme, f, body),
+        }
+    }
+    draw_hints(app, theme, f, hints);
+    draw_status(app, theme, f, status);
+    draw_toasts(app, theme, f, body);
+    if let Some(m) = &app.modal {
+        draw_modal(app, m, theme, f);
+    }
+}
+
+fn draw_tabs(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
+    let mut spans = vec![Span::styled(" secret-shop ", theme.title)];
+    for (i, p) in Pane::ALL.iter().enumerate() {
+        let style = if *p == app.pane {
+            theme.tab_active
+        } else {
+            theme.muted
+        };
+        let mut label = format!("{} {}", i + 1, p.title());
+        if *p == Pane::Review && !app.review.rows.is_empty() {
+            label.push_str(&format!(" ({})", app.review.rows.len()));
+        }
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(label, style));
+    }
+    f.render_widget(Line::from(spans), area);
+}
+
+/// The focused pane's bindings, then the global essentials, as long as they fit.
+fn draw_hints(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
+    let scope = app.scope();
+    let mut spans = Vec::new();
+    let mut width = 0usize;
+    let mut push = |key: String, what: &str, spans: &mut Vec<Span<'static>>| {
+        let w = key.chars().count() + what.chars().count() + 3;
+        if width + w > area.width as usize {
+            return;
+        }
+        width += w;
+        spans.push(Span::styled(key, theme.key));
+        spans.push(Span::styled(format!(" {what}  "), theme.muted));
+    };
+    if app.draft.as_ref().is_some_and(|d| d.editor.is_some()) {
+        push("C-s".into(), "save", &mut spans);
+        push("esc".into(), "stop editing", &mut spans);
+    } else {
+        for (k, a) in app.keymap.scope(scope) {
+            push(k.label(), short(a), &mut spans);
+        }
+        for a in [
+            Action::Open,
+            Action::Back,
+            Action::Filter,
+            Action::Help,
+            Action::Quit,
+        ] {
+            if let Some(k) = app.keymap.key_for(scope, a) {
+                push(k.label(), short(a), &mut spans);
+            }
+        }
+    }
+    f.render_widget(Line::from(spans), area);
+}
+
+/// The hint bar's one-word names.
+fn short(a: Action) -> &'static str {
+    use Action::*;
+    match a {
+        ApproveDraft => "approve",
+        RejectDraft => "reject",
+        EditDraft => "edit",
+        EditDraftExternal => "$EDITOR",
+        RegenerateDraft => "regenerate",
+        SaveDraft => "save",
+        AssignMessage => "assign",
+        ToggleUnmatched => "unmatched",
+        CancelShop => "cancel",
+        GradeShop => "grade",
+        ExportReport => "export",
+        GatherWebsite => "gather site",
+        Open => "open",
+        Back => "back",
+        Filter => "filter",
+        Help => "help",
+        Quit => "quit",
+        other => other.as_str(),
+    }
+}
+
+fn draw_status(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
+    let mut spans = vec![Span::styled(format!(" {} ", app.operator), theme.title)];
+    match &app.db {
+        DbStatus::Connected => spans.push(Span::styled("db ok", theme.ok)),
+        DbStatus::Lost(_) => spans.push(Span::styled("db LOST, retrying", theme.error)),
+    }
+    spans.push(Span::styled(" │ ", theme.muted));
+    spans.push(if app.engine {
+        Span::styled("engine on", theme.ok)
+    } else {
+        Span::styled("engine off (--no-engine)", theme.warn)
+    });
+    spans.push(Span::styled(" │ ", theme.muted));
+    let pending = app.review.rows.len();
+    spans.push(Span::styled(
+        format!("{pending} to review"),
+        if pending > 0 {
+            theme.draft_pending
+        } else {
+            theme.muted
+        },
+    ));
+    if let Some(e) = &app.last_error {
+        spans.push(Span::styled(" │ ", theme.muted));
+        spans.push(Span::styled(format!("last error: {e}"), theme.error));
+    }
+    f.render_widget(Line::from(spans), area);
+}
+
+fn draw_toasts(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
+    let shown: Vec<_> = app.toasts.iter().rev().take(3).collect();
+    for (i, t) in shown.iter().enumerate() {
+        let width = (t.text.chars().count() as u16 + 4).min(area.width);
+        let y = area.y + area.height.saturating_sub(3 * (i as u16 + 1));
+        if y < area.y {
+            break;
+        }
+        let rect = Rect {
+            x: area.x + area.width.saturating_sub(width),
+            y,
+            width,
+            height: 3.min(area.height),
+        };
+        let style = if t.error { theme.error } else { theme.ok };
+        f.render_widget(Clear, rect);
+        f.render_widget(
+            Paragraph::new(t.text.as_str()).block(Block::bordered().border_style(style)),
+            rect,
+        );
+    }
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn draw_modal(app: &App, m: &Modal, theme: &Theme, f: &mut Frame) {
+    let area = f.area();
+    match m {
+        Modal::Help { scroll } => {
+            let rect = centered(area, 72, area.height.saturating_sub(2));
+            f.render_widget(Clear, rect);
+            let lines = super::panes::help::lines(app, theme);
+            f.render_widget(
+                Paragraph::new(lines)
+                    .scroll((*scroll, 0))
+                    .block(dialog(" keys (esc closes) ", theme)),
+                rect,
+            );
+        }
+        Modal::Confirm { question, .. } => {
+            let rect = centered(area, 64, 5);
+            f.render_widget(Clear, rect);
+            f.render_widget(
+                Paragraph::new(vec![
+                    Line::from(question.as_str()),
+                    Line::from(vec![
+                        Span::styled("y", theme.key),
+                        Span::raw(" yes   "),
+                        Span::styled("n", theme.key),
+                        Span::raw(" no"),
+                    ]),
+                ])
+                .wrap(Wrap { trim: true })
+                .block(dialog(" confirm ", theme)),
+                rect,
+            );
+        }
+        Modal::ConfirmQuit => {
+            let rect = centered(area, 50, 4);
+            f.render_widget(Clear, rect);
+            f.render_widget(
+                Paragraph::new("The draft has unsaved changes. Quit anyway? y/n")
+                    .wrap(Wrap { trim: true })
+                    .block(dialog(" unsaved edit ", theme)),
+                rect,
+            );
+        }
+        Modal::Prompt { purpose, input } => {
+            let rect = Rect {
+                x: area.x,
+                y: area.y + area.height.saturating_sub(4),
+                width: area.width,
+                height: 3.min(area.height),
+            };
+            f.render_widget(Clear, rect);
+            f.render_widget(
+                Paragraph::new(format!("{input}█"))
+                    .block(dialog(&format!(" {} (enter/esc) ", purpose.label()), theme)),
+                rect,
+            );
+        }
+        Modal::Palette { input, selected } => {
+            let rect = centered(area, 60, 14);
+            f.render_widget(Clear, rect);
+            let mut lines = vec![Line::from(format!(": {input}█")), Line::from("")];
+            for (i, a) in palette_matches(input).iter().enumerate().take(10) {
+                let style = if i == *selected {
+                    theme.selection
+                } else {
+                    Style::default()
+                };
+                lines.push(Line::styled(
+                    format!("{:<22} {}", a.as_str(), a.describe()),
+                    style,
+                ));
+            }
+            f.render_widget(
+                Paragraph::new(lines).block(dialog(" command ", theme)),
+                rect,
+            );
+        }
+    }
+}
+
+pub fn dialog<'a>(title: &str, theme: &Theme) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focused)
+        .title(Span::styled(title.to_string(), theme.title))
+}
