@@ -214,6 +214,8 @@ pub struct TuiConfig {
     pub bell: bool,
     /// Also send OSC 9 (a desktop notification where the terminal supports it).
     pub osc9: bool,
+    /// Capture the mouse (wheel scrolls lists); off so the terminal's own selection works.
+    pub mouse: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

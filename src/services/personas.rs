@@ -20,21 +20,24 @@ pub async fn generate_personas(
     let mut names = store.persona_names_in_use().await?;
     let mut emails = store.persona_emails().await?;
     let today = chrono::Local::now().date_naive();
-    let mut rng = rand::rng();
     let mut drafts = Vec::with_capacity(count as usize);
-    for _ in 0..count {
-        let mut p = draw_persona(&template, &mut rng, &names, today).map_err(|e| anyhow!(e))?;
-        p.email = allocate_address(
-            mail.mode,
-            &p.first_name,
-            &p.last_name,
-            &mail.domain,
-            &mail.plus_user,
-            &|a| emails.contains(a),
-        );
-        names.insert((p.first_name.clone(), p.last_name.clone()));
-        emails.insert(p.email.clone());
-        drafts.push(p);
+    // The thread-local generator must not live across an await (the TUI runs this on a task).
+    {
+        let mut rng = rand::rng();
+        for _ in 0..count {
+            let mut p = draw_persona(&template, &mut rng, &names, today).map_err(|e| anyhow!(e))?;
+            p.email = allocate_address(
+                mail.mode,
+                &p.first_name,
+                &p.last_name,
+                &mail.domain,
+                &mail.plus_user,
+                &|a| emails.contains(a),
+            );
+            names.insert((p.first_name.clone(), p.last_name.clone()));
+            emails.insert(p.email.clone());
+            drafts.push(p);
+        }
     }
     Ok(store.insert_personas(actor, &drafts).await?)
 }

@@ -40,6 +40,13 @@ text_enum! {
         GradeShop => "grade-shop",
         ExportReport => "export-report",
         GatherWebsite => "gather-website",
+        StartShop => "start-shop",
+        NewTarget => "new-target",
+        EditTarget => "edit-target",
+        ImportTargets => "import-targets",
+        GeneratePersonas => "generate-personas",
+        RetirePersona => "retire-persona",
+        FilterInbox => "filter-inbox",
     }
 }
 
@@ -82,12 +89,22 @@ impl Action {
             GradeShop => "grade the shop again",
             ExportReport => "export the shop's report to a file",
             GatherWebsite => "read the target's website",
+            StartShop => "start a shop: pick a target, then a persona",
+            NewTarget => "add a target",
+            EditTarget => "edit the target",
+            ImportTargets => "import targets from a CSV file",
+            GeneratePersonas => "generate personas from a template",
+            RetirePersona => "retire the persona (its address is never reused)",
+            FilterInbox => "show the inbox for a shop, a target or a kind of responder",
         }
     }
 
     /// Actions that change shared data or throw work away: they ask before running.
     pub fn is_destructive(self) -> bool {
-        matches!(self, Action::CancelShop | Action::ApproveDraft)
+        matches!(
+            self,
+            Action::CancelShop | Action::ApproveDraft | Action::RetirePersona
+        )
     }
 }
 

@@ -202,6 +202,12 @@ impl App {
                     return self.quit_now();
                 }
             }
+            Modal::Pick {
+                purpose,
+                input,
+                selected,
+            } => return self.pick_key(k, purpose, input, selected),
+            Modal::Form(form) => return self.form_key(k, form),
             Modal::Prompt { purpose, mut input } => match k.code {
                 KeyCode::Esc => {
                     if purpose == PromptFor::Filter {
@@ -355,6 +361,7 @@ pub fn persona_text(p: &Persona) -> String {
 }
 
 mod actions;
+mod forms;
 mod loaded;
 #[cfg(test)]
 mod tests;

@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use crate::domain::ids::{MessageId, ShopId, TargetId};
+use crate::domain::ids::{MessageId, PersonaId, ShopId, TargetId};
+use crate::domain::target::TargetInput;
 use crate::store::InboxFilter;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +51,21 @@ pub enum Effect {
         path: PathBuf,
     },
     GatherWebsite(TargetId),
+    StartShop {
+        target: TargetId,
+        persona: PersonaId,
+    },
+    /// Add (`editing` None) or change a target, conditional on the version the form read.
+    SaveTarget {
+        editing: Option<(TargetId, i32)>,
+        input: Box<TargetInput>,
+    },
+    ImportTargets(PathBuf),
+    GeneratePersonas {
+        template: String,
+        count: u32,
+    },
+    RetirePersona(PersonaId),
     /// New reply: BEL, and OSC 9 where enabled.
     Alert(String),
     Quit,

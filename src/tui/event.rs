@@ -112,4 +112,9 @@ pub enum Done {
     ShopGraded(ShopId, f64),
     ReportExported(PathBuf),
     GatherQueued(TargetId),
+    ShopStarted { shop: ShopId, draft: MessageId },
+    TargetSaved(TargetId),
+    TargetsImported(usize),
+    PersonasGenerated(usize),
+    PersonaRetired(crate::domain::ids::PersonaId),
 }

@@ -19,11 +19,12 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use chrono::Utc;
-use crossterm::event::{Event as TermEvent, EventStream};
+use crossterm::event::{Event as TermEvent, EventStream, MouseEventKind};
 use futures::StreamExt as _;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use self::action::Action;
 use self::app::App;
 use self::effect::Effect;
 use self::event::Event;
@@ -86,7 +87,13 @@ pub async fn run(config: Config, store: Store, opts: TuiOptions) -> anyhow::Resu
     }
     // ratatui::init installs a panic hook that restores the terminal before the message prints.
     let mut terminal = ratatui::init();
+    if config.tui.mouse {
+        crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;
+    }
     let result = event_loop(&mut app, &mut terminal, &theme, &rt, &mut rx, &config).await;
+    if config.tui.mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+    }
     ratatui::restore();
     listener.abort();
     watcher.abort();
@@ -115,6 +122,11 @@ async fn event_loop(
             k = keys.next() => match k {
                 Some(Ok(TermEvent::Key(k))) => Event::Key(k),
                 Some(Ok(TermEvent::Resize(..))) => Event::Resized,
+                Some(Ok(TermEvent::Mouse(m))) => match m.kind {
+                    MouseEventKind::ScrollDown => Event::Action(Action::Down),
+                    MouseEventKind::ScrollUp => Event::Action(Action::Up),
+                    _ => continue,
+                },
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(()),

@@ -127,9 +127,13 @@ impl Runtime {
                 Event::Done(Done::ShopGraded(id, grade.total))
             }
             Effect::ExportReport { shop, path } => {
+                let path = self.resolve(&path);
                 let format = Format::from_path(&path).unwrap_or(Format::Html);
                 let report = crate::report::shop_report(s, shop, tz, Utc::now()).await?;
                 let text = render_shop(&report, format, RenderOptions { evidence: true })?;
+                if let Some(dir) = path.parent() {
+                    tokio::fs::create_dir_all(dir).await?;
+                }
                 write_new(&path, &text).await?;
                 Event::Done(Done::ReportExported(path))
             }
@@ -139,9 +143,70 @@ impl Runtime {
                     .await?;
                 Event::Done(Done::GatherQueued(target))
             }
+            Effect::StartShop { target, persona } => {
+                let (shop, draft) = shops::start_shop(
+                    s,
+                    &self.ai,
+                    &self.actor,
+                    target,
+                    persona,
+                    &[],
+                    false,
+                    self.config.follow_up.persona_reuse_window_days,
+                )
+                .await?;
+                Event::Done(Done::ShopStarted {
+                    shop: shop.id,
+                    draft: draft.id,
+                })
+            }
+            Effect::SaveTarget { editing, input } => {
+                let t = match editing {
+                    None => s.insert_target(&self.actor, &input).await?,
+                    Some((id, version)) => {
+                        s.update_target(&self.actor, id, Some(version), &input)
+                            .await?
+                    }
+                };
+                Event::Done(Done::TargetSaved(t.id))
+            }
+            Effect::ImportTargets(path) => {
+                let path = self.resolve(&path);
+                let file = std::fs::File::open(&path)
+                    .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+                let inputs =
+                    crate::domain::target::parse_targets_csv(file, &path.display().to_string())
+                        .map_err(anyhow::Error::msg)?;
+                let n = s.import_targets(&self.actor, &inputs).await?.len();
+                Event::Done(Done::TargetsImported(n))
+            }
+            Effect::GeneratePersonas { template, count } => {
+                let made = crate::services::personas::generate_personas(
+                    s,
+                    &self.actor,
+                    &self.config.mail,
+                    &template,
+                    count,
+                )
+                .await?;
+                Event::Done(Done::PersonasGenerated(made.len()))
+            }
+            Effect::RetirePersona(id) => {
+                s.delete_persona(&self.actor, id).await?;
+                Event::Done(Done::PersonaRetired(id))
+            }
             // The event loop handles these itself (they touch the terminal).
             Effect::OpenEditor { .. } | Effect::Alert(_) | Effect::Quit => return Ok(None),
         }))
+    }
+
+    /// A relative path is taken from the export directory (`paths.export_dir`).
+    fn resolve(&self, path: &Path) -> std::path::PathBuf {
+        if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            self.config.paths.export_dir.join(path)
+        }
     }
 
     async fn load(&self, q: Query) -> anyhow::Result<Loaded> {
@@ -234,6 +299,11 @@ fn describe(e: &Effect) -> String {
         Effect::GradeShop(id) => format!("grading shop #{id}"),
         Effect::ExportReport { shop, .. } => format!("exporting shop #{shop}'s report"),
         Effect::GatherWebsite(t) => format!("queueing target #{t}'s website"),
+        Effect::StartShop { .. } => "starting a shop".into(),
+        Effect::SaveTarget { .. } => "saving the target".into(),
+        Effect::ImportTargets(p) => format!("importing {}", p.display()),
+        Effect::GeneratePersonas { template, .. } => format!("generating {template} personas"),
+        Effect::RetirePersona(id) => format!("retiring persona #{id}"),
         Effect::OpenEditor { .. } | Effect::Alert(_) | Effect::Quit => String::new(),
     }
 }

@@ -218,6 +218,11 @@ pub enum PromptFor {
     Instructions(MessageId, i32),
     AssignToShop(MessageId),
     ExportPath(ShopId),
+    ImportTargets,
+    /// "TEMPLATE [COUNT]"
+    GeneratePersonas,
+    /// "shop:12 target:grove responder:human"
+    InboxFilter,
 }
 
 impl PromptFor {
@@ -228,6 +233,11 @@ impl PromptFor {
             PromptFor::Instructions(..) => "regenerate: instructions (empty for none)",
             PromptFor::AssignToShop(_) => "assign to shop #",
             PromptFor::ExportPath(_) => "export to file (.md .html .csv .json)",
+            PromptFor::ImportTargets => "import targets from CSV file",
+            PromptFor::GeneratePersonas => "generate personas: TEMPLATE [COUNT]",
+            PromptFor::InboxFilter => {
+                "show: shop:N target:TEXT responder:human|auto|ai (empty: all)"
+            }
         }
     }
 }
@@ -250,6 +260,117 @@ pub enum Modal {
     },
     /// Quit with an unsaved edit?
     ConfirmQuit,
+    /// Choose from a list (filtered as you type).
+    Pick {
+        purpose: PickFor,
+        input: String,
+        selected: usize,
+    },
+    Form(TargetForm),
+}
+
+/// What a pick list chooses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickFor {
+    /// Starting a shop: first the target...
+    ShopTarget,
+    /// ...then the persona.
+    ShopPersona(crate::domain::ids::TargetId),
+}
+
+/// The target form: one line per field, errors beside the fields they concern.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetForm {
+    /// `None` for a new target; else the target and the version the form was filled from.
+    pub editing: Option<(crate::domain::ids::TargetId, i32)>,
+    pub fields: Vec<(&'static str, String)>,
+    pub focus: usize,
+    pub errors: Vec<crate::domain::FieldError>,
+    /// Esc pressed once on a changed form: a second Esc discards.
+    pub armed_discard: bool,
+    pub changed: bool,
+}
+
+/// The form's fields, in order: (TargetInput field, label).
+pub const TARGET_FIELDS: &[(&str, &str)] = &[
+    ("name", "Name"),
+    ("street", "Street"),
+    ("city", "City"),
+    ("state", "State"),
+    ("zip", "ZIP"),
+    ("phone", "Phone"),
+    ("email", "Leasing email"),
+    ("website", "Website"),
+    ("owners", "Owners"),
+    ("property_manager", "Property manager"),
+    ("time_zone", "Time zone"),
+    ("tags", "Tags (comma-separated)"),
+    ("notes", "Notes"),
+];
+
+impl TargetForm {
+    pub fn new(target: Option<&crate::domain::target::Target>) -> TargetForm {
+        let value = |key: &str| -> String {
+            let Some(t) = target else {
+                return String::new();
+            };
+            match key {
+                "name" => t.name.clone(),
+                "street" => t.street.clone(),
+                "city" => t.city.clone(),
+                "state" => t.state.clone(),
+                "zip" => t.zip.clone(),
+                "phone" => t.phone.clone(),
+                "email" => t.email.clone(),
+                "website" => t.website.clone(),
+                "owners" => t.owners.clone(),
+                "property_manager" => t.property_manager.clone(),
+                "time_zone" => t.time_zone.clone().unwrap_or_default(),
+                "tags" => t.tags.join(", "),
+                "notes" => t.notes.clone(),
+                _ => String::new(),
+            }
+        };
+        TargetForm {
+            editing: target.map(|t| (t.id, t.version)),
+            fields: TARGET_FIELDS.iter().map(|(k, _)| (*k, value(k))).collect(),
+            focus: 0,
+            errors: Vec::new(),
+            armed_discard: false,
+            changed: false,
+        }
+    }
+
+    /// The form as a `TargetInput` (not yet validated).
+    pub fn input(&self) -> crate::domain::target::TargetInput {
+        let get = |k: &str| {
+            self.fields
+                .iter()
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        let tz = get("time_zone");
+        crate::domain::target::TargetInput {
+            name: get("name"),
+            street: get("street"),
+            city: get("city"),
+            state: get("state"),
+            zip: get("zip"),
+            phone: get("phone"),
+            email: get("email"),
+            website: get("website"),
+            owners: get("owners"),
+            property_manager: get("property_manager"),
+            time_zone: (!tz.trim().is_empty()).then_some(tz),
+            notes: get("notes"),
+            tags: get("tags")
+                .split(',')
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use super::action::Action;
 use super::app::{App, palette_matches};
 use super::event::DbStatus;
 use super::panes;
-use super::state::{Modal, Pane};
+use super::state::{Modal, Pane, PickFor};
 use super::theme::Theme;
 
 pub fn draw(app: &App, theme: &Theme, f: &mut Frame) {
@@ -157,23 +157,29 @@ fn draw_status(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
 }
 
 fn draw_toasts(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
-    let shown: Vec<_> = app.toasts.iter().rev().take(3).collect();
-    for (i, t) in shown.iter().enumerate() {
+    // Newest at the bottom, long messages wrapped (an error is worth reading whole).
+    let mut bottom = area.y + area.height;
+    for t in app.toasts.iter().rev().take(3) {
         let width = (t.text.chars().count() as u16 + 4).min(area.width);
-        let y = area.y + area.height.saturating_sub(3 * (i as u16 + 1));
-        if y < area.y {
+        let inner = width.saturating_sub(2).max(1) as usize;
+        let lines = t.text.chars().count().div_ceil(inner).clamp(1, 4) as u16;
+        let height = (lines + 2).min(area.height);
+        if bottom < area.y + height {
             break;
         }
+        bottom -= height;
         let rect = Rect {
             x: area.x + area.width.saturating_sub(width),
-            y,
+            y: bottom,
             width,
-            height: 3.min(area.height),
+            height,
         };
         let style = if t.error { theme.error } else { theme.ok };
         f.render_widget(Clear, rect);
         f.render_widget(
-            Paragraph::new(t.text.as_str()).block(Block::bordered().border_style(style)),
+            Paragraph::new(t.text.as_str())
+                .wrap(Wrap { trim: true })
+                .block(Block::bordered().border_style(style)),
             rect,
         );
     }
@@ -246,6 +252,34 @@ fn draw_modal(app: &App, m: &Modal, theme: &Theme, f: &mut Frame) {
                 rect,
             );
         }
+        Modal::Pick {
+            purpose,
+            input,
+            selected,
+        } => {
+            let rect = centered(area, 70, 16);
+            f.render_widget(Clear, rect);
+            let title = match purpose {
+                PickFor::ShopTarget => " start a shop: which target? ".to_string(),
+                PickFor::ShopPersona(t) => format!(" start a shop at #{t}: which persona? "),
+            };
+            let mut lines = vec![Line::from(format!("> {input}█")), Line::from("")];
+            let items = app.pick_items(*purpose, input);
+            if items.is_empty() {
+                lines.push(Line::styled("loading… (or nothing matches)", theme.muted));
+            }
+            let start = selected.saturating_sub(9);
+            for (i, (_, label)) in items.iter().enumerate().skip(start).take(12) {
+                let style = if i == *selected {
+                    theme.selection
+                } else {
+                    Style::default()
+                };
+                lines.push(Line::styled(label.clone(), style));
+            }
+            f.render_widget(Paragraph::new(lines).block(dialog(&title, theme)), rect);
+        }
+        Modal::Form(form) => super::panes::target_form::draw(form, theme, f, area),
         Modal::Palette { input, selected } => {
             let rect = centered(area, 60, 14);
             f.render_widget(Clear, rect);

@@ -2,7 +2,7 @@
 
 use super::super::action::Action;
 use super::super::effect::{Effect, Query};
-use super::super::state::{Modal, Pane, PromptFor, ReportView, ThreadView, split_edit};
+use super::super::state::{Modal, Pane, PromptFor, ReportView, TargetForm, ThreadView, split_edit};
 use super::{App, PAGE, editor_for, reload_for};
 use crate::domain::ids::ShopId;
 
@@ -181,7 +181,61 @@ impl App {
                 Some(t) if self.pane == Pane::Targets => vec![Effect::GatherWebsite(t.id)],
                 _ => Vec::new(),
             },
+            StartShop => self.start_pick(),
+            NewTarget => {
+                self.modal = Some(Modal::Form(TargetForm::new(None)));
+                Vec::new()
+            }
+            EditTarget => {
+                if let Some(t) = self
+                    .targets
+                    .selected_row()
+                    .filter(|_| self.pane == Pane::Targets)
+                {
+                    self.modal = Some(Modal::Form(TargetForm::new(Some(t))));
+                }
+                Vec::new()
+            }
+            ImportTargets => self.prompt(PromptFor::ImportTargets, ""),
+            GeneratePersonas => self.prompt(PromptFor::GeneratePersonas, ""),
+            RetirePersona => match self.personas.selected_row() {
+                Some(p) if self.pane == Pane::Personas => {
+                    self.modal = Some(Modal::Confirm {
+                        action: RetirePersona,
+                        question: format!(
+                            "Retire persona #{} {}? Its address is never given out again.",
+                            p.id,
+                            p.full_name()
+                        ),
+                    });
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            },
+            FilterInbox => {
+                let f = &self.inbox_filter;
+                let mut current = Vec::new();
+                if let Some(s) = f.shop {
+                    current.push(format!("shop:{s}"));
+                }
+                if let Some(t) = &f.target {
+                    current.push(format!("target:{t}"));
+                }
+                if let Some(r) = &f.responder {
+                    current.push(format!("responder:{r}"));
+                }
+                let text = current.join(" ");
+                self.prompt(PromptFor::InboxFilter, &text)
+            }
         }
+    }
+
+    fn prompt(&mut self, purpose: PromptFor, input: &str) -> Vec<Effect> {
+        self.modal = Some(Modal::Prompt {
+            purpose,
+            input: input.to_string(),
+        });
+        Vec::new()
     }
 
     pub(super) fn confirmed(&mut self, action: Action) -> Vec<Effect> {
@@ -198,6 +252,11 @@ impl App {
             Action::CancelShop => self
                 .selected_shop()
                 .map(|id| vec![Effect::CancelShop(id)])
+                .unwrap_or_default(),
+            Action::RetirePersona => self
+                .personas
+                .selected_row()
+                .map(|p| vec![Effect::RetirePersona(p.id)])
                 .unwrap_or_default(),
             _ => Vec::new(),
         }
@@ -247,6 +306,38 @@ impl App {
                     path: text.into(),
                 }]
             }
+            PromptFor::ImportTargets => {
+                if text.is_empty() {
+                    return Vec::new();
+                }
+                vec![Effect::ImportTargets(text.into())]
+            }
+            PromptFor::GeneratePersonas => {
+                let mut words = text.rsplitn(2, ' ');
+                let last = words.next().unwrap_or_default();
+                let (template, count) = match (last.parse::<u32>(), words.next()) {
+                    (Ok(n), Some(t)) => (t.trim().to_string(), n),
+                    _ => (text.clone(), 1),
+                };
+                if template.is_empty() || !(1..=100).contains(&count) {
+                    self.toast("give a template name and a count from 1 to 100");
+                    return Vec::new();
+                }
+                vec![Effect::GeneratePersonas { template, count }]
+            }
+            PromptFor::InboxFilter => match parse_inbox_filter(&text) {
+                Ok(f) => {
+                    self.inbox_filter = crate::store::InboxFilter {
+                        unmatched_only: self.inbox_filter.unmatched_only,
+                        ..f
+                    };
+                    vec![Effect::Load(Query::Inbox(self.inbox_filter.clone()))]
+                }
+                Err(e) => {
+                    self.toast(e);
+                    Vec::new()
+                }
+            },
         }
     }
 
@@ -469,4 +560,30 @@ impl App {
 
 fn scroll(at: u16, delta: isize) -> u16 {
     (at as isize + delta).clamp(0, u16::MAX as isize) as u16
+}
+
+/// "shop:12 target:grove responder:human" → a filter; empty → everything.
+pub fn parse_inbox_filter(text: &str) -> Result<crate::store::InboxFilter, String> {
+    let mut f = crate::store::InboxFilter::default();
+    for word in text.split_whitespace() {
+        match word.split_once(':') {
+            Some(("shop", n)) => {
+                f.shop = Some(ShopId(
+                    n.trim_start_matches('#')
+                        .parse()
+                        .map_err(|_| format!("`{n}` is not a shop number"))?,
+                ))
+            }
+            Some(("target", t)) if !t.is_empty() => f.target = Some(t.to_string()),
+            Some(("responder", r)) if ["human", "auto", "ai"].contains(&r) => {
+                f.responder = Some(r.to_string())
+            }
+            _ => {
+                return Err(format!(
+                    "`{word}`: use shop:N, target:TEXT or responder:human|auto|ai"
+                ));
+            }
+        }
+    }
+    Ok(f)
 }

@@ -202,6 +202,29 @@ impl App {
                 self.toast(format!("gathering target #{t}'s website in the background"));
                 Vec::new()
             }
+            Done::ShopStarted { shop, draft } => {
+                self.toast(format!(
+                    "shop #{shop} started; its inquiry (draft #{draft}) awaits review"
+                ));
+                vec![Effect::Load(Query::Shops), Effect::Load(Query::Review)]
+            }
+            Done::TargetSaved(id) => {
+                self.modal = None;
+                self.toast(format!("target #{id} saved"));
+                vec![Effect::Load(Query::Targets)]
+            }
+            Done::TargetsImported(n) => {
+                self.toast(format!("imported {n} targets"));
+                vec![Effect::Load(Query::Targets)]
+            }
+            Done::PersonasGenerated(n) => {
+                self.toast(format!("generated {n} personas"));
+                vec![Effect::Load(Query::Personas)]
+            }
+            Done::PersonaRetired(id) => {
+                self.toast(format!("persona #{id} retired"));
+                vec![Effect::Load(Query::Personas)]
+            }
         }
     }
 

@@ -1,1 +1,775 @@
 //! Transition tests of `App::handle`: events in, state and effects out. No terminal, no IO.
+
+use chrono::TimeZone as _;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+use crate::domain::ids::{FactId, MessageId, PersonaId, ShopId, TargetId};
+use crate::domain::message::{DraftStatus, MessageKind};
+use crate::domain::shop::ShopStatus;
+use crate::store::FactRow;
+use crate::tui::event::{Changed, Done, Loaded};
+
+// ---- fixed data -------------------------------------------------------------------------
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 11, 24, 9, 0, 0).unwrap()
+}
+
+fn app() -> App {
+    App::new("alice", Keymap::default_map(), true, t0())
+}
+
+fn draft_row(id: i64, subject: &str, body: &str) -> MessageRow {
+    MessageRow {
+        id: MessageId(id),
+        shop_id: Some(ShopId(1)),
+        mailbox_id: None,
+        direction: "outbound".into(),
+        kind: MessageKind::Inquiry,
+        status: Some(DraftStatus::PendingReview),
+        message_id: None,
+        in_reply_to: None,
+        reference_ids: Vec::new(),
+        from_addr: "dana.reyes@mail.test".into(),
+        from_name: "Dana Reyes".into(),
+        to_addrs: vec![format!("leasing{id}@oakgrove.test")],
+        subject: subject.into(),
+        body_text: body.into(),
+        parse_error: None,
+        is_auto_reply: false,
+        is_bounce: false,
+        responder_kind: None,
+        received_at: None,
+        sent_at: None,
+        attempts: 0,
+        next_attempt_at: None,
+        wait_reason: None,
+        last_error: None,
+        imap_uid: None,
+        created_at: t0() - Duration::hours(2),
+        version: 1,
+        generation: None,
+        claimed_until: None,
+        claimed_by_name: None,
+    }
+}
+
+/// Three drafts: #11, #12 and #13, the last held by bob.
+fn review_rows() -> Vec<MessageRow> {
+    let mut held = draft_row(13, "Pets and parking", "Do you allow cats?");
+    held.claimed_by_name = Some("bob".into());
+    held.claimed_until = Some(t0() + Duration::minutes(10));
+    held.version = 4;
+    vec![
+        draft_row(11, "Two bedrooms in March", "Hi,\nIs a two bedroom free?\nDana"),
+        draft_row(12, "Application fee", "What is the application fee?"),
+        held,
+    ]
+}
+
+fn shop_row(id: i64, target: &str, status: ShopStatus) -> ShopRow {
+    ShopRow {
+        id: ShopId(id),
+        target_id: TargetId(id),
+        target_name: target.into(),
+        persona_id: PersonaId(1),
+        persona_name: "Dana Reyes".into(),
+        status,
+        status_reason: None,
+        last_activity: t0() - Duration::hours(id),
+        last_sent_at: None,
+        pending_draft: None,
+        wait_reason: None,
+        next_attempt_at: None,
+        score: None,
+    }
+}
+
+fn shop_rows() -> Vec<ShopRow> {
+    vec![
+        shop_row(1, "Oak Grove Apartments", ShopStatus::AwaitingReply),
+        shop_row(2, "Maple Court", ShopStatus::Completed),
+        shop_row(3, "Oak Ridge Lofts", ShopStatus::AwaitingReview),
+    ]
+}
+
+fn inbox_row(id: i64, from: &str, target: Option<&str>) -> InboxRow {
+    InboxRow {
+        id: MessageId(id),
+        shop_id: target.map(|_| ShopId(1)),
+        target_name: target.map(str::to_string),
+        from_addr: format!("{}@agents.test", from.to_lowercase().replace(' ', ".")),
+        from_name: from.into(),
+        subject: format!("Re: question {id}"),
+        received_at: Some(t0() - Duration::minutes(id)),
+        kind: "response".into(),
+        responder_kind: Some("human".into()),
+        is_auto_reply: false,
+        is_bounce: false,
+        parse_error: None,
+        read: false,
+    }
+}
+
+fn target(id: i64, name: &str) -> Target {
+    Target {
+        id: TargetId(id),
+        name: name.into(),
+        street: "1 Main St".into(),
+        city: "Austin".into(),
+        state: "TX".into(),
+        zip: "78701".into(),
+        phone: String::new(),
+        email: format!("leasing@{id}.test"),
+        website: String::new(),
+        owners: String::new(),
+        property_manager: "Greystar".into(),
+        time_zone: None,
+        notes: String::new(),
+        tags: Vec::new(),
+        email_status: "ok".into(),
+        created_at: t0(),
+        updated_at: t0(),
+        deleted_at: None,
+        version: 1,
+    }
+}
+
+fn fact(id: i64, field: &str, value: serde_json::Value, superseded_by: Option<i64>) -> FactRow {
+    FactRow {
+        id: FactId(id),
+        field_path: field.into(),
+        value,
+        source_message_id: Some(MessageId(20)),
+        evidence: format!("evidence for {field} #{id}"),
+        extracted_by: "model".into(),
+        conflict: false,
+        superseded_by: superseded_by.map(FactId),
+        created_at: t0(),
+    }
+}
+
+// ---- driving the app --------------------------------------------------------------------
+
+fn key(c: char) -> Event {
+    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn code(c: KeyCode) -> Event {
+    Event::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn ctrl(c: char) -> Event {
+    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+/// Presses each character as a key; returns every effect asked for.
+fn typed(app: &mut App, text: &str) -> Vec<Effect> {
+    text.chars().flat_map(|c| app.handle(key(c))).collect()
+}
+
+fn toasts(app: &App) -> Vec<String> {
+    app.toasts.iter().map(|t| t.text.clone()).collect()
+}
+
+fn last_toast(app: &App) -> String {
+    app.toasts.last().map(|t| t.text.clone()).unwrap_or_default()
+}
+
+/// The app on the review pane with the three drafts loaded.
+fn on_review() -> App {
+    let mut app = app();
+    app.handle(key('3'));
+    app.handle(Event::Loaded(Loaded::Review(review_rows())));
+    app
+}
+
+/// The app with draft #11 open, claimed by us (or held by `held_by`).
+fn with_draft(held_by: Option<&str>) -> App {
+    let mut app = on_review();
+    let mut draft = review_rows().remove(0);
+    draft.version = 3;
+    app.handle(Event::Loaded(Loaded::Draft {
+        draft: Box::new(draft),
+        held_by: held_by.map(str::to_string),
+        thread: Vec::new(),
+        missing: vec!["application fee".into()],
+    }));
+    app
+}
+
+fn editor_text(app: &App) -> String {
+    let editor = app.draft.as_ref().and_then(|d| d.editor.as_ref());
+    editor.map(|e| e.lines().join("\n")).unwrap_or_default()
+}
+
+// ---- panes and lists --------------------------------------------------------------------
+
+#[test]
+fn number_keys_and_tab_switch_panes_loading_an_unloaded_pane_once() {
+    let mut app = app();
+    assert_eq!(app.handle(key('5')), vec![Effect::Load(Query::Targets)]);
+    assert_eq!(app.pane, Pane::Targets);
+    app.handle(Event::Loaded(Loaded::Targets(vec![target(1, "Oak Grove")])));
+
+    assert_eq!(app.handle(key('1')), vec![Effect::Load(Query::Dashboard)]);
+    assert_eq!(app.pane, Pane::Dashboard);
+    assert_eq!(app.handle(key('5')), vec![], "targets are loaded already");
+
+    assert_eq!(app.handle(code(KeyCode::Tab)), vec![Effect::Load(Query::Personas)]);
+    assert_eq!(app.pane, Pane::Personas);
+    assert_eq!(app.handle(code(KeyCode::BackTab)), vec![]);
+    assert_eq!(app.pane, Pane::Targets);
+
+    // Reports lists the shops: once they are loaded, neither pane asks again.
+    app.handle(Event::Loaded(Loaded::Shops(shop_rows())));
+    assert_eq!(app.handle(key('7')), vec![]);
+    assert_eq!(app.pane, Pane::Reports);
+    assert_eq!(app.handle(key('2')), vec![]);
+    // Tab wraps around from the last pane to the first.
+    app.handle(key('7'));
+    app.handle(code(KeyCode::Tab));
+    assert_eq!(app.pane, Pane::Dashboard);
+}
+
+#[test]
+fn j_k_g_and_shift_g_move_the_selection_and_stop_at_the_ends() {
+    let mut app = on_review();
+    assert_eq!(app.review.selected, 0);
+    app.handle(key('k'));
+    assert_eq!(app.review.selected, 0, "k on the first row stays");
+    typed(&mut app, "jjjjj");
+    assert_eq!(app.review.selected, 2, "j stops on the last row");
+    app.handle(key('g'));
+    assert_eq!(app.review.selected, 0);
+    app.handle(key('G'));
+    assert_eq!(app.review.selected, 2);
+    app.handle(ctrl('u'));
+    assert_eq!(app.review.selected, 0, "a page up past the top stops at the top");
+    app.handle(code(KeyCode::Down));
+    assert_eq!(app.review.selected, 1);
+    assert_eq!(
+        app.review.selected_row().map(|m| m.id),
+        Some(MessageId(12))
+    );
+}
+
+#[test]
+fn slash_filters_as_you_type_enter_keeps_it_and_esc_clears_it() {
+    let mut app = app();
+    app.handle(key('2'));
+    app.handle(Event::Loaded(Loaded::Shops(shop_rows())));
+    app.handle(key('G'));
+
+    app.handle(key('/'));
+    assert!(matches!(
+        app.modal,
+        Some(Modal::Prompt {
+            purpose: PromptFor::Filter,
+            ..
+        })
+    ));
+    typed(&mut app, "oak");
+    assert_eq!(app.shops.len(), 2);
+    let names: Vec<_> = app.shops.visible_rows().map(|s| s.target_name.as_str()).collect();
+    assert_eq!(names, ["Oak Grove Apartments", "Oak Ridge Lofts"]);
+    assert!(app.shops.selected < app.shops.len(), "the selection stays on a visible row");
+
+    app.handle(code(KeyCode::Backspace));
+    app.handle(code(KeyCode::Backspace));
+    assert_eq!(app.shops.filter, "o");
+    app.handle(code(KeyCode::Esc));
+    assert!(app.modal.is_none());
+    assert_eq!(app.shops.filter, "");
+    assert_eq!(app.shops.len(), 3, "esc shows every row again");
+
+    app.handle(key('/'));
+    typed(&mut app, "MAPLE");
+    app.handle(code(KeyCode::Enter));
+    assert!(app.modal.is_none());
+    assert_eq!(app.shops.len(), 1, "enter keeps the filter");
+    assert_eq!(app.shops.selected_row().map(|s| s.id), Some(ShopId(2)));
+    // Opening the filter again starts from what is there.
+    app.handle(key('/'));
+    assert!(matches!(&app.modal, Some(Modal::Prompt { input, .. }) if input == "MAPLE"));
+}
+
+#[test]
+fn enter_on_a_review_row_opens_that_draft() {
+    let mut app = on_review();
+    app.handle(key('j'));
+    assert_eq!(
+        app.handle(code(KeyCode::Enter)),
+        vec![Effect::OpenDraft(MessageId(12))]
+    );
+    // Enter on an empty queue does nothing.
+    app.handle(Event::Loaded(Loaded::Review(Vec::new())));
+    assert_eq!(app.handle(code(KeyCode::Enter)), vec![]);
+}
+
+// ---- drafts -----------------------------------------------------------------------------
+
+#[test]
+fn a_draft_held_by_another_operator_is_read_only() {
+    let mut app = with_draft(Some("bob"));
+    assert!(last_toast(&app).contains("bob"), "{:?}", toasts(&app));
+    assert_eq!(app.scope(), Scope::Draft);
+
+    let before = app.toasts.len();
+    assert_eq!(app.handle(key('a')), vec![]);
+    assert!(app.modal.is_none(), "no approve dialog");
+    assert_eq!(app.toasts.len(), before + 1);
+    assert!(last_toast(&app).contains("bob is reviewing this draft"));
+
+    assert_eq!(app.handle(key('e')), vec![]);
+    assert!(app.draft.as_ref().is_some_and(|d| d.editor.is_none()), "no editor");
+    assert_eq!(app.toasts.len(), before + 2);
+
+    assert_eq!(app.handle(key('E')), vec![], "no $EDITOR either");
+    assert_eq!(app.handle(key('r')), vec![]);
+    assert!(app.modal.is_none(), "no reject prompt");
+
+    // Closing it releases nothing: the claim is bob's.
+    assert_eq!(app.handle(code(KeyCode::Esc)), vec![]);
+    assert!(app.draft.is_none());
+}
+
+#[test]
+fn approving_asks_first_and_y_approves_the_version_that_was_read() {
+    let mut app = with_draft(None);
+    assert_eq!(app.handle(key('a')), vec![]);
+    match &app.modal {
+        Some(Modal::Confirm { action, question }) => {
+            assert_eq!(*action, Action::ApproveDraft);
+            assert!(question.contains("#11"), "{question}");
+            assert!(question.contains("leasing11@oakgrove.test"), "{question}");
+        }
+        _ => panic!("approve should ask first"),
+    }
+    // n (or esc) changes nothing.
+    assert_eq!(app.handle(key('n')), vec![]);
+    assert!(app.modal.is_none());
+    assert!(app.draft.as_ref().is_some_and(|d| d.busy.is_none()));
+
+    app.handle(key('a'));
+    assert_eq!(
+        app.handle(key('y')),
+        vec![Effect::ApproveDraft {
+            id: MessageId(11),
+            version: 3
+        }]
+    );
+    assert!(app.modal.is_none());
+    assert_eq!(app.draft.as_ref().and_then(|d| d.busy), Some("approving"));
+
+    assert_eq!(
+        app.handle(Event::Done(Done::DraftApproved(MessageId(11)))),
+        vec![Effect::Load(Query::Review), Effect::Load(Query::Shops)]
+    );
+    assert!(app.draft.is_none(), "the approved draft closes");
+}
+
+#[test]
+fn approving_from_the_queue_uses_the_selected_row_and_skips_rows_others_hold() {
+    let mut app = on_review();
+    app.handle(key('j'));
+    app.handle(key('a'));
+    assert_eq!(
+        app.handle(key('y')),
+        vec![Effect::ApproveDraft {
+            id: MessageId(12),
+            version: 1
+        }]
+    );
+    app.handle(key('G'));
+    assert_eq!(app.handle(key('a')), vec![]);
+    assert!(app.modal.is_none(), "bob holds #13: nothing to confirm");
+}
+
+#[test]
+fn rejecting_needs_a_reason() {
+    let mut app = with_draft(None);
+    app.handle(key('r'));
+    assert!(matches!(
+        app.modal,
+        Some(Modal::Prompt {
+            purpose: PromptFor::RejectReason(MessageId(11)),
+            ..
+        })
+    ));
+    assert_eq!(app.handle(code(KeyCode::Enter)), vec![]);
+    assert!(last_toast(&app).contains("reason"));
+    assert!(app.modal.is_some(), "the prompt stays open");
+    typed(&mut app, "   ");
+    assert_eq!(app.handle(code(KeyCode::Enter)), vec![], "blanks are no reason");
+
+    typed(&mut app, "too pushy");
+    assert_eq!(
+        app.handle(code(KeyCode::Enter)),
+        vec![Effect::RejectDraft {
+            id: MessageId(11),
+            reason: "too pushy".into()
+        }]
+    );
+    assert!(app.modal.is_none());
+}
+
+#[test]
+fn editing_in_place_saves_the_first_line_as_the_subject() {
+    let mut app = with_draft(None);
+    assert_eq!(app.handle(key('e')), vec![]);
+    assert_eq!(
+        editor_text(&app),
+        "Two bedrooms in March\nHi,\nIs a two bedroom free?\nDana"
+    );
+    // Every key is text now, even the ones bound to actions elsewhere.
+    assert_eq!(typed(&mut app, "Re: a q "), vec![]);
+    assert!(app.modal.is_none(), "`a` typed, not approve");
+    assert!(!app.quit, "`q` typed, not quit");
+    assert!(app.draft.as_ref().is_some_and(|d| d.is_dirty()));
+
+    assert_eq!(
+        app.handle(ctrl('s')),
+        vec![Effect::SaveDraft {
+            id: MessageId(11),
+            version: 3,
+            subject: "Re: a q Two bedrooms in March".into(),
+            body: "Hi,\nIs a two bedroom free?\nDana".into(),
+        }]
+    );
+    assert_eq!(app.draft.as_ref().and_then(|d| d.busy), Some("saving"));
+
+    let mut saved = review_rows().remove(0);
+    saved.subject = "Re: a q Two bedrooms in March".into();
+    saved.version = 4;
+    assert_eq!(
+        app.handle(Event::Done(Done::DraftSaved(Box::new(saved)))),
+        vec![Effect::Load(Query::Review)]
+    );
+    let d = app.draft.as_ref().expect("the draft stays open");
+    assert!(d.editor.is_none() && d.busy.is_none());
+    assert_eq!(d.draft.version, 4, "the next save or approve uses the new version");
+}
+
+#[test]
+fn saving_an_unchanged_edit_just_closes_the_editor() {
+    let mut app = with_draft(None);
+    app.handle(key('e'));
+    assert_eq!(app.handle(ctrl('s')), vec![]);
+    assert!(app.draft.as_ref().is_some_and(|d| d.editor.is_none()));
+}
+
+#[test]
+fn quit_releases_the_held_draft_and_asks_first_when_an_edit_is_unsaved() {
+    let mut app = app();
+    assert_eq!(app.handle(key('q')), vec![Effect::Quit]);
+    assert!(app.quit);
+
+    let mut app = with_draft(None);
+    assert_eq!(
+        app.handle(key('q')),
+        vec![Effect::ReleaseDraft(MessageId(11)), Effect::Quit]
+    );
+
+    let mut app = with_draft(Some("bob"));
+    assert_eq!(app.handle(ctrl('c')), vec![Effect::Quit], "bob's claim is not ours to release");
+
+    let mut app = with_draft(None);
+    app.handle(key('e'));
+    typed(&mut app, "X");
+    // While editing, keys are text; the quit action comes from the palette or elsewhere.
+    assert_eq!(app.handle(Event::Action(Action::Quit)), vec![]);
+    assert!(matches!(app.modal, Some(Modal::ConfirmQuit)));
+    assert!(!app.quit);
+    assert_eq!(app.handle(key('n')), vec![]);
+    assert!(app.modal.is_none() && !app.quit);
+    assert!(
+        app.draft.as_ref().is_some_and(|d| d.is_dirty()),
+        "the edit is still there"
+    );
+    app.handle(Event::Action(Action::Quit));
+    assert_eq!(
+        app.handle(key('y')),
+        vec![Effect::ReleaseDraft(MessageId(11)), Effect::Quit]
+    );
+    assert!(app.quit);
+}
+
+#[test]
+fn a_draft_decided_by_someone_else_closes_with_a_toast() {
+    let mut app = with_draft(None);
+    // A reload that still has it changes nothing.
+    app.handle(Event::Loaded(Loaded::Review(review_rows())));
+    assert!(app.draft.is_some());
+
+    let rest: Vec<_> = review_rows().into_iter().skip(1).collect();
+    app.handle(Event::Loaded(Loaded::Review(rest.clone())));
+    assert!(app.draft.is_none());
+    assert!(
+        last_toast(&app).contains("draft #11 was decided by another operator"),
+        "{:?}",
+        toasts(&app)
+    );
+    assert_eq!(app.review.len(), 2);
+
+    // Our own approval in flight is not someone else's decision.
+    let mut app = with_draft(None);
+    app.handle(key('a'));
+    app.handle(key('y'));
+    let before = app.toasts.len();
+    app.handle(Event::Loaded(Loaded::Review(rest)));
+    assert!(app.draft.is_some());
+    assert_eq!(app.toasts.len(), before);
+}
+
+// ---- live updates -----------------------------------------------------------------------
+
+#[test]
+fn new_inbound_mail_after_the_first_load_toasts_and_alerts() {
+    let mut app = app();
+    let first = vec![inbox_row(2, "Kim Lee", Some("Oak Grove")), inbox_row(1, "Sam", None)];
+    assert_eq!(app.handle(Event::Loaded(Loaded::Inbox(first.clone()))), vec![]);
+    assert!(app.toasts.is_empty(), "what was there at start is not news");
+
+    let mut rows = vec![inbox_row(3, "Kim Lee", Some("Oak Grove"))];
+    rows.extend(first.clone());
+    assert_eq!(
+        app.handle(Event::Loaded(Loaded::Inbox(rows.clone()))),
+        vec![Effect::Alert("new reply from Oak Grove".into())]
+    );
+    assert_eq!(last_toast(&app), "new reply from Oak Grove");
+
+    // The same rows again are not new.
+    assert_eq!(app.handle(Event::Loaded(Loaded::Inbox(rows.clone()))), vec![]);
+
+    // Two at once are counted; the unmatched one is named by its address.
+    let mut more = vec![inbox_row(5, "Pat Diaz", None), inbox_row(4, "Kim Lee", None)];
+    more.extend(rows.clone());
+    assert_eq!(
+        app.handle(Event::Loaded(Loaded::Inbox(more.clone()))),
+        vec![Effect::Alert(
+            "2 new replies, latest from pat.diaz@agents.test".into()
+        )]
+    );
+
+    // Auto-acknowledgements and bounces do not ring.
+    let mut auto = inbox_row(6, "Leasing Office", Some("Oak Grove"));
+    auto.is_auto_reply = true;
+    let mut bounce = inbox_row(7, "Mailer Daemon", None);
+    bounce.is_bounce = true;
+    let mut quiet = vec![bounce, auto];
+    quiet.extend(more);
+    assert_eq!(app.handle(Event::Loaded(Loaded::Inbox(quiet))), vec![]);
+}
+
+#[test]
+fn changed_messages_reload_review_inbox_and_dashboard_but_changed_shops_do_not_reload_review() {
+    let mut app = app();
+    let messages = Changed {
+        messages: [5].into(),
+        ..Changed::default()
+    };
+    let out = app.handle(Event::Changed(messages.clone()));
+    assert!(out.contains(&Effect::Load(Query::Review)), "{out:?}");
+    assert!(out.contains(&Effect::Load(Query::Dashboard)), "{out:?}");
+    assert!(
+        !out.iter().any(|e| matches!(e, Effect::Load(Query::Inbox(_)))),
+        "the inbox is not loaded yet: {out:?}"
+    );
+
+    app.handle(Event::Loaded(Loaded::Inbox(vec![inbox_row(1, "Sam", None)])));
+    app.handle(Event::Loaded(Loaded::Shops(shop_rows())));
+    let out = app.handle(Event::Changed(messages));
+    assert!(out.contains(&Effect::Load(Query::Inbox(app.inbox_filter.clone()))), "{out:?}");
+    assert!(out.contains(&Effect::Load(Query::Review)), "{out:?}");
+    assert!(out.contains(&Effect::Load(Query::Shops)), "{out:?}");
+
+    let shops = Changed {
+        shops: [2].into(),
+        ..Changed::default()
+    };
+    let out = app.handle(Event::Changed(shops));
+    assert!(!out.contains(&Effect::Load(Query::Review)), "{out:?}");
+    assert!(!out.iter().any(|e| matches!(e, Effect::Load(Query::Inbox(_)))), "{out:?}");
+    assert!(out.contains(&Effect::Load(Query::Shops)), "{out:?}");
+    assert!(out.contains(&Effect::Load(Query::Dashboard)), "{out:?}");
+}
+
+#[test]
+fn a_change_to_the_open_threads_shop_reloads_the_thread() {
+    let mut app = app();
+    app.handle(key('2'));
+    app.handle(Event::Loaded(Loaded::Shops(shop_rows())));
+    assert_eq!(
+        app.handle(code(KeyCode::Enter)),
+        vec![Effect::Load(Query::Thread(ShopId(1)))]
+    );
+    let ours = Changed {
+        shops: [1].into(),
+        ..Changed::default()
+    };
+    assert!(app.handle(Event::Changed(ours)).contains(&Effect::Load(Query::Thread(ShopId(1)))));
+    let other = Changed {
+        shops: [2].into(),
+        ..Changed::default()
+    };
+    assert!(!app.handle(Event::Changed(other)).contains(&Effect::Load(Query::Thread(ShopId(1)))));
+}
+
+#[test]
+fn losing_the_database_then_getting_it_back_reloads_everything_shown() {
+    let mut app = app();
+    app.handle(Event::Loaded(Loaded::Targets(vec![target(1, "Oak Grove")])));
+    assert_eq!(app.handle(Event::Database(DbStatus::Lost("connection refused".into()))), vec![]);
+    assert!(matches!(app.db, DbStatus::Lost(_)));
+    assert!(app.last_error.as_deref().is_some_and(|e| e.contains("connection refused")));
+    assert_eq!(app.handle(Event::Database(DbStatus::Lost("again".into()))), vec![]);
+
+    let out = app.handle(Event::Database(DbStatus::Connected));
+    for q in [
+        Query::Dashboard,
+        Query::Review,
+        Query::Shops,
+        Query::Inbox(app.inbox_filter.clone()),
+        Query::Targets,
+    ] {
+        assert!(out.contains(&Effect::Load(q.clone())), "{q:?} not in {out:?}");
+    }
+    assert!(!out.contains(&Effect::Load(Query::Personas)), "personas were never loaded");
+    assert_eq!(app.db, DbStatus::Connected);
+    assert_eq!(last_toast(&app), "database back");
+    // Connected while connected is no news.
+    assert_eq!(app.handle(Event::Database(DbStatus::Connected)), vec![]);
+}
+
+// ---- palette, help, toasts --------------------------------------------------------------
+
+#[test]
+fn the_palette_fuzzy_matches_and_enter_runs_the_action() {
+    assert_eq!(palette_matches("apdr").first(), Some(&Action::ApproveDraft));
+    assert!(palette_matches("zzzz").is_empty());
+
+    let mut app = on_review();
+    app.handle(key(':'));
+    assert!(matches!(app.modal, Some(Modal::Palette { .. })));
+    typed(&mut app, "apdr");
+    assert_eq!(app.handle(code(KeyCode::Enter)), vec![]);
+    assert!(
+        matches!(
+            app.modal,
+            Some(Modal::Confirm {
+                action: Action::ApproveDraft,
+                ..
+            })
+        ),
+        "approve ran and asks first"
+    );
+    app.handle(key('n'));
+
+    app.handle(key(':'));
+    typed(&mut app, "go-tar");
+    assert_eq!(app.handle(code(KeyCode::Enter)), vec![Effect::Load(Query::Targets)]);
+    assert_eq!(app.pane, Pane::Targets);
+    assert!(app.modal.is_none());
+
+    // Esc closes it without running anything.
+    app.handle(key(':'));
+    typed(&mut app, "quit");
+    assert_eq!(app.handle(code(KeyCode::Esc)), vec![]);
+    assert!(app.modal.is_none() && !app.quit);
+}
+
+#[test]
+fn help_opens_scrolls_and_closes() {
+    let mut app = app();
+    app.handle(key('?'));
+    app.handle(key('j'));
+    app.handle(key('j'));
+    app.handle(key('k'));
+    assert!(matches!(app.modal, Some(Modal::Help { scroll: 1 })));
+    assert_eq!(app.handle(code(KeyCode::Esc)), vec![]);
+    assert!(app.modal.is_none());
+}
+
+#[test]
+fn ticks_remove_expired_toasts_and_errors_stay_longer() {
+    let mut app = app();
+    app.toast("draft saved");
+    app.handle(Event::Failed {
+        what: "approving".into(),
+        error: "version changed".into(),
+    });
+    assert_eq!(app.toasts.len(), 2);
+    assert!(app.toasts[1].error);
+    assert_eq!(app.last_error.as_deref(), Some("approving: version changed"));
+
+    app.handle(Event::Tick(t0() + Duration::seconds(4)));
+    assert_eq!(app.toasts.len(), 2);
+    app.handle(Event::Tick(t0() + Duration::seconds(6)));
+    assert_eq!(toasts(&app), ["approving: version changed"]);
+    app.handle(Event::Tick(t0() + Duration::seconds(11)));
+    assert!(app.toasts.is_empty());
+    assert!(app.last_error.is_some(), "the status bar keeps the last error");
+}
+
+// ---- known defects: these assert what the operator needs and fail today ------------------
+
+#[test]
+#[ignore = "BUG: Esc in the in-place editor is swallowed (app.rs key()), see the report"]
+fn esc_leaves_an_unchanged_edit() {
+    let mut app = with_draft(None);
+    app.handle(key('e'));
+    app.handle(code(KeyCode::Esc));
+    assert!(app.draft.as_ref().is_some_and(|d| d.editor.is_none()));
+}
+
+#[test]
+#[ignore = "BUG: the first load of an empty inbox leaves nothing to compare with (loaded.rs)"]
+fn the_first_reply_into_an_empty_inbox_alerts() {
+    let mut app = app();
+    app.handle(Event::Loaded(Loaded::Inbox(Vec::new())));
+    let out = app.handle(Event::Loaded(Loaded::Inbox(vec![inbox_row(
+        1,
+        "Kim Lee",
+        Some("Oak Grove"),
+    )])));
+    assert_eq!(out, vec![Effect::Alert("new reply from Oak Grove".into())]);
+}
+
+#[test]
+#[ignore = "BUG: rejecting does not mark the draft busy (actions.rs prompted)"]
+fn our_own_rejection_is_not_reported_as_someone_elses() {
+    let mut app = with_draft(None);
+    app.handle(key('r'));
+    typed(&mut app, "too pushy");
+    app.handle(code(KeyCode::Enter));
+    let rest: Vec<_> = review_rows().into_iter().skip(1).collect();
+    app.handle(Event::Loaded(Loaded::Review(rest)));
+    assert!(
+        !toasts(&app).iter().any(|t| t.contains("another operator")),
+        "{:?}",
+        toasts(&app)
+    );
+}
+
+#[test]
+#[ignore = "BUG: j/k in a thread select superseded (hidden) facts (actions.rs step)"]
+fn j_in_a_thread_moves_to_the_next_shown_fact() {
+    let mut app = app();
+    app.handle(key('2'));
+    app.handle(Event::Loaded(Loaded::Shops(shop_rows())));
+    app.handle(code(KeyCode::Enter));
+    app.handle(Event::Loaded(Loaded::Thread {
+        shop: ShopId(1),
+        messages: Vec::new(),
+        facts: vec![
+            fact(1, "application_fee", serde_json::json!(50), None),
+            fact(2, "pet_policy", serde_json::json!("no cats"), Some(3)),
+            fact(3, "pet_policy", serde_json::json!("cats ok"), None),
+        ],
+    }));
+    app.handle(key('j'));
+    let t = app.thread.as_ref().unwrap();
+    assert!(t.facts[t.fact].superseded_by.is_none(), "selected fact #{}", t.fact + 1);
+}

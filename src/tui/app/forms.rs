@@ -1,0 +1,179 @@
+//! The pick lists (start a shop: target, then persona) and the target form, with validation
+//! shown beside the fields. Pure like the rest of `App`.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::super::effect::{Effect, Query};
+use super::super::state::{Modal, PickFor, TargetForm};
+use super::App;
+
+impl App {
+    /// The rows a pick list offers: (id, label), filtered by what was typed.
+    pub fn pick_items(&self, purpose: PickFor, input: &str) -> Vec<(i64, String)> {
+        let needle = input.to_lowercase();
+        let items: Vec<(i64, String)> = match purpose {
+            PickFor::ShopTarget => self
+                .targets
+                .rows
+                .iter()
+                .filter(|t| !t.email.is_empty())
+                .map(|t| (t.id.0, format!("#{} {} — {}", t.id, t.name, t.city)))
+                .collect(),
+            PickFor::ShopPersona(_) => self
+                .personas
+                .rows
+                .iter()
+                .map(|p| (p.id.0, format!("#{} {} — {}", p.id, p.full_name(), p.email)))
+                .collect(),
+        };
+        items
+            .into_iter()
+            .filter(|(_, label)| needle.is_empty() || label.to_lowercase().contains(&needle))
+            .collect()
+    }
+
+    pub(super) fn start_pick(&mut self) -> Vec<Effect> {
+        self.modal = Some(Modal::Pick {
+            purpose: PickFor::ShopTarget,
+            input: String::new(),
+            selected: 0,
+        });
+        let mut out = Vec::new();
+        if !self.targets.loaded {
+            out.push(Effect::Load(Query::Targets));
+        }
+        if !self.personas.loaded {
+            out.push(Effect::Load(Query::Personas));
+        }
+        out
+    }
+
+    pub(super) fn pick_key(
+        &mut self,
+        k: KeyEvent,
+        purpose: PickFor,
+        mut input: String,
+        selected: usize,
+    ) -> Vec<Effect> {
+        let n = self.pick_items(purpose, &input).len();
+        match k.code {
+            KeyCode::Esc => return Vec::new(),
+            KeyCode::Enter => {
+                let Some((id, _)) = self.pick_items(purpose, &input).get(selected).cloned() else {
+                    self.modal = Some(Modal::Pick {
+                        purpose,
+                        input,
+                        selected,
+                    });
+                    return Vec::new();
+                };
+                return match purpose {
+                    PickFor::ShopTarget => {
+                        self.modal = Some(Modal::Pick {
+                            purpose: PickFor::ShopPersona(crate::domain::ids::TargetId(id)),
+                            input: String::new(),
+                            selected: 0,
+                        });
+                        Vec::new()
+                    }
+                    PickFor::ShopPersona(target) => vec![Effect::StartShop {
+                        target,
+                        persona: crate::domain::ids::PersonaId(id),
+                    }],
+                };
+            }
+            KeyCode::Down | KeyCode::Tab => {
+                self.modal = Some(Modal::Pick {
+                    purpose,
+                    input,
+                    selected: (selected + 1).min(n.saturating_sub(1)),
+                });
+            }
+            KeyCode::Up | KeyCode::BackTab => {
+                self.modal = Some(Modal::Pick {
+                    purpose,
+                    input,
+                    selected: selected.saturating_sub(1),
+                });
+            }
+            KeyCode::Backspace => {
+                input.pop();
+                self.modal = Some(Modal::Pick {
+                    purpose,
+                    input,
+                    selected: 0,
+                });
+            }
+            KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
+                input.push(c);
+                self.modal = Some(Modal::Pick {
+                    purpose,
+                    input,
+                    selected: 0,
+                });
+            }
+            _ => {
+                self.modal = Some(Modal::Pick {
+                    purpose,
+                    input,
+                    selected,
+                })
+            }
+        }
+        Vec::new()
+    }
+
+    pub(super) fn form_key(&mut self, k: KeyEvent, mut form: TargetForm) -> Vec<Effect> {
+        let last = form.fields.len() - 1;
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        match k.code {
+            KeyCode::Esc => {
+                if form.changed && !form.armed_discard {
+                    form.armed_discard = true;
+                    self.modal = Some(Modal::Form(form));
+                }
+                return Vec::new();
+            }
+            KeyCode::Char('s') if ctrl => return self.submit_form(form),
+            KeyCode::Enter if form.focus == last => return self.submit_form(form),
+            KeyCode::Enter | KeyCode::Tab | KeyCode::Down => {
+                form.focus = (form.focus + 1).min(last)
+            }
+            KeyCode::BackTab | KeyCode::Up => form.focus = form.focus.saturating_sub(1),
+            KeyCode::Backspace => {
+                form.fields[form.focus].1.pop();
+                form.changed = true;
+            }
+            KeyCode::Char(c) if !ctrl => {
+                form.fields[form.focus].1.push(c);
+                form.changed = true;
+            }
+            _ => {}
+        }
+        form.armed_discard = false;
+        self.modal = Some(Modal::Form(form));
+        Vec::new()
+    }
+
+    /// Validates in place: errors stay on the form beside their fields; nothing is sent.
+    fn submit_form(&mut self, mut form: TargetForm) -> Vec<Effect> {
+        match form.input().validated() {
+            Ok(input) => vec![Effect::SaveTarget {
+                editing: form.editing,
+                input: Box::new(input),
+            }],
+            Err(errors) => {
+                if let Some(first) = errors.first() {
+                    form.focus = form
+                        .fields
+                        .iter()
+                        .position(|(k, _)| *k == first.field)
+                        .unwrap_or(form.focus);
+                }
+                form.errors = errors;
+                self.modal = Some(Modal::Form(form));
+                Vec::new()
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! The target form: one line per field, the focused one marked, each error beside its field.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use crate::tui::state::{TARGET_FIELDS, TargetForm};
+use crate::tui::theme::Theme;
+use crate::tui::view::dialog;
+
+pub fn draw(form: &TargetForm, theme: &Theme, f: &mut Frame, area: Rect) {
+    let height = (form.fields.len() as u16 + 4).min(area.height);
+    let width = 76.min(area.width);
+    let rect = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
+    f.render_widget(Clear, rect);
+    let mut lines = Vec::new();
+    for (i, ((key, value), (_, label))) in form.fields.iter().zip(TARGET_FIELDS).enumerate() {
+        let focused = i == form.focus;
+        let mut spans = vec![
+            Span::styled(
+                format!("{}{label:<22} ", if focused { "▸" } else { " " }),
+                if focused { theme.title } else { theme.muted },
+            ),
+            Span::raw(value.clone()),
+        ];
+        if focused {
+            spans.push(Span::raw("█"));
+        }
+        if let Some(e) = form.errors.iter().find(|e| e.field == *key) {
+            spans.push(Span::styled(format!("  ✗ {}", e.reason), theme.error));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        if form.armed_discard {
+            "unsaved changes: esc again discards them"
+        } else {
+            "tab/↓ next · S-tab/↑ previous · C-s (or enter on the last field) saves · esc cancels"
+        },
+        if form.armed_discard {
+            theme.warn
+        } else {
+            theme.muted
+        },
+    ));
+    let title = match form.editing {
+        Some((id, _)) => format!(" edit target #{id} "),
+        None => " new target ".to_string(),
+    };
+    f.render_widget(Paragraph::new(lines).block(dialog(&title, theme)), rect);
+}
