@@ -74,7 +74,7 @@ impl Store {
             .unwrap_or_default())
     }
 
-    /// Records a folder's sync error (or clears it) for the status bar.
+    /// Records a folder's sync error, or (None) a good sync now, for the status bar.
     pub async fn set_folder_error(
         &self,
         mailbox: MailboxId,
@@ -82,8 +82,10 @@ impl Store {
         error: Option<&str>,
     ) -> Result<()> {
         sqlx::query(
-            "INSERT INTO mailbox_folders (mailbox_id, folder, last_error) VALUES ($1, $2, $3)
-             ON CONFLICT (mailbox_id, folder) DO UPDATE SET last_error = EXCLUDED.last_error",
+            "INSERT INTO mailbox_folders (mailbox_id, folder, last_error, last_synced_at)
+             VALUES ($1, $2, $3, CASE WHEN $3::text IS NULL THEN now() END)
+             ON CONFLICT (mailbox_id, folder) DO UPDATE SET last_error = EXCLUDED.last_error,
+                 last_synced_at = coalesce(EXCLUDED.last_synced_at, mailbox_folders.last_synced_at)",
         )
         .bind(mailbox)
         .bind(folder)

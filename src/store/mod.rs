@@ -42,7 +42,7 @@ pub use reports::{
 };
 pub use shops::PlanState;
 pub use targets::TargetFilter;
-pub use views::{InboxFilter, InboxRow, ShopRow};
+pub use views::{InboxFilter, InboxRow, ShopRow, SyncState};
 pub use websites::{CrawlDetails, SkippedPage, SnapshotPage, WebsiteSnapshot};
 
 use crate::domain::ids::OperatorId;

@@ -46,6 +46,15 @@ pub struct InboxRow {
     pub read: bool,
 }
 
+/// One mailbox folder's sync state, for the status bar.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct SyncState {
+    pub address: String,
+    pub folder: String,
+    pub last_synced_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+}
+
 /// What the inbox shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InboxFilter {
@@ -87,6 +96,26 @@ impl Store {
         .await?)
     }
 
+    /// One target's shops, newest first.
+    pub async fn target_shop_rows(&self, target: TargetId) -> Result<Vec<ShopRow>> {
+        Ok(sqlx::query_as(
+            "SELECT s.id, s.target_id, t.name AS target_name, s.persona_id,
+                    p.first_name || ' ' || p.last_name AS persona_name, s.status, s.status_reason,
+                    s.updated_at AS last_activity, NULL::timestamptz AS last_sent_at,
+                    NULL::bigint AS pending_draft, NULL::text AS wait_reason,
+                    NULL::timestamptz AS next_attempt_at, g.total AS score
+             FROM shops s
+             JOIN targets t ON t.id = s.target_id
+             JOIN personas p ON p.id = s.persona_id
+             LEFT JOIN grades g ON g.shop_id = s.id AND g.is_current
+             WHERE s.target_id = $1
+             ORDER BY s.created_at DESC, s.id DESC LIMIT 200",
+        )
+        .bind(target)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Inbound mail, newest first, filtered.
     pub async fn inbox_rows(
         &self,
@@ -115,6 +144,17 @@ impl Store {
         .bind(&filter.responder)
         .bind(limit)
         .bind(offset)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Every mailbox folder's last good sync and last error.
+    pub async fn sync_states(&self) -> Result<Vec<SyncState>> {
+        Ok(sqlx::query_as(
+            "SELECT m.address, f.folder, f.last_synced_at, f.last_error
+             FROM mailbox_folders f JOIN mailboxes m ON m.id = f.mailbox_id
+             WHERE m.enabled ORDER BY m.address, f.folder",
+        )
         .fetch_all(&self.pool)
         .await?)
     }

@@ -47,6 +47,7 @@ text_enum! {
         GeneratePersonas => "generate-personas",
         RetirePersona => "retire-persona",
         FilterInbox => "filter-inbox",
+        ShowPortfolio => "show-portfolio",
     }
 }
 
@@ -96,6 +97,7 @@ impl Action {
             GeneratePersonas => "generate personas from a template",
             RetirePersona => "retire the persona (its address is never reused)",
             FilterInbox => "show the inbox for a shop, a target or a kind of responder",
+            ShowPortfolio => "the portfolio: scores, response times, fees across shops",
         }
     }
 

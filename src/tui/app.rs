@@ -10,7 +10,10 @@ use super::action::{Action, Scope};
 use super::effect::{Effect, Query};
 use super::event::{DbStatus, Event};
 use super::keymap::{Key, Keymap};
-use super::state::{DraftView, ListView, Modal, Pane, PromptFor, ReportView, ThreadView, Toast};
+use super::state::{
+    DraftView, ListView, Modal, Pane, PortfolioView, PromptFor, ReportView, TargetView, ThreadView,
+    Toast,
+};
 use crate::domain::persona::Persona;
 use crate::domain::target::Target;
 use crate::store::{Dashboard, InboxFilter, InboxRow, MessageRow, ShopRow};
@@ -33,6 +36,11 @@ pub struct App {
     pub thread: Option<ThreadView>,
     pub draft: Option<DraftView>,
     pub report: Option<ReportView>,
+    pub portfolio: Option<PortfolioView>,
+    pub target_view: Option<TargetView>,
+    /// Mailbox sync states for the status bar, and when they were last asked for.
+    pub sync: Vec<crate::store::SyncState>,
+    pub sync_loaded_at: Option<DateTime<Utc>>,
     pub modal: Option<Modal>,
     pub toasts: Vec<Toast>,
     pub db: DbStatus,
@@ -60,6 +68,10 @@ impl App {
             thread: None,
             draft: None,
             report: None,
+            portfolio: None,
+            target_view: None,
+            sync: Vec::new(),
+            sync_loaded_at: None,
             modal: None,
             toasts: Vec::new(),
             db: DbStatus::Connected,
@@ -77,6 +89,7 @@ impl App {
             Effect::Load(Query::Review),
             Effect::Load(Query::Shops),
             Effect::Load(Query::Inbox(self.inbox_filter.clone())),
+            Effect::Load(Query::Sync),
         ]
     }
 
@@ -86,6 +99,10 @@ impl App {
             Scope::Draft
         } else if self.thread.is_some() || self.report.is_some() {
             Scope::Thread
+        } else if self.target_view.is_some() {
+            Scope::Targets
+        } else if self.portfolio.is_some() {
+            Scope::Reports
         } else {
             self.pane.scope()
         }
@@ -99,6 +116,14 @@ impl App {
             Event::Tick(now) => {
                 self.now = now;
                 self.toasts.retain(|t| t.until > now);
+                // The status bar's sync ages: asked for again every 15 s.
+                if self
+                    .sync_loaded_at
+                    .is_none_or(|at| now - at >= Duration::seconds(15))
+                {
+                    self.sync_loaded_at = Some(now);
+                    return vec![Effect::Load(Query::Sync)];
+                }
                 Vec::new()
             }
             Event::Loaded(l) => self.loaded(l),

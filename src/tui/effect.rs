@@ -81,4 +81,7 @@ pub enum Query {
     Personas,
     Thread(ShopId),
     Report(ShopId),
+    Portfolio,
+    Sync,
+    Target(TargetId),
 }

@@ -61,6 +61,13 @@ pub enum Loaded {
         shop: ShopId,
         text: String,
     },
+    Portfolio(String),
+    Target {
+        target: TargetId,
+        shops: Vec<ShopRow>,
+        website: Option<Box<crate::store::WebsiteSnapshot>>,
+    },
+    Sync(Vec<crate::store::SyncState>),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

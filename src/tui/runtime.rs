@@ -224,6 +224,26 @@ impl Runtime {
                 messages: s.shop_messages(shop).await?,
                 facts: s.shop_facts(shop).await?,
             },
+            Query::Sync => Loaded::Sync(s.sync_states().await?),
+            Query::Target(target) => Loaded::Target {
+                target,
+                shops: s.target_shop_rows(target).await?,
+                website: s.latest_website_snapshot(target).await?.map(Box::new),
+            },
+            Query::Portfolio => {
+                let p = crate::report::portfolio(
+                    s,
+                    crate::report::PortfolioQuery::default(),
+                    tz,
+                    Utc::now(),
+                )
+                .await?;
+                Loaded::Portfolio(crate::report::render_portfolio(
+                    &p,
+                    Format::Markdown,
+                    RenderOptions::default(),
+                )?)
+            }
             Query::Report(shop) => {
                 let report = crate::report::shop_report(s, shop, tz, Utc::now()).await?;
                 Loaded::Report {

@@ -210,6 +210,23 @@ pub struct ReportView {
     pub scroll: u16,
 }
 
+/// One target with its shops and what its website says.
+#[derive(Debug, Clone)]
+pub struct TargetView {
+    pub target: crate::domain::ids::TargetId,
+    pub shops: Vec<crate::store::ShopRow>,
+    pub website: Option<crate::store::WebsiteSnapshot>,
+    pub loaded: bool,
+    pub scroll: u16,
+}
+
+/// The portfolio report, rendered as text for the terminal.
+#[derive(Debug, Clone, Default)]
+pub struct PortfolioView {
+    pub text: Option<String>,
+    pub scroll: u16,
+}
+
 /// What a one-line prompt is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PromptFor {

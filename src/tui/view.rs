@@ -27,6 +27,10 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame) {
         panes::draft::draw(d, theme, f, body);
     } else if let Some(t) = &app.thread {
         panes::thread::draw(t, app, theme, f, body);
+    } else if let Some(v) = &app.target_view {
+        panes::target_detail::draw(v, app, theme, f, body);
+    } else if let Some(p) = &app.portfolio {
+        panes::reports::draw_portfolio(p, theme, f, body);
     } else if let Some(r) = &app.report {
         panes::reports::draw_report(r, theme, f, body);
     } else {
@@ -139,6 +143,17 @@ fn draw_status(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     } else {
         Span::styled("engine off (--no-engine)", theme.warn)
     });
+    for st in &app.sync {
+        spans.push(Span::styled(" │ ", theme.muted));
+        let name = st.address.split('@').next().unwrap_or(&st.address);
+        spans.push(match (&st.last_error, st.last_synced_at) {
+            (Some(_), _) => Span::styled(format!("{name}: sync error, retrying"), theme.error),
+            (None, Some(at)) => {
+                Span::styled(format!("{name}: synced {}", ago(app.now, at)), theme.muted)
+            }
+            (None, None) => Span::styled(format!("{name}: not synced yet"), theme.warn),
+        });
+    }
     spans.push(Span::styled(" │ ", theme.muted));
     let pending = app.review.rows.len();
     spans.push(Span::styled(
@@ -308,4 +323,15 @@ pub fn dialog<'a>(title: &str, theme: &Theme) -> Block<'a> {
         .borders(Borders::ALL)
         .border_style(theme.border_focused)
         .title(Span::styled(title.to_string(), theme.title))
+}
+
+/// "12s ago", "3m ago", "2h ago".
+pub fn ago(now: chrono::DateTime<chrono::Utc>, at: chrono::DateTime<chrono::Utc>) -> String {
+    let s = (now - at).num_seconds().max(0);
+    match s {
+        0..60 => format!("{s}s ago"),
+        60..3600 => format!("{}m ago", s / 60),
+        3600..86400 => format!("{}h ago", s / 3600),
+        _ => format!("{}d ago", s / 86400),
+    }
 }

@@ -2,7 +2,10 @@
 
 use super::super::action::Action;
 use super::super::effect::{Effect, Query};
-use super::super::state::{Modal, Pane, PromptFor, ReportView, TargetForm, ThreadView, split_edit};
+use super::super::state::{
+    Modal, Pane, PortfolioView, PromptFor, ReportView, TargetForm, TargetView, ThreadView,
+    split_edit,
+};
 use super::{App, PAGE, editor_for, reload_for};
 use crate::domain::ids::ShopId;
 
@@ -182,6 +185,10 @@ impl App {
                 _ => Vec::new(),
             },
             StartShop => self.start_pick(),
+            ShowPortfolio => {
+                self.portfolio = Some(PortfolioView::default());
+                vec![Effect::Load(Query::Portfolio)]
+            }
             NewTarget => {
                 self.modal = Some(Modal::Form(TargetForm::new(None)));
                 Vec::new()
@@ -355,6 +362,8 @@ impl App {
         }
         self.thread = None;
         self.report = None;
+        self.portfolio = None;
+        self.target_view = None;
         self.pane = pane;
         let loaded = match pane {
             Pane::Dashboard => self.dashboard.is_some(),
@@ -371,6 +380,14 @@ impl App {
     }
 
     fn step(&mut self, delta: isize) -> Vec<Effect> {
+        if let Some(p) = &mut self.portfolio {
+            p.scroll = scroll(p.scroll, delta);
+            return Vec::new();
+        }
+        if let Some(v) = &mut self.target_view {
+            v.scroll = scroll(v.scroll, delta);
+            return Vec::new();
+        }
         if let Some(r) = &mut self.report {
             r.scroll = scroll(r.scroll, delta);
             return Vec::new();
@@ -399,7 +416,12 @@ impl App {
     }
 
     fn open(&mut self) -> Vec<Effect> {
-        if self.draft.is_some() || self.thread.is_some() || self.report.is_some() {
+        if self.draft.is_some()
+            || self.thread.is_some()
+            || self.report.is_some()
+            || self.portfolio.is_some()
+            || self.target_view.is_some()
+        {
             return Vec::new();
         }
         match self.pane {
@@ -434,7 +456,21 @@ impl App {
                 }
                 None => Vec::new(),
             },
-            Pane::Dashboard | Pane::Targets | Pane::Personas => Vec::new(),
+            Pane::Targets => match self.targets.selected_row() {
+                Some(t) => {
+                    let target = t.id;
+                    self.target_view = Some(TargetView {
+                        target,
+                        shops: Vec::new(),
+                        website: None,
+                        loaded: false,
+                        scroll: 0,
+                    });
+                    vec![Effect::Load(Query::Target(target))]
+                }
+                None => Vec::new(),
+            },
+            Pane::Dashboard | Pane::Personas => Vec::new(),
         }
     }
 
@@ -472,7 +508,11 @@ impl App {
             self.draft = None;
             return out;
         }
-        if self.report.take().is_some() || self.thread.take().is_some() {
+        if self.portfolio.take().is_some()
+            || self.target_view.take().is_some()
+            || self.report.take().is_some()
+            || self.thread.take().is_some()
+        {
             return Vec::new();
         }
         Vec::new()

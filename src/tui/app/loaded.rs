@@ -91,6 +91,25 @@ impl App {
                     busy: None,
                 });
             }
+            Loaded::Sync(states) => self.sync = states,
+            Loaded::Target {
+                target,
+                shops,
+                website,
+            } => {
+                if let Some(v) = &mut self.target_view
+                    && v.target == target
+                {
+                    v.shops = shops;
+                    v.website = website.map(|w| *w);
+                    v.loaded = true;
+                }
+            }
+            Loaded::Portfolio(text) => {
+                if let Some(p) = &mut self.portfolio {
+                    p.text = Some(text);
+                }
+            }
             Loaded::Report { shop, text } => {
                 if let Some(r) = &mut self.report
                     && r.shop == shop

@@ -62,7 +62,11 @@ fn review_rows() -> Vec<MessageRow> {
     held.claimed_until = Some(t0() + Duration::minutes(10));
     held.version = 4;
     vec![
-        draft_row(11, "Two bedrooms in March", "Hi,\nIs a two bedroom free?\nDana"),
+        draft_row(
+            11,
+            "Two bedrooms in March",
+            "Hi,\nIs a two bedroom free?\nDana",
+        ),
         draft_row(12, "Application fee", "What is the application fee?"),
         held,
     ]
@@ -174,7 +178,10 @@ fn toasts(app: &App) -> Vec<String> {
 }
 
 fn last_toast(app: &App) -> String {
-    app.toasts.last().map(|t| t.text.clone()).unwrap_or_default()
+    app.toasts
+        .last()
+        .map(|t| t.text.clone())
+        .unwrap_or_default()
 }
 
 /// The app on the review pane with the three drafts loaded.
@@ -217,7 +224,10 @@ fn number_keys_and_tab_switch_panes_loading_an_unloaded_pane_once() {
     assert_eq!(app.pane, Pane::Dashboard);
     assert_eq!(app.handle(key('5')), vec![], "targets are loaded already");
 
-    assert_eq!(app.handle(code(KeyCode::Tab)), vec![Effect::Load(Query::Personas)]);
+    assert_eq!(
+        app.handle(code(KeyCode::Tab)),
+        vec![Effect::Load(Query::Personas)]
+    );
     assert_eq!(app.pane, Pane::Personas);
     assert_eq!(app.handle(code(KeyCode::BackTab)), vec![]);
     assert_eq!(app.pane, Pane::Targets);
@@ -246,13 +256,13 @@ fn j_k_g_and_shift_g_move_the_selection_and_stop_at_the_ends() {
     app.handle(key('G'));
     assert_eq!(app.review.selected, 2);
     app.handle(ctrl('u'));
-    assert_eq!(app.review.selected, 0, "a page up past the top stops at the top");
+    assert_eq!(
+        app.review.selected, 0,
+        "a page up past the top stops at the top"
+    );
     app.handle(code(KeyCode::Down));
     assert_eq!(app.review.selected, 1);
-    assert_eq!(
-        app.review.selected_row().map(|m| m.id),
-        Some(MessageId(12))
-    );
+    assert_eq!(app.review.selected_row().map(|m| m.id), Some(MessageId(12)));
 }
 
 #[test]
@@ -272,9 +282,16 @@ fn slash_filters_as_you_type_enter_keeps_it_and_esc_clears_it() {
     ));
     typed(&mut app, "oak");
     assert_eq!(app.shops.len(), 2);
-    let names: Vec<_> = app.shops.visible_rows().map(|s| s.target_name.as_str()).collect();
+    let names: Vec<_> = app
+        .shops
+        .visible_rows()
+        .map(|s| s.target_name.as_str())
+        .collect();
     assert_eq!(names, ["Oak Grove Apartments", "Oak Ridge Lofts"]);
-    assert!(app.shops.selected < app.shops.len(), "the selection stays on a visible row");
+    assert!(
+        app.shops.selected < app.shops.len(),
+        "the selection stays on a visible row"
+    );
 
     app.handle(code(KeyCode::Backspace));
     app.handle(code(KeyCode::Backspace));
@@ -323,7 +340,10 @@ fn a_draft_held_by_another_operator_is_read_only() {
     assert!(last_toast(&app).contains("bob is reviewing this draft"));
 
     assert_eq!(app.handle(key('e')), vec![]);
-    assert!(app.draft.as_ref().is_some_and(|d| d.editor.is_none()), "no editor");
+    assert!(
+        app.draft.as_ref().is_some_and(|d| d.editor.is_none()),
+        "no editor"
+    );
     assert_eq!(app.toasts.len(), before + 2);
 
     assert_eq!(app.handle(key('E')), vec![], "no $EDITOR either");
@@ -402,7 +422,11 @@ fn rejecting_needs_a_reason() {
     assert!(last_toast(&app).contains("reason"));
     assert!(app.modal.is_some(), "the prompt stays open");
     typed(&mut app, "   ");
-    assert_eq!(app.handle(code(KeyCode::Enter)), vec![], "blanks are no reason");
+    assert_eq!(
+        app.handle(code(KeyCode::Enter)),
+        vec![],
+        "blanks are no reason"
+    );
 
     typed(&mut app, "too pushy");
     assert_eq!(
@@ -449,7 +473,10 @@ fn editing_in_place_saves_the_first_line_as_the_subject() {
     );
     let d = app.draft.as_ref().expect("the draft stays open");
     assert!(d.editor.is_none() && d.busy.is_none());
-    assert_eq!(d.draft.version, 4, "the next save or approve uses the new version");
+    assert_eq!(
+        d.draft.version, 4,
+        "the next save or approve uses the new version"
+    );
 }
 
 #[test]
@@ -473,7 +500,11 @@ fn quit_releases_the_held_draft_and_asks_first_when_an_edit_is_unsaved() {
     );
 
     let mut app = with_draft(Some("bob"));
-    assert_eq!(app.handle(ctrl('c')), vec![Effect::Quit], "bob's claim is not ours to release");
+    assert_eq!(
+        app.handle(ctrl('c')),
+        vec![Effect::Quit],
+        "bob's claim is not ours to release"
+    );
 
     let mut app = with_draft(None);
     app.handle(key('e'));
@@ -528,8 +559,14 @@ fn a_draft_decided_by_someone_else_closes_with_a_toast() {
 #[test]
 fn new_inbound_mail_after_the_first_load_toasts_and_alerts() {
     let mut app = app();
-    let first = vec![inbox_row(2, "Kim Lee", Some("Oak Grove")), inbox_row(1, "Sam", None)];
-    assert_eq!(app.handle(Event::Loaded(Loaded::Inbox(first.clone()))), vec![]);
+    let first = vec![
+        inbox_row(2, "Kim Lee", Some("Oak Grove")),
+        inbox_row(1, "Sam", None),
+    ];
+    assert_eq!(
+        app.handle(Event::Loaded(Loaded::Inbox(first.clone()))),
+        vec![]
+    );
     assert!(app.toasts.is_empty(), "what was there at start is not news");
 
     let mut rows = vec![inbox_row(3, "Kim Lee", Some("Oak Grove"))];
@@ -541,10 +578,16 @@ fn new_inbound_mail_after_the_first_load_toasts_and_alerts() {
     assert_eq!(last_toast(&app), "new reply from Oak Grove");
 
     // The same rows again are not new.
-    assert_eq!(app.handle(Event::Loaded(Loaded::Inbox(rows.clone()))), vec![]);
+    assert_eq!(
+        app.handle(Event::Loaded(Loaded::Inbox(rows.clone()))),
+        vec![]
+    );
 
     // Two at once are counted; the unmatched one is named by its address.
-    let mut more = vec![inbox_row(5, "Pat Diaz", None), inbox_row(4, "Kim Lee", None)];
+    let mut more = vec![
+        inbox_row(5, "Pat Diaz", None),
+        inbox_row(4, "Kim Lee", None),
+    ];
     more.extend(rows.clone());
     assert_eq!(
         app.handle(Event::Loaded(Loaded::Inbox(more.clone()))),
@@ -574,14 +617,20 @@ fn changed_messages_reload_review_inbox_and_dashboard_but_changed_shops_do_not_r
     assert!(out.contains(&Effect::Load(Query::Review)), "{out:?}");
     assert!(out.contains(&Effect::Load(Query::Dashboard)), "{out:?}");
     assert!(
-        !out.iter().any(|e| matches!(e, Effect::Load(Query::Inbox(_)))),
+        !out.iter()
+            .any(|e| matches!(e, Effect::Load(Query::Inbox(_)))),
         "the inbox is not loaded yet: {out:?}"
     );
 
-    app.handle(Event::Loaded(Loaded::Inbox(vec![inbox_row(1, "Sam", None)])));
+    app.handle(Event::Loaded(Loaded::Inbox(vec![inbox_row(
+        1, "Sam", None,
+    )])));
     app.handle(Event::Loaded(Loaded::Shops(shop_rows())));
     let out = app.handle(Event::Changed(messages));
-    assert!(out.contains(&Effect::Load(Query::Inbox(app.inbox_filter.clone()))), "{out:?}");
+    assert!(
+        out.contains(&Effect::Load(Query::Inbox(app.inbox_filter.clone()))),
+        "{out:?}"
+    );
     assert!(out.contains(&Effect::Load(Query::Review)), "{out:?}");
     assert!(out.contains(&Effect::Load(Query::Shops)), "{out:?}");
 
@@ -591,7 +640,11 @@ fn changed_messages_reload_review_inbox_and_dashboard_but_changed_shops_do_not_r
     };
     let out = app.handle(Event::Changed(shops));
     assert!(!out.contains(&Effect::Load(Query::Review)), "{out:?}");
-    assert!(!out.iter().any(|e| matches!(e, Effect::Load(Query::Inbox(_)))), "{out:?}");
+    assert!(
+        !out.iter()
+            .any(|e| matches!(e, Effect::Load(Query::Inbox(_)))),
+        "{out:?}"
+    );
     assert!(out.contains(&Effect::Load(Query::Shops)), "{out:?}");
     assert!(out.contains(&Effect::Load(Query::Dashboard)), "{out:?}");
 }
@@ -609,22 +662,38 @@ fn a_change_to_the_open_threads_shop_reloads_the_thread() {
         shops: [1].into(),
         ..Changed::default()
     };
-    assert!(app.handle(Event::Changed(ours)).contains(&Effect::Load(Query::Thread(ShopId(1)))));
+    assert!(
+        app.handle(Event::Changed(ours))
+            .contains(&Effect::Load(Query::Thread(ShopId(1))))
+    );
     let other = Changed {
         shops: [2].into(),
         ..Changed::default()
     };
-    assert!(!app.handle(Event::Changed(other)).contains(&Effect::Load(Query::Thread(ShopId(1)))));
+    assert!(
+        !app.handle(Event::Changed(other))
+            .contains(&Effect::Load(Query::Thread(ShopId(1))))
+    );
 }
 
 #[test]
 fn losing_the_database_then_getting_it_back_reloads_everything_shown() {
     let mut app = app();
     app.handle(Event::Loaded(Loaded::Targets(vec![target(1, "Oak Grove")])));
-    assert_eq!(app.handle(Event::Database(DbStatus::Lost("connection refused".into()))), vec![]);
+    assert_eq!(
+        app.handle(Event::Database(DbStatus::Lost("connection refused".into()))),
+        vec![]
+    );
     assert!(matches!(app.db, DbStatus::Lost(_)));
-    assert!(app.last_error.as_deref().is_some_and(|e| e.contains("connection refused")));
-    assert_eq!(app.handle(Event::Database(DbStatus::Lost("again".into()))), vec![]);
+    assert!(
+        app.last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("connection refused"))
+    );
+    assert_eq!(
+        app.handle(Event::Database(DbStatus::Lost("again".into()))),
+        vec![]
+    );
 
     let out = app.handle(Event::Database(DbStatus::Connected));
     for q in [
@@ -634,9 +703,15 @@ fn losing_the_database_then_getting_it_back_reloads_everything_shown() {
         Query::Inbox(app.inbox_filter.clone()),
         Query::Targets,
     ] {
-        assert!(out.contains(&Effect::Load(q.clone())), "{q:?} not in {out:?}");
+        assert!(
+            out.contains(&Effect::Load(q.clone())),
+            "{q:?} not in {out:?}"
+        );
     }
-    assert!(!out.contains(&Effect::Load(Query::Personas)), "personas were never loaded");
+    assert!(
+        !out.contains(&Effect::Load(Query::Personas)),
+        "personas were never loaded"
+    );
     assert_eq!(app.db, DbStatus::Connected);
     assert_eq!(last_toast(&app), "database back");
     // Connected while connected is no news.
@@ -669,7 +744,10 @@ fn the_palette_fuzzy_matches_and_enter_runs_the_action() {
 
     app.handle(key(':'));
     typed(&mut app, "go-tar");
-    assert_eq!(app.handle(code(KeyCode::Enter)), vec![Effect::Load(Query::Targets)]);
+    assert_eq!(
+        app.handle(code(KeyCode::Enter)),
+        vec![Effect::Load(Query::Targets)]
+    );
     assert_eq!(app.pane, Pane::Targets);
     assert!(app.modal.is_none());
 
@@ -702,7 +780,10 @@ fn ticks_remove_expired_toasts_and_errors_stay_longer() {
     });
     assert_eq!(app.toasts.len(), 2);
     assert!(app.toasts[1].error);
-    assert_eq!(app.last_error.as_deref(), Some("approving: version changed"));
+    assert_eq!(
+        app.last_error.as_deref(),
+        Some("approving: version changed")
+    );
 
     app.handle(Event::Tick(t0() + Duration::seconds(4)));
     assert_eq!(app.toasts.len(), 2);
@@ -710,7 +791,10 @@ fn ticks_remove_expired_toasts_and_errors_stay_longer() {
     assert_eq!(toasts(&app), ["approving: version changed"]);
     app.handle(Event::Tick(t0() + Duration::seconds(11)));
     assert!(app.toasts.is_empty());
-    assert!(app.last_error.is_some(), "the status bar keeps the last error");
+    assert!(
+        app.last_error.is_some(),
+        "the status bar keeps the last error"
+    );
 }
 
 // ---- known defects: these assert what the operator needs and fail today ------------------
@@ -771,5 +855,9 @@ fn j_in_a_thread_moves_to_the_next_shown_fact() {
     }));
     app.handle(key('j'));
     let t = app.thread.as_ref().unwrap();
-    assert!(t.facts[t.fact].superseded_by.is_none(), "selected fact #{}", t.fact + 1);
+    assert!(
+        t.facts[t.fact].superseded_by.is_none(),
+        "selected fact #{}",
+        t.fact + 1
+    );
 }

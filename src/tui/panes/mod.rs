@@ -8,6 +8,7 @@ pub mod personas;
 pub mod reports;
 pub mod review;
 pub mod shops;
+pub mod target_detail;
 pub mod target_form;
 pub mod targets;
 pub mod thread;

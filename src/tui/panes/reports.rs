@@ -8,14 +8,14 @@ use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 
 use super::{TableSpec, draw_table, pane_block, when};
 use crate::store::ShopRow;
-use crate::tui::state::{ListView, ReportView};
+use crate::tui::state::{ListView, PortfolioView, ReportView};
 use crate::tui::theme::Theme;
 
 pub fn draw_list(list: &ListView<ShopRow>, theme: &Theme, f: &mut Frame, area: Rect) {
     draw_table(
         list,
         TableSpec {
-            title: "Reports — enter reads a shop's report, o exports it",
+            title: "Reports — enter reads a shop's report, o exports it, p the portfolio",
             header: vec!["#", "TARGET", "STATE", "SCORE", "ACTIVE"],
             widths: vec![
                 Constraint::Length(5),
@@ -52,6 +52,23 @@ pub fn draw_report(r: &ReportView, theme: &Theme, f: &mut Frame, area: Rect) {
             Paragraph::new(text.as_str())
                 .wrap(Wrap { trim: false })
                 .scroll((r.scroll, 0))
+                .block(block),
+            area,
+        ),
+    }
+}
+
+pub fn draw_portfolio(p: &PortfolioView, theme: &Theme, f: &mut Frame, area: Rect) {
+    let block = pane_block(" Portfolio (esc closes) ".into(), theme);
+    match &p.text {
+        None => f.render_widget(
+            Paragraph::new(Span::styled("rendering…", theme.muted)).block(block),
+            area,
+        ),
+        Some(text) => f.render_widget(
+            Paragraph::new(text.as_str())
+                .wrap(Wrap { trim: false })
+                .scroll((p.scroll, 0))
                 .block(block),
             area,
         ),
