@@ -48,6 +48,7 @@ text_enum! {
         RetirePersona => "retire-persona",
         FilterInbox => "filter-inbox",
         ShowPortfolio => "show-portfolio",
+        ToggleTemplates => "toggle-templates",
     }
 }
 
@@ -98,6 +99,7 @@ impl Action {
             RetirePersona => "retire the persona (its address is never reused)",
             FilterInbox => "show the inbox for a shop, a target or a kind of responder",
             ShowPortfolio => "the portfolio: scores, response times, fees across shops",
+            ToggleTemplates => "personas / the templates they are drawn from",
         }
     }
 

@@ -33,6 +33,9 @@ pub struct App {
     pub inbox_filter: InboxFilter,
     pub targets: ListView<Target>,
     pub personas: ListView<Persona>,
+    pub templates: ListView<crate::domain::persona::PersonaTemplate>,
+    /// The personas pane shows the templates instead.
+    pub show_templates: bool,
     pub thread: Option<ThreadView>,
     pub draft: Option<DraftView>,
     pub report: Option<ReportView>,
@@ -65,6 +68,8 @@ impl App {
             inbox_filter: InboxFilter::default(),
             targets: ListView::default(),
             personas: ListView::default(),
+            templates: ListView::default(),
+            show_templates: false,
             thread: None,
             draft: None,
             report: None,

@@ -84,4 +84,5 @@ pub enum Query {
     Portfolio,
     Sync,
     Target(TargetId),
+    Templates,
 }

@@ -62,6 +62,7 @@ pub enum Loaded {
         text: String,
     },
     Portfolio(String),
+    Templates(Vec<crate::domain::persona::PersonaTemplate>),
     Target {
         target: TargetId,
         shops: Vec<ShopRow>,

@@ -225,6 +225,7 @@ impl Runtime {
                 facts: s.shop_facts(shop).await?,
             },
             Query::Sync => Loaded::Sync(s.sync_states().await?),
+            Query::Templates => Loaded::Templates(s.list_templates().await?),
             Query::Target(target) => Loaded::Target {
                 target,
                 shops: s.target_shop_rows(target).await?,

@@ -40,6 +40,9 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame) {
             Pane::Review => panes::review::draw(&app.review, &app.operator, theme, f, body),
             Pane::Inbox => panes::inbox::draw(&app.inbox, &app.inbox_filter, theme, f, body),
             Pane::Targets => panes::targets::draw(&app.targets, theme, f, body),
+            Pane::Personas if app.show_templates => {
+                panes::personas::draw_templates(&app.templates, theme, f, body)
+            }
             Pane::Personas => panes::personas::draw(&app.personas, theme, f, body),
             Pane::Reports => panes::reports::draw_list(&app.shops, theme, f, body),
         }

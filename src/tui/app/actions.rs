@@ -185,6 +185,14 @@ impl App {
                 _ => Vec::new(),
             },
             StartShop => self.start_pick(),
+            ToggleTemplates => {
+                self.show_templates = !self.show_templates;
+                if self.show_templates && !self.templates.loaded {
+                    vec![Effect::Load(Query::Templates)]
+                } else {
+                    Vec::new()
+                }
+            }
             ShowPortfolio => {
                 self.portfolio = Some(PortfolioView::default());
                 vec![Effect::Load(Query::Portfolio)]
@@ -204,7 +212,15 @@ impl App {
                 Vec::new()
             }
             ImportTargets => self.prompt(PromptFor::ImportTargets, ""),
-            GeneratePersonas => self.prompt(PromptFor::GeneratePersonas, ""),
+            GeneratePersonas => {
+                let name = self
+                    .templates
+                    .selected_row()
+                    .filter(|_| self.show_templates)
+                    .map(|t| format!("{} 1", t.name))
+                    .unwrap_or_default();
+                self.prompt(PromptFor::GeneratePersonas, &name)
+            }
             RetirePersona => match self.personas.selected_row() {
                 Some(p) if self.pane == Pane::Personas => {
                     self.modal = Some(Modal::Confirm {
@@ -409,6 +425,7 @@ impl App {
             Pane::Review => self.review.step(delta),
             Pane::Inbox => self.inbox.step(delta),
             Pane::Targets => self.targets.step(delta),
+            Pane::Personas if self.show_templates => self.templates.step(delta),
             Pane::Personas => self.personas.step(delta),
             Pane::Dashboard => {}
         }

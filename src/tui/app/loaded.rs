@@ -92,6 +92,7 @@ impl App {
                 });
             }
             Loaded::Sync(states) => self.sync = states,
+            Loaded::Templates(rows) => self.templates.replace(rows, |t| t.id, |t| t.name.clone()),
             Loaded::Target {
                 target,
                 shops,
