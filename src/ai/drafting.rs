@@ -277,4 +277,89 @@ mod tests {
             Some("the application fee is $50")
         );
     }
+
+    fn persona() -> Persona {
+        Persona {
+            id: crate::domain::ids::PersonaId(7),
+            template_id: None,
+            first_name: "Jane".into(),
+            last_name: "Porter".into(),
+            email: "jane.porter@shop.test".into(),
+            mailbox_id: None,
+            phone: "(206) 555-0176".into(),
+            rental_budget: 1800,
+            bedrooms: 2,
+            bathrooms: 1.0,
+            preferences: "a quiet unit".into(),
+            pets: "one cat".into(),
+            credit_score: 720,
+            monthly_income: 6000,
+            additional_occupants: String::new(),
+            rental_history: String::new(),
+            writing_style: String::new(),
+            move_in_date: None,
+            first_used_at: None,
+            created_at: chrono::Utc::now(),
+            deleted_at: None,
+            version: 1,
+        }
+    }
+
+    /// Every offline variant ends with a sign-off after a blank line, then the name, then the
+    /// phone on its own line (template whitespace control once glued them together).
+    #[test]
+    fn every_offline_variant_signs_off_on_its_own_lines() {
+        let p = persona();
+        let t: Target = serde_json::from_value(serde_json::json!({
+            "id": 3, "name": "Summit Ridge", "street": "", "city": "Denver", "state": "CO",
+            "zip": "", "phone": "", "email": "leasing@summit.test", "website": "", "owners": "",
+            "property_manager": "", "time_zone": null, "notes": "", "tags": [],
+            "email_status": "unknown", "created_at": "2026-11-01T00:00:00Z",
+            "updated_at": "2026-11-01T00:00:00Z", "deleted_at": null, "version": 1
+        }))
+        .expect("a target");
+        let missing = vec!["application_fee".to_string(), "pet_policy".to_string()];
+        for kind in [
+            MessageKind::Inquiry,
+            MessageKind::FollowUp,
+            MessageKind::Nudge,
+        ] {
+            for name in variants(kind_name(kind)) {
+                let req = DraftRequest {
+                    persona: &p,
+                    target: &t,
+                    shop_id: 1,
+                    kind,
+                    thread: &[],
+                    missing: &missing,
+                    instructions: None,
+                    reply_subject: Some("Re: 2BR"),
+                    noted: Some("the application fee is $50"),
+                    agent_name: Some("Maria"),
+                    attempt: 0,
+                };
+                let body = render(name, context(&req));
+                let lines: Vec<&str> = body.trim_end().lines().collect();
+                if lines.len() == 1 {
+                    // A one-line nudge signs inline ("Thanks! - Jane").
+                    assert!(body.trim_end().ends_with("Jane"), "{name}: {body}");
+                    continue;
+                }
+                let sig = lines
+                    .iter()
+                    .rposition(|l| l.starts_with("Jane"))
+                    .unwrap_or_else(|| panic!("{name}: no signature:\n{body}"));
+                // After the name only the phone, on its own line (casual variants leave it out).
+                assert!(
+                    lines[sig + 1..] == ["(206) 555-0176"] || sig + 1 == lines.len(),
+                    "{name}:\n{body}"
+                );
+                assert!(sig >= 2, "{name}:\n{body}");
+                assert!(
+                    lines[sig - 2].trim().is_empty() && !lines[sig - 1].trim().is_empty(),
+                    "{name}: no blank line before the sign-off:\n{body}"
+                );
+            }
+        }
+    }
 }
