@@ -147,6 +147,16 @@ impl App {
                 version,
                 result,
             } => match result {
+                Ok((subject, body))
+                    if self.draft.as_ref().is_some_and(|d| {
+                        d.id() == id
+                            && d.draft.subject == subject
+                            && d.draft.body_text.trim_end() == body
+                    }) =>
+                {
+                    self.toast("no change");
+                    Vec::new()
+                }
                 Ok((subject, body)) => vec![Effect::SaveDraft {
                     id,
                     version,
@@ -182,21 +192,23 @@ impl App {
         if self.modal.is_some() {
             return self.modal_key(k);
         }
-        // The in-place editor takes every key but Esc (leave editing) and its save binding.
+        // The in-place editor takes every key but Esc (leave editing), its save binding and
+        // chords bound to quit (so an operator is never stuck in it).
         if let Some(d) = &mut self.draft
             && let Some(editor) = &mut d.editor
         {
             let key = Key::from_event(&k);
             let bound = key.and_then(|key| self.keymap.lookup(Scope::Draft, key));
             if k.code == KeyCode::Esc {
-                if d.is_dirty() {
-                    self.toast("unsaved edit kept; C-s saves, e to continue editing");
-                }
-                return Vec::new();
+                return self.back();
             }
             if bound == Some(Action::SaveDraft) {
                 return self.act(Action::SaveDraft);
             }
+            if bound == Some(Action::Quit) && key.is_some_and(|k| k.ctrl || k.alt) {
+                return self.act(Action::Quit);
+            }
+            d.armed_drop = false;
             editor.input(k);
             return Vec::new();
         }
@@ -213,7 +225,9 @@ impl App {
         match modal {
             Modal::Help { scroll } => match k.code {
                 KeyCode::Down | KeyCode::Char('j') => {
-                    self.modal = Some(Modal::Help { scroll: scroll + 1 })
+                    self.modal = Some(Modal::Help {
+                        scroll: (scroll + 1).min(60),
+                    })
                 }
                 KeyCode::Up | KeyCode::Char('k') => {
                     self.modal = Some(Modal::Help {

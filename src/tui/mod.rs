@@ -71,13 +71,13 @@ pub async fn run(config: Config, store: Store, opts: TuiOptions) -> anyhow::Resu
     };
     let (tx, mut rx) = mpsc::unbounded_channel();
     let config = Arc::new(config);
-    let rt = Runtime {
-        store: store.clone(),
-        ai: Ai::from_config(&config.ai),
+    let rt = Runtime::new(
+        store.clone(),
+        Ai::from_config(&config.ai),
         actor,
-        config: config.clone(),
-        tx: tx.clone(),
-    };
+        config.clone(),
+        tx.clone(),
+    );
     let listener = tokio::spawn(runtime::listen(store.clone(), tx.clone()));
     let watcher = tokio::spawn(runtime::watch_database(store.clone(), tx.clone()));
 
@@ -143,6 +143,15 @@ async fn event_loop(
             for effect in app.handle(event) {
                 match effect {
                     Effect::Quit => return Ok(()),
+                    // Quitting: let go of the draft now, not on a task the exit would drop
+                    // (it would stay claimed for minutes).
+                    Effect::ReleaseDraft(id) if app.quit => {
+                        let _ = tokio::time::timeout(
+                            Duration::from_secs(3),
+                            rt.run(Effect::ReleaseDraft(id)),
+                        )
+                        .await;
+                    }
                     Effect::Alert(text) => alert(config, &text),
                     Effect::OpenEditor {
                         id,

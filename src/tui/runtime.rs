@@ -2,8 +2,9 @@
 //! outcome sent back as an event. Also the LISTEN task (changes from every process) and the
 //! database health check that shows a lost connection and notices when it is back.
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -29,29 +30,94 @@ pub struct Runtime {
     pub actor: Actor,
     pub config: Arc<Config>,
     pub tx: UnboundedSender<Event>,
+    /// Loads in flight, by query kind: a burst of NOTIFYs runs one load at a time per kind and
+    /// coalesces the rest into one more, so an older result never lands after a newer one.
+    pub loads: Arc<Mutex<HashMap<std::mem::Discriminant<Query>, LoadSlot>>>,
+}
+
+/// One query kind's loads: running now, and the next one asked for meanwhile.
+#[derive(Default)]
+pub struct LoadSlot {
+    running: bool,
+    next: Option<Query>,
 }
 
 impl Runtime {
+    pub fn new(
+        store: Store,
+        ai: Ai,
+        actor: Actor,
+        config: Arc<Config>,
+        tx: UnboundedSender<Event>,
+    ) -> Runtime {
+        Runtime {
+            store,
+            ai,
+            actor,
+            config,
+            tx,
+            loads: Arc::default(),
+        }
+    }
+
     /// Starts the effect on a task; its outcome arrives as an event.
     pub fn spawn(&self, effect: Effect) {
+        if let Effect::Load(q) = effect {
+            return self.spawn_load(q);
+        }
         let rt = self.clone();
         tokio::spawn(async move {
             let what = describe(&effect);
             match rt.run(effect).await {
                 Ok(Some(e)) => rt.send(e),
                 Ok(None) => {}
-                Err(e) => {
-                    if e.downcast_ref::<StoreError>()
-                        .is_some_and(StoreError::is_unavailable)
-                    {
-                        rt.send(Event::Database(DbStatus::Lost(e.to_string())));
+                Err(e) => rt.report(what, e),
+            }
+        });
+    }
+
+    fn spawn_load(&self, q: Query) {
+        let kind = std::mem::discriminant(&q);
+        {
+            let mut loads = self.loads.lock().unwrap_or_else(|p| p.into_inner());
+            let slot = loads.entry(kind).or_default();
+            if slot.running {
+                slot.next = Some(q);
+                return;
+            }
+            slot.running = true;
+        }
+        let rt = self.clone();
+        tokio::spawn(async move {
+            let mut q = q;
+            loop {
+                let what = describe(&Effect::Load(q.clone()));
+                match rt.load(q).await {
+                    Ok(l) => rt.send(Event::Loaded(l)),
+                    Err(e) => rt.report(what, e),
+                }
+                let mut loads = rt.loads.lock().unwrap_or_else(|p| p.into_inner());
+                let slot = loads.entry(kind).or_default();
+                match slot.next.take() {
+                    Some(next) => q = next,
+                    None => {
+                        slot.running = false;
+                        return;
                     }
-                    rt.send(Event::Failed {
-                        what,
-                        error: format!("{e:#}"),
-                    });
                 }
             }
+        });
+    }
+
+    fn report(&self, what: String, e: anyhow::Error) {
+        if e.downcast_ref::<StoreError>()
+            .is_some_and(StoreError::is_unavailable)
+        {
+            self.send(Event::Database(DbStatus::Lost(e.to_string())));
+        }
+        self.send(Event::Failed {
+            what,
+            error: format!("{e:#}"),
         });
     }
 

@@ -177,6 +177,8 @@ pub struct DraftView {
     /// The in-place editor while editing (first line is the subject).
     pub editor: Option<TextArea<'static>>,
     pub busy: Option<&'static str>,
+    /// Esc pressed once on a changed edit: a second Esc drops it.
+    pub armed_drop: bool,
 }
 
 impl DraftView {

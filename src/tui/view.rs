@@ -56,7 +56,12 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame) {
 }
 
 fn draw_tabs(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
-    let mut spans = vec![Span::styled(" secret-shop ", theme.title)];
+    // Narrow terminals drop the product name so every pane's tab fits.
+    let mut spans = if area.width >= 100 {
+        vec![Span::styled(" secret-shop ", theme.title)]
+    } else {
+        Vec::new()
+    };
     for (i, p) in Pane::ALL.iter().enumerate() {
         let style = if *p == app.pane {
             theme.tab_active
@@ -91,8 +96,21 @@ fn draw_hints(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
         push("C-s".into(), "save", &mut spans);
         push("esc".into(), "stop editing", &mut spans);
     } else {
+        let held = app.draft.as_ref().is_some_and(|d| d.held_by.is_some());
         for (k, a) in app.keymap.scope(scope) {
-            push(k.label(), short(a), &mut spans);
+            // Only what works now: no save without an edit, no decisions on a held draft.
+            let useless = match a {
+                Action::SaveDraft => true,
+                Action::ApproveDraft
+                | Action::RejectDraft
+                | Action::EditDraft
+                | Action::EditDraftExternal
+                | Action::RegenerateDraft => held,
+                _ => false,
+            };
+            if !useless {
+                push(k.label(), short(a), &mut spans);
+            }
         }
         for a in [
             Action::Open,
@@ -302,7 +320,13 @@ fn draw_modal(app: &App, m: &Modal, theme: &Theme, f: &mut Frame) {
             let rect = centered(area, 60, 14);
             f.render_widget(Clear, rect);
             let mut lines = vec![Line::from(format!(": {input}█")), Line::from("")];
-            for (i, a) in palette_matches(input).iter().enumerate().take(10) {
+            let start = selected.saturating_sub(9);
+            for (i, a) in palette_matches(input)
+                .iter()
+                .enumerate()
+                .skip(start)
+                .take(10)
+            {
                 let style = if i == *selected {
                     theme.selection
                 } else {

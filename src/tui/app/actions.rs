@@ -76,6 +76,10 @@ impl App {
                 out
             }
             ApproveDraft => self.ask_approve(),
+            RejectDraft if self.draft.as_ref().is_some_and(|d| d.held_by.is_some()) => {
+                let who = self.draft.as_ref().and_then(|d| d.held_by.clone());
+                self.read_only(who)
+            }
             RejectDraft => match self.decidable_draft() {
                 Some((id, _)) => {
                     self.modal = Some(Modal::Prompt {
@@ -298,6 +302,11 @@ impl App {
                     });
                     return Vec::new();
                 }
+                if let Some(d) = &mut self.draft
+                    && d.id() == id
+                {
+                    d.busy = Some("rejecting");
+                }
                 vec![Effect::RejectDraft { id, reason: text }]
             }
             PromptFor::Instructions(id, version) => {
@@ -409,11 +418,21 @@ impl App {
             return Vec::new();
         }
         if let Some(t) = &mut self.thread {
-            if t.facts.is_empty() {
+            // Page keys scroll the conversation; single steps move between the facts shown
+            // (superseded values are hidden, so they are skipped).
+            let shown: Vec<usize> = t
+                .facts
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.superseded_by.is_none())
+                .map(|(i, _)| i)
+                .collect();
+            if shown.is_empty() || delta.abs() >= PAGE {
                 t.scroll = scroll(t.scroll, delta);
             } else {
-                let last = t.facts.len() as isize - 1;
-                t.fact = (t.fact as isize + delta).clamp(0, last) as usize;
+                let at = shown.iter().position(|i| *i >= t.fact).unwrap_or(0) as isize;
+                let to = (at + delta).clamp(0, shown.len() as isize - 1) as usize;
+                t.fact = shown[to];
             }
             return Vec::new();
         }
@@ -506,16 +525,22 @@ impl App {
         }
     }
 
-    fn back(&mut self) -> Vec<Effect> {
+    pub(super) fn back(&mut self) -> Vec<Effect> {
         if let Some(d) = &mut self.draft {
             if d.editor.is_some() && !d.is_dirty() {
                 d.editor = None;
                 return Vec::new();
             }
             if d.editor.is_some() {
-                // A second Esc on a changed text drops the edit.
-                d.editor = None;
-                self.toast("edit dropped");
+                // A changed text is dropped only on a second Esc.
+                if d.armed_drop {
+                    d.editor = None;
+                    d.armed_drop = false;
+                    self.toast("edit dropped");
+                } else {
+                    d.armed_drop = true;
+                    self.toast("unsaved edit: C-s saves, esc again drops it");
+                }
                 return Vec::new();
             }
             let out = match d.held_by {

@@ -38,7 +38,14 @@ impl App {
             }
             Loaded::Inbox(rows) => {
                 let newest = rows.iter().map(|m| m.id.0).max();
-                if let (Some(seen), Some(_)) = (self.newest_inbound, newest) {
+                // After the first load everything newer than what we saw is new, also when
+                // the inbox was empty then.
+                let seen = match self.newest_inbound {
+                    Some(n) => Some(n),
+                    None if self.inbox.loaded => Some(0),
+                    None => None,
+                };
+                if let (Some(seen), Some(_)) = (seen, newest) {
                     let fresh: Vec<_> = rows
                         .iter()
                         .filter(|m| m.id.0 > seen && !m.is_auto_reply && !m.is_bounce)
@@ -70,7 +77,17 @@ impl App {
                     t.messages = messages;
                     t.facts = facts;
                     t.loaded = true;
-                    t.fact = t.fact.min(t.facts.len().saturating_sub(1));
+                    // Start on the first fact shown (superseded ones are hidden).
+                    if t.facts
+                        .get(t.fact)
+                        .is_none_or(|f| f.superseded_by.is_some())
+                    {
+                        t.fact = t
+                            .facts
+                            .iter()
+                            .position(|f| f.superseded_by.is_none())
+                            .unwrap_or(0);
+                    }
                 }
             }
             Loaded::Draft {
@@ -89,6 +106,7 @@ impl App {
                     missing,
                     editor: None,
                     busy: None,
+                    armed_drop: false,
                 });
             }
             Loaded::Sync(states) => self.sync = states,

@@ -28,7 +28,7 @@ pub fn draw(d: Option<&Dashboard>, theme: &Theme, f: &mut Frame, area: Rect) {
         Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(top);
     let fig = |label: &str, value: String| {
         Line::from(vec![
-            Span::styled(format!("{label:<24}"), theme.muted),
+            Span::styled(format!("{label:<21}"), theme.muted),
             Span::styled(value, theme.title),
         ])
     };
@@ -38,7 +38,7 @@ pub fn draw(d: Option<&Dashboard>, theme: &Theme, f: &mut Frame, area: Rect) {
         .unwrap_or_else(|| "—".into());
     let avg = d
         .average_score
-        .map(|s| format!("{s:.0} / 100 ({} graded)", d.graded_shops))
+        .map(|s| format!("{s:.0}/100 (n={})", d.graded_shops))
         .unwrap_or_else(|| "—".into());
     f.render_widget(
         Paragraph::new(vec![
@@ -47,7 +47,7 @@ pub fn draw(d: Option<&Dashboard>, theme: &Theme, f: &mut Frame, area: Rect) {
                 "replies today / week",
                 format!("{} / {}", d.replies_today, d.replies_this_week),
             ),
-            fig("median first response", median),
+            fig("median 1st response", median),
             fig("average score", avg),
         ])
         .block(pane_block(" Dashboard ".into(), theme)),

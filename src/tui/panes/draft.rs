@@ -98,7 +98,7 @@ pub fn draw(d: &DraftView, theme: &Theme, f: &mut Frame, area: Rect) {
     }
     f.render_widget(
         Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
+            .wrap(Wrap { trim: false })
             .block(pane_block(" Thread (latest first) ".into(), theme)),
         thread,
     );

@@ -60,7 +60,12 @@ pub fn draw_table<T>(
         widths,
         empty,
     } = spec;
-    let mut title = format!(" {title} ({}) ", list.len());
+    // No count until the rows are there: "(0)" while loading would be a lie.
+    let mut title = if list.loaded {
+        format!(" {title} ({}) ", list.len())
+    } else {
+        format!(" {title} ")
+    };
     if !list.filter.is_empty() {
         title = format!(" {title}— filter: {} ", list.filter);
     }

@@ -30,7 +30,7 @@ pub fn draw(list: &ListView<Persona>, theme: &Theme, f: &mut Frame, area: Rect) 
                 Cell::from(p.id.to_string()),
                 Cell::from(p.full_name()),
                 Cell::from(p.email.clone()),
-                Cell::from(format!("${}", p.rental_budget)),
+                Cell::from(crate::report::format::money(p.rental_budget as f64)),
                 Cell::from(p.bedrooms.to_string()),
                 Cell::from(p.pets.clone()).style(theme.muted),
             ])

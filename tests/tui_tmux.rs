@@ -1,0 +1,435 @@
+//! The real binary in a real terminal: `secret-shop tui --no-engine` inside a detached tmux
+//! session (private server socket, 100x30) on a fresh demo database. Keys go in with
+//! `send-keys`, the screen comes back with `capture-pane`; every wait polls with a deadline.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use secret_shop::domain::ids::MessageId;
+use secret_shop::store::Store;
+
+use common::{Cli, fresh_database};
+
+/// Printed by the pane's shell once the TUI has exited.
+const DONE: &str = "__secret_shop_tui_exited__";
+const SESSION: &str = "tui";
+
+/// A tmux server of our own; killed when dropped, so a failing test leaves nothing running.
+struct Tmux {
+    socket: String,
+    /// The server's socket file, which `kill-server` leaves behind.
+    socket_path: Option<String>,
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+        if let Some(path) = &self.socket_path {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+impl Tmux {
+    /// Starts the server with one detached 100x30 session running `script`.
+    fn start(script: &Path) -> Tmux {
+        let mut tmux = Tmux {
+            socket: format!(
+                "ss-tui-{}",
+                &uuid::Uuid::new_v4().simple().to_string()[..12]
+            ),
+            socket_path: None,
+        };
+        let script = script.display().to_string();
+        tmux.ok(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            SESSION,
+            "-x",
+            "100",
+            "-y",
+            "30",
+            &script,
+        ]);
+        tmux.socket_path = Some(tmux.display("#{socket_path}"));
+        tmux
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("run tmux")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// One key (a tmux key name: "a", "Enter", "Escape").
+    fn key(&self, key: &str) {
+        self.ok(&["send-keys", "-t", SESSION, key]);
+    }
+
+    /// Escape on its own: a key sent right after it would read as Alt+key.
+    async fn escape(&self) {
+        self.key("Escape");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+
+    fn screen(&self) -> String {
+        self.ok(&["capture-pane", "-p", "-t", SESSION])
+    }
+
+    fn display(&self, format: &str) -> String {
+        self.ok(&["display-message", "-p", "-t", SESSION, format])
+            .trim()
+            .to_string()
+    }
+
+    /// Polls the screen until `ready` holds; fails with the last screen after `limit`.
+    async fn wait(&self, what: &str, limit: Duration, ready: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + limit;
+        loop {
+            let screen = self.screen();
+            if ready(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{what}: not on screen within {limit:?}; the screen:\n{screen}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until the focused pane is the one titled `title` (its top border, the second row).
+    async fn wait_pane(&self, title: &str) -> String {
+        let border = format!("┌ {title}");
+        self.wait(&format!("the {title} pane"), Duration::from_secs(10), |s| {
+            s.lines().nth(1).is_some_and(|l| l.starts_with(&border))
+        })
+        .await
+    }
+
+    async fn wait_text(&self, text: &str) -> String {
+        self.wait(&format!("`{text}`"), Duration::from_secs(10), |s| {
+            s.contains(text)
+        })
+        .await
+    }
+}
+
+/// Polls the database until `ready` holds on what `read` returns.
+async fn db_until<T: std::fmt::Debug, F: Future<Output = T>>(
+    what: &str,
+    read: impl Fn() -> F,
+    ready: impl Fn(&T) -> bool,
+) -> T {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let v = read().await;
+        if ready(&v) {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "{what}: still {v:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn draft_state(store: &Store, id: MessageId) -> (String, Option<String>, Option<String>) {
+    sqlx::query_as(
+        "SELECT m.status, h.name, a.name FROM messages m
+         LEFT JOIN operators h ON h.id = m.claimed_by AND m.claimed_until > now()
+         LEFT JOIN operators a ON a.id = m.approved_by
+         WHERE m.id = $1",
+    )
+    .bind(id)
+    .fetch_one(store.pool())
+    .await
+    .unwrap()
+}
+
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// The pane's shell: the TUI with a clean environment, then whether the tty settings came back
+/// as they were, the exit status and a marker; then it stays open to be read.
+fn write_script(cli: &Cli) -> std::path::PathBuf {
+    let dir = cli.dir.path();
+    let mut env = vec![
+        format!("PATH={}", std::env::var("PATH").unwrap_or_default()),
+        format!("HOME={}", dir.display()),
+        format!("XDG_CONFIG_HOME={}", dir.join("xdg-config").display()),
+        format!("XDG_DATA_HOME={}", dir.join("xdg-data").display()),
+    ];
+    env.extend(cli.env.iter().map(|(k, v)| format!("{k}={v}")));
+    let env: Vec<String> = env.iter().map(|e| sh_quote(e)).collect();
+    let script = format!(
+        "#!/bin/sh\n\
+         before=$(stty -g)\n\
+         env -i TERM=\"$TERM\" {env} {bin} --config {config} tui --no-engine 2>{stderr}\n\
+         status=$?\n\
+         if [ \"$(stty -g)\" = \"$before\" ]; then echo 'tty settings restored'; \
+         else echo 'tty settings CHANGED'; fi\n\
+         echo \"exit status $status\"\n\
+         echo {DONE}\n\
+         exec sleep 600\n",
+        env = env.join(" "),
+        bin = sh_quote(env!("CARGO_BIN_EXE_secret-shop")),
+        config = sh_quote(&cli.config_path().display().to_string()),
+        stderr = sh_quote(&dir.join("stderr.txt").display().to_string()),
+    );
+    let path = dir.join("run-tui.sh");
+    std::fs::write(&path, script).unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+/// What a test runs against: the demo database with one more shop started (two inquiries to
+/// review, oldest first in `pending`), and the TUI up on its dashboard in a tmux pane.
+struct Running {
+    store: Store,
+    pending: Vec<MessageId>,
+    tmux: Tmux,
+    /// Holds the config, log and script; outlives nothing it needs.
+    cli: Cli,
+    /// The dashboard as first drawn.
+    first_screen: String,
+}
+
+async fn launch() -> Running {
+    let (store, url) = fresh_database().await;
+    let cli = Cli::new(&url);
+    assert!(cli.ok(&["demo"]).contains("loaded demo data"));
+    // The demo leaves one inquiry to review; an operator starts one more shop on the target and
+    // persona of the demo's shop that was just started.
+    let shops = cli.json(&["shop", "list", "--json"]);
+    let fresh = shops
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["status"] == "new")
+        .expect("the demo has a shop just started");
+    cli.ok(&[
+        "shop",
+        "start",
+        "--target",
+        &fresh["target_id"].to_string(),
+        "--persona",
+        &fresh["persona_id"].to_string(),
+        "--force",
+    ]);
+    let pending: Vec<MessageId> = store
+        .pending_drafts()
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(pending.len(), 2);
+
+    let tmux = Tmux::start(&write_script(&cli));
+    assert_eq!(tmux.display("#{window_width}x#{window_height}"), "100x30");
+    let first_screen = tmux
+        .wait("the dashboard", Duration::from_secs(30), |s| {
+            s.contains("pending reviews") && s.contains("2 to review")
+        })
+        .await;
+    Running {
+        store,
+        pending,
+        tmux,
+        cli,
+        first_screen,
+    }
+}
+
+#[tokio::test]
+async fn the_tui_in_a_real_terminal_reviews_a_draft_and_restores_the_terminal() {
+    let Running {
+        store,
+        pending,
+        tmux,
+        cli,
+        first_screen: screen,
+    } = launch().await;
+    let first = pending[0];
+
+    // The dashboard, with the status bar: operator, database, engine, pending reviews.
+    assert_eq!(
+        tmux.display("#{alternate_on}"),
+        "1",
+        "the TUI owns the screen"
+    );
+    let lines: Vec<&str> = screen.lines().collect();
+    assert_eq!(lines.len(), 30, "{screen}");
+    assert!(lines[0].contains("3 Review (2)"), "{screen}");
+    let status = lines[29];
+    for part in ["tester", "db ok", "engine off", "2 to review"] {
+        assert!(status.contains(part), "status bar lacks `{part}`: {status}");
+    }
+    let figure = lines
+        .iter()
+        .find(|l| l.contains("pending reviews"))
+        .unwrap();
+    assert!(
+        figure.split_whitespace().any(|w| w == "2"),
+        "dashboard figure: {figure}"
+    );
+
+    // Every pane by its number key, each recognised by the title on its top border; the lists
+    // show their demo rows.
+    for (key, title, rows) in [
+        ("2", "Shops", Some(12)),
+        ("3", "Review queue", Some(2)),
+        ("4", "Inbox", None),
+        ("5", "Targets", Some(6)),
+        ("6", "Personas", Some(6)),
+        ("7", "Reports", None),
+        ("1", "Dashboard", None),
+    ] {
+        tmux.key(key);
+        let border = format!("┌ {title}");
+        let count = rows.map(|n| format!("({n})")).unwrap_or_default();
+        tmux.wait(&format!("the {title} pane"), Duration::from_secs(10), |s| {
+            s.lines()
+                .nth(1)
+                .is_some_and(|l| l.starts_with(&border) && l.contains(&count))
+        })
+        .await;
+    }
+    // Tab goes to the next pane.
+    tmux.key("Tab");
+    tmux.wait_pane("Shops").await;
+
+    // The review queue: Enter opens the first draft and claims it; Esc closes and releases it.
+    tmux.key("3");
+    tmux.wait_pane("Review queue (2)").await;
+    tmux.key("Enter");
+    let screen = tmux.wait_text(&format!("Draft #{first} v")).await;
+    assert!(screen.contains("Asks for"), "{screen}");
+    assert_eq!(
+        draft_state(&store, first).await,
+        ("pending_review".into(), Some("tester".into()), None),
+        "opening claims it"
+    );
+    tmux.escape().await;
+    tmux.wait("the queue again", Duration::from_secs(10), |s| {
+        s.contains("Review queue (2)") && !s.contains("Draft #")
+    })
+    .await;
+    db_until(
+        "the claim is released on Esc",
+        || draft_state(&store, first),
+        |s| s.1.is_none(),
+    )
+    .await;
+
+    // Open again, approve, confirm: the draft leaves the queue, and the database agrees.
+    tmux.key("Enter");
+    tmux.wait_text(&format!("Draft #{first} v")).await;
+    tmux.key("a");
+    tmux.wait_text(&format!("Approve draft #{first}")).await;
+    assert_eq!(
+        draft_state(&store, first).await.0,
+        "pending_review",
+        "nothing happens before the answer"
+    );
+    tmux.key("y");
+    let screen = tmux
+        .wait(
+            "the queue without the draft",
+            Duration::from_secs(10),
+            |s| s.contains("3 Review (1)") && s.contains("1 to review"),
+        )
+        .await;
+    assert!(!screen.contains("3 Review (2)"), "{screen}");
+    assert_eq!(
+        draft_state(&store, first).await,
+        ("approved".into(), None, Some("tester".into()))
+    );
+    let left: Vec<MessageId> = store
+        .pending_drafts()
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(left, vec![pending[1]]);
+
+    // q quits; the shell gets its terminal back as it was.
+    tmux.key("q");
+    let screen = tmux
+        .wait("the shell after the TUI", Duration::from_secs(15), |s| {
+            s.contains(DONE)
+        })
+        .await;
+    assert!(screen.contains("exit status 0"), "{screen}");
+    assert!(screen.contains("tty settings restored"), "{screen}");
+    assert!(
+        screen.lines().any(|l| l.trim_end() == DONE),
+        "output starts at the left margin again (no raw mode): {screen}"
+    );
+    assert!(
+        !screen.contains("Review queue"),
+        "the TUI's screen is gone: {screen}"
+    );
+    assert_eq!(
+        tmux.display("#{alternate_on}"),
+        "0",
+        "alternate screen left"
+    );
+    assert_eq!(tmux.display("#{cursor_flag}"), "1", "cursor shown again");
+    let stderr = std::fs::read_to_string(cli.dir.path().join("stderr.txt")).unwrap();
+    assert!(stderr.is_empty(), "the TUI wrote to stderr: {stderr}");
+}
+
+/// Quitting with a draft open lets go of it, so another operator can take it at once.
+#[tokio::test]
+async fn quitting_with_a_draft_open_releases_it() {
+    let Running {
+        store,
+        pending,
+        tmux,
+        cli: _cli,
+        ..
+    } = launch().await;
+    let first = pending[0];
+    tmux.key("3");
+    tmux.wait_pane("Review queue (2)").await;
+    tmux.key("Enter");
+    tmux.wait_text(&format!("Draft #{first} v")).await;
+    assert_eq!(
+        draft_state(&store, first).await.1.as_deref(),
+        Some("tester")
+    );
+    tmux.key("q");
+    tmux.wait("the shell after the TUI", Duration::from_secs(15), |s| {
+        s.contains(DONE)
+    })
+    .await;
+    assert_eq!(
+        draft_state(&store, first).await,
+        ("pending_review".into(), None, None),
+        "the claim outlived the TUI"
+    );
+}
