@@ -120,7 +120,15 @@ async fn event_loop(
         terminal.draw(|f| view::draw(app, theme, f))?;
         let first = tokio::select! {
             k = keys.next() => match k {
-                Some(Ok(TermEvent::Key(k))) => Event::Key(k),
+                Some(Ok(TermEvent::Key(k))) => {
+                    // Test hook: prove the terminal is restored when the UI panics.
+                    if std::env::var(crate::engine::outbox::FAULT_ENV).as_deref()
+                        == Ok("panic-on-key")
+                    {
+                        panic!("injected panic ({}=panic-on-key)", crate::engine::outbox::FAULT_ENV);
+                    }
+                    Event::Key(k)
+                }
                 Some(Ok(TermEvent::Resize(..))) => Event::Resized,
                 Some(Ok(TermEvent::Mouse(m))) => match m.kind {
                     MouseEventKind::ScrollDown => Event::Action(Action::Down),
