@@ -49,6 +49,7 @@ text_enum! {
         FilterInbox => "filter-inbox",
         ShowPortfolio => "show-portfolio",
         ToggleTemplates => "toggle-templates",
+        Sort => "sort",
     }
 }
 
@@ -100,6 +101,7 @@ impl Action {
             FilterInbox => "show the inbox for a shop, a target or a kind of responder",
             ShowPortfolio => "the portfolio: scores, response times, fees across shops",
             ToggleTemplates => "personas / the templates they are drawn from",
+            Sort => "sort the list by the next column",
         }
     }
 

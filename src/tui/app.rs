@@ -31,6 +31,9 @@ pub struct App {
     pub review: ListView<MessageRow>,
     pub inbox: ListView<InboxRow>,
     pub inbox_filter: InboxFilter,
+    /// Indexes into `TARGET_SORTS` and `SHOP_SORTS`.
+    pub targets_sort: usize,
+    pub shops_sort: usize,
     pub targets: ListView<Target>,
     pub personas: ListView<Persona>,
     pub templates: ListView<crate::domain::persona::PersonaTemplate>,
@@ -66,6 +69,8 @@ impl App {
             review: ListView::default(),
             inbox: ListView::default(),
             inbox_filter: InboxFilter::default(),
+            targets_sort: 0,
+            shops_sort: 0,
             targets: ListView::default(),
             personas: ListView::default(),
             templates: ListView::default(),

@@ -56,11 +56,27 @@ pub fn load_keymap() -> anyhow::Result<Keymap> {
     }
 }
 
+/// The theme: `tui.theme` (or NO_COLOR), with `theme.toml` from the config dir over it.
+pub fn load_theme(config: &Config) -> anyhow::Result<Theme> {
+    let no_color = std::env::var_os("NO_COLOR").is_some();
+    let base = Theme::from_env(no_color, &config.tui.theme);
+    let path = crate::config::Config::default_path()
+        .and_then(|p| p.parent().map(|d| d.join("theme.toml")));
+    match path {
+        Some(p) if p.exists() => {
+            let text =
+                std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
+            base.with_overrides(&text, &p.display().to_string(), no_color)
+        }
+        _ => Ok(base),
+    }
+}
+
 pub async fn run(config: Config, store: Store, opts: TuiOptions) -> anyhow::Result<()> {
     // Everything that can fail for a plain reason fails before the screen is taken.
     let keymap = load_keymap()?;
+    let theme = load_theme(&config)?;
     let actor = store.actor(&config.operator.name).await?;
-    let theme = Theme::from_env(std::env::var_os("NO_COLOR").is_some(), &config.tui.theme);
     let shutdown = CancellationToken::new();
     let engine = if opts.no_engine {
         None

@@ -117,7 +117,9 @@ impl<T> ListView<T> {
     }
 
     pub fn selected_row(&self) -> Option<&T> {
-        self.visible.get(self.selected).map(|i| &self.rows[*i])
+        self.visible
+            .get(self.selected)
+            .and_then(|i| self.rows.get(*i))
     }
 
     pub fn visible_rows(&self) -> impl Iterator<Item = &T> {
@@ -139,6 +141,34 @@ impl<T> ListView<T> {
         }
         let last = self.visible.len() as isize - 1;
         self.selected = (self.selected as isize + delta).clamp(0, last) as usize;
+    }
+}
+
+/// The orders the targets list cycles through with `s`.
+pub const TARGET_SORTS: [&str; 4] = ["name", "city", "manager", "newest"];
+/// The orders the shops list cycles through with `s`.
+pub const SHOP_SORTS: [&str; 4] = ["activity", "target", "state", "score"];
+
+pub fn sort_targets(rows: &mut [crate::domain::target::Target], by: usize) {
+    match TARGET_SORTS[by % TARGET_SORTS.len()] {
+        "city" => rows.sort_by(|a, b| (&a.city, &a.name).cmp(&(&b.city, &b.name))),
+        "manager" => {
+            rows.sort_by(|a, b| (&a.property_manager, &a.name).cmp(&(&b.property_manager, &b.name)))
+        }
+        "newest" => rows.sort_by_key(|t| std::cmp::Reverse(t.created_at)),
+        _ => rows.sort_by_key(|t| t.name.to_lowercase()),
+    }
+}
+
+pub fn sort_shops(rows: &mut [crate::store::ShopRow], by: usize) {
+    match SHOP_SORTS[by % SHOP_SORTS.len()] {
+        "target" => rows.sort_by(|a, b| (&a.target_name, a.id).cmp(&(&b.target_name, b.id))),
+        "state" => rows.sort_by(|a, b| {
+            (a.status.as_str(), std::cmp::Reverse(a.last_activity))
+                .cmp(&(b.status.as_str(), std::cmp::Reverse(b.last_activity)))
+        }),
+        "score" => rows.sort_by(|a, b| b.score.unwrap_or(-1.0).total_cmp(&a.score.unwrap_or(-1.0))),
+        _ => rows.sort_by_key(|s| std::cmp::Reverse((s.last_activity, s.id))),
     }
 }
 

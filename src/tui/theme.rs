@@ -3,7 +3,11 @@
 //! terminal renders; the default palette uses the 16 ANSI colours, readable on 16, 256 and
 //! true-colour terminals alike.
 
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
 use ratatui::style::{Color, Modifier, Style};
+use serde::Deserialize;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Theme {
@@ -79,5 +83,128 @@ impl Theme {
         } else {
             Theme::colour()
         }
+    }
+
+    fn role_mut(&mut self, role: &str) -> Option<&mut Style> {
+        Some(match role {
+            "title" => &mut self.title,
+            "text" => &mut self.text,
+            "muted" => &mut self.muted,
+            "selection" => &mut self.selection,
+            "border" => &mut self.border,
+            "border_focused" => &mut self.border_focused,
+            "tab_active" => &mut self.tab_active,
+            "key" => &mut self.key,
+            "ok" => &mut self.ok,
+            "warn" => &mut self.warn,
+            "error" => &mut self.error,
+            "draft_pending" => &mut self.draft_pending,
+            "inbound" => &mut self.inbound,
+            "outbound" => &mut self.outbound,
+            "unread" => &mut self.unread,
+            _ => return None,
+        })
+    }
+
+    /// Applies a `theme.toml` (one table per role: fg, bg, bold, underline, reversed, italic)
+    /// over this theme. With `no_color` the colours are ignored and only the attributes apply.
+    pub fn with_overrides(
+        mut self,
+        text: &str,
+        origin: &str,
+        no_color: bool,
+    ) -> anyhow::Result<Theme> {
+        let file: BTreeMap<String, RoleSpec> = toml::from_str(text)
+            .map_err(|e| anyhow::anyhow!("{origin} is not a valid theme: {e}"))?;
+        for (role, spec) in file {
+            let style = self.role_mut(&role).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{origin}: [{role}] is not a role; roles: title, text, muted, selection, \
+                     border, border_focused, tab_active, key, ok, warn, error, draft_pending, \
+                     inbound, outbound, unread"
+                )
+            })?;
+            let colour = |key: &str, v: &Option<String>| -> anyhow::Result<Option<Color>> {
+                match v {
+                    None => Ok(None),
+                    Some(c) => Color::from_str(c).map(Some).map_err(|_| {
+                        anyhow::anyhow!(
+                            "{origin}: [{role}] {key} = \"{c}\" is not a colour (a name such as \
+                             \"lightblue\", \"#005f87\" or an index 0-255)"
+                        )
+                    }),
+                }
+            };
+            let fg = colour("fg", &spec.fg)?;
+            let bg = colour("bg", &spec.bg)?;
+            if !no_color {
+                if let Some(c) = fg {
+                    *style = style.fg(c);
+                }
+                if let Some(c) = bg {
+                    *style = style.bg(c);
+                }
+            }
+            for (on, m) in [
+                (spec.bold, Modifier::BOLD),
+                (spec.underline, Modifier::UNDERLINED),
+                (spec.reversed, Modifier::REVERSED),
+                (spec.italic, Modifier::ITALIC),
+            ] {
+                match on {
+                    Some(true) => *style = style.add_modifier(m),
+                    Some(false) => *style = style.remove_modifier(m),
+                    None => {}
+                }
+            }
+        }
+        Ok(self)
+    }
+}
+
+/// One role in `theme.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoleSpec {
+    fg: Option<String>,
+    bg: Option<String>,
+    bold: Option<bool>,
+    underline: Option<bool>,
+    reversed: Option<bool>,
+    italic: Option<bool>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_theme_file_restyles_roles_and_names_its_mistakes() {
+        let t = Theme::colour()
+            .with_overrides(
+                "[selection]\nbg = \"#005f87\"\nbold = false\n[error]\nfg = \"magenta\"\n",
+                "theme.toml",
+                false,
+            )
+            .unwrap();
+        assert_eq!(t.selection.bg, Some(Color::Rgb(0, 0x5f, 0x87)));
+        assert!(!t.selection.add_modifier.contains(Modifier::BOLD));
+        assert_eq!(t.error.fg, Some(Color::Magenta));
+        // NO_COLOR keeps attributes only.
+        let mono = Theme::monochrome()
+            .with_overrides("[error]\nfg = \"red\"\nitalic = true\n", "theme.toml", true)
+            .unwrap();
+        assert_eq!(mono.error.fg, None);
+        assert!(mono.error.add_modifier.contains(Modifier::ITALIC));
+        let err = Theme::colour()
+            .with_overrides("[sparkle]\nfg = \"red\"\n", "theme.toml", false)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a role"), "{err}");
+        let err = Theme::colour()
+            .with_overrides("[ok]\nfg = \"greenish\"\n", "theme.toml", false)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a colour"), "{err}");
     }
 }

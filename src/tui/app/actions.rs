@@ -3,8 +3,8 @@
 use super::super::action::Action;
 use super::super::effect::{Effect, Query};
 use super::super::state::{
-    Modal, Pane, PortfolioView, PromptFor, ReportView, TargetForm, TargetView, ThreadView,
-    split_edit,
+    Modal, Pane, PortfolioView, PromptFor, ReportView, SHOP_SORTS, TARGET_SORTS, TargetForm,
+    TargetView, ThreadView, sort_shops, sort_targets, split_edit,
 };
 use super::{App, PAGE, editor_for, reload_for};
 use crate::domain::ids::ShopId;
@@ -189,6 +189,28 @@ impl App {
                 _ => Vec::new(),
             },
             StartShop => self.start_pick(),
+            Sort => {
+                match self.pane {
+                    Pane::Targets if self.target_view.is_none() => {
+                        self.targets_sort = (self.targets_sort + 1) % TARGET_SORTS.len();
+                        let mut rows = self.targets.rows.clone();
+                        sort_targets(&mut rows, self.targets_sort);
+                        self.targets.replace(rows, |t| t.id, super::target_text);
+                        self.toast(format!("targets by {}", TARGET_SORTS[self.targets_sort]));
+                    }
+                    Pane::Shops | Pane::Reports
+                        if self.thread.is_none() && self.report.is_none() =>
+                    {
+                        self.shops_sort = (self.shops_sort + 1) % SHOP_SORTS.len();
+                        let mut rows = self.shops.rows.clone();
+                        sort_shops(&mut rows, self.shops_sort);
+                        self.shops.replace(rows, |s| s.id, super::shop_text);
+                        self.toast(format!("shops by {}", SHOP_SORTS[self.shops_sort]));
+                    }
+                    _ => {}
+                }
+                Vec::new()
+            }
             ToggleTemplates => {
                 self.show_templates = !self.show_templates;
                 if self.show_templates && !self.templates.loaded {

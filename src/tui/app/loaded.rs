@@ -3,7 +3,7 @@
 
 use super::super::effect::{Effect, Query};
 use super::super::event::{Changed, DbStatus, Done, Loaded};
-use super::super::state::{DraftView, Pane};
+use super::super::state::{DraftView, Pane, sort_shops, sort_targets};
 use super::{App, draft_text, inbox_text, persona_text, shop_text, target_text};
 use crate::store::InboxFilter;
 
@@ -24,7 +24,10 @@ impl App {
         let mut out = Vec::new();
         match l {
             Loaded::Dashboard(d) => self.dashboard = Some(*d),
-            Loaded::Shops(rows) => self.shops.replace(rows, |s| s.id, shop_text),
+            Loaded::Shops(mut rows) => {
+                sort_shops(&mut rows, self.shops_sort);
+                self.shops.replace(rows, |s| s.id, shop_text)
+            }
             Loaded::Review(rows) => {
                 if let Some(d) = &self.draft
                     && d.busy.is_none()
@@ -64,7 +67,10 @@ impl App {
                 }
                 self.inbox.replace(rows, |m| m.id, inbox_text);
             }
-            Loaded::Targets(rows) => self.targets.replace(rows, |t| t.id, target_text),
+            Loaded::Targets(mut rows) => {
+                sort_targets(&mut rows, self.targets_sort);
+                self.targets.replace(rows, |t| t.id, target_text)
+            }
             Loaded::Personas(rows) => self.personas.replace(rows, |p| p.id, persona_text),
             Loaded::Thread {
                 shop,

@@ -871,3 +871,25 @@ fn ctrl_c_while_editing_asks_before_quitting() {
     app.handle(ctrl('c'));
     assert!(matches!(app.modal, Some(Modal::ConfirmQuit)));
 }
+
+#[test]
+fn targets_load_sorted_by_name_and_s_cycles_the_order_keeping_the_selection() {
+    let mut app = app();
+    app.handle(key('5'));
+    let mut grove = target(1, "The Grove");
+    grove.city = "Austin".into();
+    let mut maple = target(2, "Maple Court");
+    maple.city = "Columbus".into();
+    let mut alder = target(3, "Alder Park");
+    alder.city = "Denver".into();
+    app.handle(Event::Loaded(Loaded::Targets(vec![grove, maple, alder])));
+    let names =
+        |app: &App| -> Vec<String> { app.targets.visible_rows().map(|t| t.name.clone()).collect() };
+    assert_eq!(names(&app), ["Alder Park", "Maple Court", "The Grove"]);
+    app.handle(key('G'));
+    assert_eq!(app.targets.selected_row().unwrap().name, "The Grove");
+    app.handle(key('s'));
+    assert_eq!(names(&app), ["The Grove", "Maple Court", "Alder Park"]);
+    assert_eq!(app.targets.selected_row().unwrap().name, "The Grove");
+    assert!(last_toast(&app).contains("city"));
+}
