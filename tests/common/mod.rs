@@ -8,6 +8,7 @@ use std::time::Duration;
 use secret_shop::store::Store;
 
 pub mod mail;
+pub mod tmux;
 pub mod tui_fixtures;
 
 /// Reads a variable `scripts/test` (via `scripts/services`) exports; fails loudly without it.
