@@ -136,7 +136,16 @@ impl App {
                 }
                 Vec::new()
             }
-            Event::Loaded(l) => self.loaded(l),
+            Event::Loaded(l) => {
+                // A load just succeeded: the database is back, whatever the watcher says yet.
+                let mut out = if matches!(self.db, DbStatus::Lost(_)) {
+                    self.database(DbStatus::Connected)
+                } else {
+                    Vec::new()
+                };
+                out.extend(self.loaded(l));
+                out
+            }
             Event::Changed(c) => self.changed(&c),
             Event::Database(s) => self.database(s),
             Event::Done(d) => self.done(d),

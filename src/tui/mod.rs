@@ -104,7 +104,17 @@ pub async fn run(config: Config, store: Store, opts: TuiOptions) -> anyhow::Resu
     // ratatui::init installs a panic hook that restores the terminal before the message prints.
     let mut terminal = ratatui::init();
     if config.tui.mouse {
-        crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;
+        // Give the mouse back on a panic too (ratatui's hook restores only the screen).
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+            previous(info);
+        }));
+        if let Err(e) = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)
+        {
+            ratatui::restore();
+            return Err(e.into());
+        }
     }
     let result = event_loop(&mut app, &mut terminal, &theme, &rt, &mut rx, &config).await;
     if config.tui.mouse {
@@ -183,7 +193,8 @@ async fn event_loop(
                         subject,
                         body,
                     } => {
-                        let result = edit_suspended(terminal, &subject, &body).await;
+                        let result =
+                            edit_suspended(terminal, &subject, &body, config.tui.mouse).await;
                         rt.tx
                             .send(Event::EditorClosed {
                                 id,
@@ -204,15 +215,22 @@ async fn edit_suspended(
     terminal: &mut ratatui::DefaultTerminal,
     subject: &str,
     body: &str,
+    mouse: bool,
 ) -> anyhow::Result<(String, String)> {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("draft.txt");
     std::fs::write(&path, to_editor_text(subject, body))?;
+    if mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+    }
     ratatui::restore();
     let p = path.clone();
     let ran = tokio::task::spawn_blocking(move || run_editor(&p)).await;
     // Take the screen back whatever happened in the editor.
     *terminal = ratatui::init();
+    if mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+    }
     terminal.clear()?;
     ran??;
     from_editor_text(&std::fs::read_to_string(&path)?)

@@ -451,7 +451,8 @@ pub async fn watch_database(store: Store, tx: UnboundedSender<Event>) {
                     return;
                 }
                 up = false;
-                wait = (wait * 2).min(Duration::from_secs(30));
+                // Short enough that "db ok" comes back soon after the database does.
+                wait = (wait * 2).min(Duration::from_secs(8));
             }
             (Ok(_), true) => {}
         }

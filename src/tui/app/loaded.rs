@@ -182,7 +182,27 @@ impl App {
             }
             (DbStatus::Connected, true) => {
                 self.toast("database back");
+                if self
+                    .last_error
+                    .as_deref()
+                    .is_some_and(|e| e.starts_with("database"))
+                {
+                    self.last_error = None;
+                }
                 let mut out = self.start();
+                // What is on screen too, also a pane first opened while the database was down.
+                out.push(reload_for(self.pane, &self.inbox_filter));
+                if self.show_templates {
+                    out.push(Effect::Load(Query::Templates));
+                }
+                if let Some(d) = &self.draft
+                    && d.held_by.is_none()
+                {
+                    out.push(Effect::OpenDraft(d.id()));
+                }
+                if let Some(v) = &self.target_view {
+                    out.push(Effect::Load(Query::Target(v.target)));
+                }
                 if self.targets.loaded {
                     out.push(Effect::Load(Query::Targets));
                 }
@@ -192,6 +212,14 @@ impl App {
                 if let Some(t) = &self.thread {
                     out.push(Effect::Load(Query::Thread(t.shop)));
                 }
+                let mut seen = Vec::new();
+                out.retain(|e| {
+                    let new = !seen.contains(e);
+                    if new {
+                        seen.push(e.clone());
+                    }
+                    new
+                });
                 out
             }
             _ => Vec::new(),
