@@ -64,6 +64,9 @@ pub struct InboxFilter {
     pub target: Option<String>,
     /// auto, ai or human.
     pub responder: Option<String>,
+    /// Rows to load (the newest first); 0 = the UI's default page. Grows as the operator
+    /// scrolls past the end.
+    pub limit: i64,
 }
 
 impl Store {

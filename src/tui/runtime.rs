@@ -282,7 +282,10 @@ impl Runtime {
             Query::Dashboard => Loaded::Dashboard(Box::new(s.dashboard(Utc::now(), tz).await?)),
             Query::Shops => Loaded::Shops(s.shop_rows(LIST_LIMIT, 0).await?),
             Query::Review => Loaded::Review(s.pending_drafts().await?),
-            Query::Inbox(f) => Loaded::Inbox(s.inbox_rows(&f, LIST_LIMIT, 0).await?),
+            Query::Inbox(f) => {
+                let limit = if f.limit > 0 { f.limit } else { LIST_LIMIT };
+                Loaded::Inbox(s.inbox_rows(&f, limit, 0).await?)
+            }
             Query::Targets => Loaded::Targets(s.list_targets(&TargetFilter::default()).await?),
             Query::Personas => Loaded::Personas(s.list_personas(&PersonaFilter::default()).await?),
             Query::Thread(shop) => Loaded::Thread {

@@ -158,6 +158,7 @@ impl App {
             },
             ToggleUnmatched => {
                 self.inbox_filter.unmatched_only = !self.inbox_filter.unmatched_only;
+                self.inbox_filter.limit = 0;
                 vec![Effect::Load(Query::Inbox(self.inbox_filter.clone()))]
             }
             CancelShop => match self.selected_shop() {
@@ -383,6 +384,7 @@ impl App {
                 Ok(f) => {
                     self.inbox_filter = crate::store::InboxFilter {
                         unmatched_only: self.inbox_filter.unmatched_only,
+                        limit: 0,
                         ..f
                     };
                     vec![Effect::Load(Query::Inbox(self.inbox_filter.clone()))]
@@ -464,7 +466,20 @@ impl App {
         match self.pane {
             Pane::Shops | Pane::Reports => self.shops.step(delta),
             Pane::Review => self.review.step(delta),
-            Pane::Inbox => self.inbox.step(delta),
+            Pane::Inbox => {
+                self.inbox.step(delta);
+                // At the last row of a full page: the next page, from the database.
+                let page = if self.inbox_filter.limit > 0 {
+                    self.inbox_filter.limit
+                } else {
+                    super::super::runtime::LIST_LIMIT
+                };
+                let at_end = self.inbox.selected + 1 >= self.inbox.len();
+                if delta > 0 && at_end && self.inbox.rows.len() as i64 >= page {
+                    self.inbox_filter.limit = page + super::super::runtime::LIST_LIMIT;
+                    return vec![Effect::Load(Query::Inbox(self.inbox_filter.clone()))];
+                }
+            }
             Pane::Targets => self.targets.step(delta),
             Pane::Personas if self.show_templates => self.templates.step(delta),
             Pane::Personas => self.personas.step(delta),

@@ -893,3 +893,38 @@ fn targets_load_sorted_by_name_and_s_cycles_the_order_keeping_the_selection() {
     assert_eq!(app.targets.selected_row().unwrap().name, "The Grove");
     assert!(last_toast(&app).contains("city"));
 }
+
+#[test]
+fn scrolling_past_a_full_inbox_page_loads_the_next_page_from_the_database() {
+    let mut app = app();
+    app.handle(key('4'));
+    let page: Vec<InboxRow> = (1..=500)
+        .rev()
+        .map(|i| inbox_row(i, "agent@p.test", Some("Oak")))
+        .collect();
+    app.handle(Event::Loaded(Loaded::Inbox(page)));
+    for _ in 0..498 {
+        assert!(app.handle(key('j')).is_empty());
+    }
+    // On the last row of a full page: the next page is asked for.
+    let out = app.handle(key('j'));
+    let Some(Effect::Load(Query::Inbox(f))) = out.first() else {
+        panic!("expected the next inbox page, got {out:?}");
+    };
+    assert_eq!(f.limit, 1000);
+    // A short page is the end: nothing more to ask for.
+    let mut short = app_with_inbox(10);
+    short.handle(key('G'));
+    assert!(short.handle(key('j')).is_empty());
+}
+
+fn app_with_inbox(n: i64) -> App {
+    let mut app = app();
+    app.handle(key('4'));
+    let rows = (1..=n)
+        .rev()
+        .map(|i| inbox_row(i, "agent@p.test", None))
+        .collect();
+    app.handle(Event::Loaded(Loaded::Inbox(rows)));
+    app
+}
