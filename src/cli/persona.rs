@@ -112,24 +112,7 @@ impl<T: FromStr + Copy> FromStr for Range<T> {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let parse = |p: &str| {
-            p.trim()
-                .trim_start_matches('$')
-                .replace(',', "")
-                .parse::<T>()
-                .map_err(|_| format!("{p:?} is not a number"))
-        };
-        let parts = s
-            .split_once("..")
-            .or_else(|| s.split_once('-'))
-            .or_else(|| s.split_once(" to "));
-        match parts {
-            Some((a, b)) => Ok(Range(parse(a)?, parse(b)?)),
-            None => {
-                let v = parse(s)?;
-                Ok(Range(v, v))
-            }
-        }
+        crate::domain::persona::parse_range(s).map(|(a, b)| Range(a, b))
     }
 }
 

@@ -120,6 +120,29 @@ impl TemplateInput {
     }
 }
 
+/// A template range as an operator writes it: "1400-2200", "1,400 to 2,200", "$1400..2200",
+/// or one value for both ends.
+pub fn parse_range<T: std::str::FromStr + Copy>(s: &str) -> Result<(T, T), String> {
+    let parse = |p: &str| {
+        p.trim()
+            .trim_start_matches('$')
+            .replace(',', "")
+            .parse::<T>()
+            .map_err(|_| format!("{p:?} is not a number"))
+    };
+    let parts = s
+        .split_once("..")
+        .or_else(|| s.split_once('-'))
+        .or_else(|| s.split_once(" to "));
+    match parts {
+        Some((a, b)) => Ok((parse(a)?, parse(b)?)),
+        None => {
+            let v = parse(s)?;
+            Ok((v, v))
+        }
+    }
+}
+
 /// A persona as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Persona {

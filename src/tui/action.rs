@@ -50,6 +50,7 @@ text_enum! {
         ShowPortfolio => "show-portfolio",
         ToggleTemplates => "toggle-templates",
         Sort => "sort",
+        NewTemplate => "new-template",
     }
 }
 
@@ -102,6 +103,7 @@ impl Action {
             ShowPortfolio => "the portfolio: scores, response times, fees across shops",
             ToggleTemplates => "personas / the templates they are drawn from",
             Sort => "sort the list by the next column",
+            NewTemplate => "add a persona template (the ranges personas are drawn from)",
         }
     }
 

@@ -61,6 +61,7 @@ pub enum Effect {
         input: Box<TargetInput>,
     },
     ImportTargets(PathBuf),
+    SaveTemplate(Box<crate::domain::persona::TemplateInput>),
     GeneratePersonas {
         template: String,
         count: u32,

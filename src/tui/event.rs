@@ -122,6 +122,7 @@ pub enum Done {
     GatherQueued(TargetId),
     ShopStarted { shop: ShopId, draft: MessageId },
     TargetSaved(TargetId),
+    TemplateSaved(String),
     TargetsImported(usize),
     PersonasGenerated(usize),
     PersonaRetired(crate::domain::ids::PersonaId),

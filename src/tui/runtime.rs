@@ -236,6 +236,10 @@ impl Runtime {
                 };
                 Event::Done(Done::TargetSaved(t.id))
             }
+            Effect::SaveTemplate(t) => {
+                s.insert_template(&self.actor, &t).await?;
+                Event::Done(Done::TemplateSaved(t.name.clone()))
+            }
             Effect::ImportTargets(path) => {
                 let path = self.resolve(&path);
                 let file = std::fs::File::open(&path)
@@ -392,6 +396,7 @@ fn describe(e: &Effect) -> String {
         Effect::StartShop { .. } => "starting a shop".into(),
         Effect::SaveTarget { .. } => "saving the target".into(),
         Effect::ImportTargets(p) => format!("importing {}", p.display()),
+        Effect::SaveTemplate(t) => format!("saving template {}", t.name),
         Effect::GeneratePersonas { template, .. } => format!("generating {template} personas"),
         Effect::RetirePersona(id) => format!("retiring persona #{id}"),
         Effect::OpenEditor { .. } | Effect::Alert(_) | Effect::Quit => String::new(),

@@ -327,9 +327,18 @@ pub enum PickFor {
     ShopPersona(crate::domain::ids::TargetId),
 }
 
-/// The target form: one line per field, errors beside the fields they concern.
+/// What a form edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormKind {
+    Target,
+    Template,
+}
+
+/// A form (a target, or a persona template): one line per field, errors beside the fields
+/// they concern.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TargetForm {
+    pub kind: FormKind,
     /// `None` for a new target; else the target and the version the form was filled from.
     pub editing: Option<(crate::domain::ids::TargetId, i32)>,
     pub fields: Vec<(&'static str, String)>,
@@ -339,6 +348,22 @@ pub struct TargetForm {
     pub armed_discard: bool,
     pub changed: bool,
 }
+
+/// The template form's fields: ranges as MIN-MAX, choices separated by `;`.
+pub const TEMPLATE_FIELDS: &[(&str, &str)] = &[
+    ("name", "Name"),
+    ("description", "Description"),
+    ("budget", "Budget $ (min-max)"),
+    ("bedrooms", "Bedrooms"),
+    ("bathrooms", "Bathrooms"),
+    ("credit_score", "Credit score"),
+    ("income_multiple", "Income / rent"),
+    ("move_in_days", "Move in (days)"),
+    ("preferences", "Preferences (;)"),
+    ("pets", "Pets (;)"),
+    ("occupants", "Occupants (;)"),
+    ("writing_styles", "Writing styles (;)"),
+];
 
 /// The form's fields, in order: (TargetInput field, label).
 pub const TARGET_FIELDS: &[(&str, &str)] = &[
@@ -381,6 +406,7 @@ impl TargetForm {
             }
         };
         TargetForm {
+            kind: FormKind::Target,
             editing: target.map(|t| (t.id, t.version)),
             fields: TARGET_FIELDS.iter().map(|(k, _)| (*k, value(k))).collect(),
             focus: 0,
@@ -388,6 +414,110 @@ impl TargetForm {
             armed_discard: false,
             changed: false,
         }
+    }
+
+    /// A new persona template, filled with the usual ranges.
+    pub fn new_template() -> TargetForm {
+        let d = crate::domain::persona::TemplateInput::default();
+        let range = |a: String, b: String| if a == b { a } else { format!("{a}-{b}") };
+        let values = [
+            String::new(),
+            String::new(),
+            range(d.budget.0.to_string(), d.budget.1.to_string()),
+            range(d.bedrooms.0.to_string(), d.bedrooms.1.to_string()),
+            range(d.bathrooms.0.to_string(), d.bathrooms.1.to_string()),
+            range(d.credit_score.0.to_string(), d.credit_score.1.to_string()),
+            range(
+                d.income_multiple.0.to_string(),
+                d.income_multiple.1.to_string(),
+            ),
+            range(d.move_in_days.0.to_string(), d.move_in_days.1.to_string()),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ];
+        TargetForm {
+            kind: FormKind::Template,
+            editing: None,
+            fields: TEMPLATE_FIELDS
+                .iter()
+                .zip(values)
+                .map(|((k, _), v)| (*k, v))
+                .collect(),
+            focus: 0,
+            errors: Vec::new(),
+            armed_discard: false,
+            changed: false,
+        }
+    }
+
+    pub fn labels(&self) -> &'static [(&'static str, &'static str)] {
+        match self.kind {
+            FormKind::Target => TARGET_FIELDS,
+            FormKind::Template => TEMPLATE_FIELDS,
+        }
+    }
+
+    fn get(&self, k: &str) -> String {
+        self.fields
+            .iter()
+            .find(|(key, _)| *key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    /// The template form as a validated `TemplateInput`, or every field's error.
+    pub fn template_input(
+        &self,
+    ) -> Result<crate::domain::persona::TemplateInput, Vec<crate::domain::FieldError>> {
+        use crate::domain::FieldError;
+        use crate::domain::persona::parse_range;
+        let mut errors = Vec::new();
+        let mut int = |k: &'static str| {
+            parse_range::<i32>(&self.get(k)).unwrap_or_else(|e| {
+                errors.push(FieldError::new(k, e));
+                (0, 0)
+            })
+        };
+        let budget = int("budget");
+        let bedrooms = int("bedrooms");
+        let credit_score = int("credit_score");
+        let move_in_days = int("move_in_days");
+        let mut float = |k: &'static str| {
+            parse_range::<f64>(&self.get(k)).unwrap_or_else(|e| {
+                errors.push(FieldError::new(k, e));
+                (0.0, 0.0)
+            })
+        };
+        let bathrooms = float("bathrooms");
+        let income_multiple = float("income_multiple");
+        let list = |k: &str| -> Vec<String> {
+            self.get(k)
+                .split(';')
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect()
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        crate::domain::persona::TemplateInput {
+            name: self.get("name"),
+            description: self.get("description"),
+            budget,
+            bedrooms,
+            bathrooms,
+            credit_score,
+            income_multiple,
+            move_in_days,
+            preferences: list("preferences"),
+            pets: list("pets"),
+            occupants: list("occupants"),
+            writing_styles: list("writing_styles"),
+            ..Default::default()
+        }
+        .validated()
     }
 
     /// The form as a `TargetInput` (not yet validated).

@@ -239,6 +239,10 @@ impl App {
                 Vec::new()
             }
             ImportTargets => self.prompt(PromptFor::ImportTargets, ""),
+            NewTemplate => {
+                self.modal = Some(Modal::Form(TargetForm::new_template()));
+                Vec::new()
+            }
             GeneratePersonas => {
                 let name = self
                     .templates

@@ -4,7 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::super::effect::{Effect, Query};
-use super::super::state::{Modal, PickFor, TargetForm};
+use super::super::state::{FormKind, Modal, PickFor, TargetForm};
 use super::App;
 
 impl App {
@@ -157,11 +157,17 @@ impl App {
 
     /// Validates in place: errors stay on the form beside their fields; nothing is sent.
     fn submit_form(&mut self, mut form: TargetForm) -> Vec<Effect> {
-        match form.input().validated() {
-            Ok(input) => vec![Effect::SaveTarget {
+        let result = match form.kind {
+            FormKind::Target => form.input().validated().map(|input| Effect::SaveTarget {
                 editing: form.editing,
                 input: Box::new(input),
-            }],
+            }),
+            FormKind::Template => form
+                .template_input()
+                .map(|t| Effect::SaveTemplate(Box::new(t))),
+        };
+        match result {
+            Ok(effect) => vec![effect],
             Err(errors) => {
                 if let Some(first) = errors.first() {
                     form.focus = form

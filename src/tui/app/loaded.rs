@@ -285,6 +285,14 @@ impl App {
                 self.toast(format!("target #{id} saved"));
                 vec![Effect::Load(Query::Targets)]
             }
+            Done::TemplateSaved(name) => {
+                self.modal = None;
+                self.show_templates = true;
+                self.toast(format!(
+                    "template {name} saved; n generates personas from it"
+                ));
+                vec![Effect::Load(Query::Templates)]
+            }
             Done::TargetsImported(n) => {
                 self.toast(format!("imported {n} targets"));
                 vec![Effect::Load(Query::Targets)]

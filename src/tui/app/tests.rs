@@ -928,3 +928,40 @@ fn app_with_inbox(n: i64) -> App {
     app.handle(Event::Loaded(Loaded::Inbox(rows)));
     app
 }
+
+#[test]
+fn a_new_template_is_checked_field_by_field_before_it_is_saved() {
+    let mut app = app();
+    app.handle(key('6'));
+    app.handle(key('N'));
+    assert!(matches!(app.modal, Some(Modal::Form(_))));
+    // Saving at once: the name is missing; the error sits on that field.
+    assert!(app.handle(ctrl('s')).is_empty());
+    let Some(Modal::Form(f)) = &app.modal else {
+        panic!("the form stays open");
+    };
+    assert_eq!(f.errors[0].field, "name");
+    typed(&mut app, "students");
+    // Tab to the budget and break it.
+    app.handle(code(KeyCode::Tab));
+    app.handle(code(KeyCode::Tab));
+    for _ in 0..12 {
+        app.handle(code(KeyCode::Backspace));
+    }
+    typed(&mut app, "cheap");
+    assert!(app.handle(ctrl('s')).is_empty());
+    let Some(Modal::Form(f)) = &app.modal else {
+        panic!("the form stays open");
+    };
+    assert_eq!(f.errors[0].field, "budget");
+    for _ in 0..5 {
+        app.handle(code(KeyCode::Backspace));
+    }
+    typed(&mut app, "900-1300");
+    let out = app.handle(ctrl('s'));
+    let [Effect::SaveTemplate(t)] = out.as_slice() else {
+        panic!("expected a save, got {out:?}");
+    };
+    assert_eq!(t.name, "students");
+    assert_eq!(t.budget, (900, 1300));
+}

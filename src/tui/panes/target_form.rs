@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use crate::tui::state::{TARGET_FIELDS, TargetForm};
+use crate::tui::state::{FormKind, TargetForm};
 use crate::tui::theme::Theme;
 use crate::tui::view::dialog;
 
@@ -20,7 +20,7 @@ pub fn draw(form: &TargetForm, theme: &Theme, f: &mut Frame, area: Rect) {
     };
     f.render_widget(Clear, rect);
     let mut lines = Vec::new();
-    for (i, ((key, value), (_, label))) in form.fields.iter().zip(TARGET_FIELDS).enumerate() {
+    for (i, ((key, value), (_, label))) in form.fields.iter().zip(form.labels()).enumerate() {
         let focused = i == form.focus;
         let mut spans = vec![
             Span::styled(
@@ -50,9 +50,10 @@ pub fn draw(form: &TargetForm, theme: &Theme, f: &mut Frame, area: Rect) {
             theme.muted
         },
     ));
-    let title = match form.editing {
-        Some((id, _)) => format!(" edit target #{id} "),
-        None => " new target ".to_string(),
+    let title = match (form.kind, form.editing) {
+        (FormKind::Template, _) => " new persona template ".to_string(),
+        (FormKind::Target, Some((id, _))) => format!(" edit target #{id} "),
+        (FormKind::Target, None) => " new target ".to_string(),
     };
     f.render_widget(Paragraph::new(lines).block(dialog(&title, theme)), rect);
 }
