@@ -261,3 +261,59 @@ async fn two_processes_approving_the_same_draft_approve_it_once() {
     .unwrap();
     assert_eq!(approvals, 1);
 }
+
+/// Editing a persona changes what it may change, at the version read, audited.
+#[tokio::test]
+async fn a_persona_edit_is_conditional_on_the_version_and_audited() {
+    let w = world().await;
+    let alice = w.store.actor("alice").await.unwrap();
+    let edit = secret_shop::domain::persona::PersonaEdit::parse(|k| {
+        match k {
+            "rental_budget" => "2100",
+            "bedrooms" => "3",
+            "bathrooms" => "2",
+            "credit_score" => "750",
+            "monthly_income" => "7500",
+            "move_in_date" => "2027-02-01",
+            "pets" => "a small dog",
+            _ => "",
+        }
+        .to_string()
+    })
+    .unwrap();
+    let before = w.persona.version;
+    let after = w
+        .store
+        .update_persona(&alice, w.persona.id, before, &edit)
+        .await
+        .unwrap();
+    assert_eq!(after.version, before + 1);
+    assert_eq!((after.rental_budget, after.bedrooms), (2100, 3));
+    assert_eq!(after.pets, "a small dog");
+    assert_eq!(
+        after.email, w.persona.email,
+        "the address never changes here"
+    );
+    // Someone who read the old version loses, and changes nothing.
+    assert!(matches!(
+        w.store
+            .update_persona(&alice, w.persona.id, before, &edit)
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE operator = 'alice' AND action = 'update'
+           AND entity_type = 'persona' AND entity_id = $1",
+    )
+    .bind(w.persona.id)
+    .fetch_one(w.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+    // Bad values are named by field.
+    let errs = secret_shop::domain::persona::PersonaEdit::parse(|k| {
+        if k == "credit_score" { "9000" } else { "x" }.to_string()
+    })
+    .unwrap_err();
+    assert!(errs.iter().any(|e| e.field == "credit_score"));
+}

@@ -143,6 +143,88 @@ pub fn parse_range<T: std::str::FromStr + Copy>(s: &str) -> Result<(T, T), Strin
     }
 }
 
+/// What an operator may change on a persona (its name and address stay: agents know them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonaEdit {
+    pub phone: String,
+    pub rental_budget: i32,
+    pub bedrooms: i32,
+    pub bathrooms: f64,
+    pub preferences: String,
+    pub pets: String,
+    pub credit_score: i32,
+    pub monthly_income: i32,
+    pub additional_occupants: String,
+    pub rental_history: String,
+    pub writing_style: String,
+    pub move_in_date: Option<NaiveDate>,
+}
+
+impl PersonaEdit {
+    /// Reads the form's text fields; every field that is wrong is reported.
+    pub fn parse(get: impl Fn(&str) -> String) -> Result<PersonaEdit, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut int = |k: &'static str, ok: &dyn Fn(i32) -> bool, rule: &str| -> i32 {
+            match get(k)
+                .trim()
+                .trim_start_matches('$')
+                .replace(',', "")
+                .parse::<i32>()
+            {
+                Ok(v) if ok(v) => v,
+                _ => {
+                    errors.push(FieldError::new(k, rule.to_string()));
+                    0
+                }
+            }
+        };
+        let rental_budget = int("rental_budget", &|v| v > 0, "a monthly amount in dollars");
+        let bedrooms = int("bedrooms", &|v| (0..=10).contains(&v), "0 (studio) to 10");
+        let credit_score = int(
+            "credit_score",
+            &|v| (300..=850).contains(&v),
+            "between 300 and 850",
+        );
+        let monthly_income = int("monthly_income", &|v| v > 0, "a monthly amount in dollars");
+        let bathrooms = match get("bathrooms").trim().parse::<f64>() {
+            Ok(v) if (0.0..=10.0).contains(&v) => v,
+            _ => {
+                errors.push(FieldError::new("bathrooms", "a number such as 1 or 1.5"));
+                0.0
+            }
+        };
+        let move_in = get("move_in_date");
+        let move_in_date = match move_in.trim() {
+            "" => None,
+            d => match NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    errors.push(FieldError::new("move_in_date", "a date as YYYY-MM-DD"));
+                    None
+                }
+            },
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let text = |k: &str| get(k).trim().to_string();
+        Ok(PersonaEdit {
+            phone: text("phone"),
+            rental_budget,
+            bedrooms,
+            bathrooms,
+            preferences: text("preferences"),
+            pets: text("pets"),
+            credit_score,
+            monthly_income,
+            additional_occupants: text("additional_occupants"),
+            rental_history: text("rental_history"),
+            writing_style: text("writing_style"),
+            move_in_date,
+        })
+    }
+}
+
 /// A persona as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Persona {

@@ -135,4 +135,56 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+
+    /// Changes what an operator may change, if the persona is still at `version`.
+    pub async fn update_persona(
+        &self,
+        actor: &Actor,
+        id: PersonaId,
+        version: i32,
+        e: &crate::domain::persona::PersonaEdit,
+    ) -> Result<Persona> {
+        let mut tx = self.pool.begin().await?;
+        let row: Option<Persona> = sqlx::query_as(
+            "UPDATE personas SET phone = $3, rental_budget = $4, bedrooms = $5, bathrooms = $6,
+                    preferences = $7, pets = $8, credit_score = $9, monthly_income = $10,
+                    additional_occupants = $11, rental_history = $12, writing_style = $13,
+                    move_in_date = $14, version = version + 1
+             WHERE id = $1 AND version = $2 AND deleted_at IS NULL
+             RETURNING *",
+        )
+        .bind(id)
+        .bind(version)
+        .bind(&e.phone)
+        .bind(e.rental_budget)
+        .bind(e.bedrooms)
+        .bind(e.bathrooms)
+        .bind(&e.preferences)
+        .bind(&e.pets)
+        .bind(e.credit_score)
+        .bind(e.monthly_income)
+        .bind(&e.additional_occupants)
+        .bind(&e.rental_history)
+        .bind(&e.writing_style)
+        .bind(e.move_in_date)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(p) = row else {
+            return Err(StoreError::Conflict {
+                entity: "persona",
+                id: id.to_string(),
+            });
+        };
+        record(
+            &mut tx,
+            actor,
+            "update",
+            EntityType::Persona,
+            Some(id.0),
+            json!({ "version": p.version }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(p)
+    }
 }

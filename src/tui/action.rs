@@ -51,6 +51,7 @@ text_enum! {
         ToggleTemplates => "toggle-templates",
         Sort => "sort",
         NewTemplate => "new-template",
+        EditPersona => "edit-persona",
     }
 }
 
@@ -104,6 +105,7 @@ impl Action {
             ToggleTemplates => "personas / the templates they are drawn from",
             Sort => "sort the list by the next column",
             NewTemplate => "add a persona template (the ranges personas are drawn from)",
+            EditPersona => "edit the persona's budget, needs, pets, style (not name or address)",
         }
     }
 

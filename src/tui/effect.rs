@@ -62,6 +62,11 @@ pub enum Effect {
     },
     ImportTargets(PathBuf),
     SaveTemplate(Box<crate::domain::persona::TemplateInput>),
+    SavePersona {
+        id: PersonaId,
+        version: i32,
+        edit: Box<crate::domain::persona::PersonaEdit>,
+    },
     GeneratePersonas {
         template: String,
         count: u32,

@@ -236,6 +236,10 @@ impl Runtime {
                 };
                 Event::Done(Done::TargetSaved(t.id))
             }
+            Effect::SavePersona { id, version, edit } => {
+                s.update_persona(&self.actor, id, version, &edit).await?;
+                Event::Done(Done::PersonaSaved(id))
+            }
             Effect::SaveTemplate(t) => {
                 s.insert_template(&self.actor, &t).await?;
                 Event::Done(Done::TemplateSaved(t.name.clone()))
@@ -397,6 +401,7 @@ fn describe(e: &Effect) -> String {
         Effect::SaveTarget { .. } => "saving the target".into(),
         Effect::ImportTargets(p) => format!("importing {}", p.display()),
         Effect::SaveTemplate(t) => format!("saving template {}", t.name),
+        Effect::SavePersona { id, .. } => format!("saving persona #{id}"),
         Effect::GeneratePersonas { template, .. } => format!("generating {template} personas"),
         Effect::RetirePersona(id) => format!("retiring persona #{id}"),
         Effect::OpenEditor { .. } | Effect::Alert(_) | Effect::Quit => String::new(),

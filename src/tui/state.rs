@@ -332,6 +332,8 @@ pub enum PickFor {
 pub enum FormKind {
     Target,
     Template,
+    /// A persona at the version the form was filled from.
+    Persona(crate::domain::ids::PersonaId, i32),
 }
 
 /// A form (a target, or a persona template): one line per field, errors beside the fields
@@ -363,6 +365,22 @@ pub const TEMPLATE_FIELDS: &[(&str, &str)] = &[
     ("pets", "Pets (;)"),
     ("occupants", "Occupants (;)"),
     ("writing_styles", "Writing styles (;)"),
+];
+
+/// The persona form's fields (name and address stay fixed: agents know them).
+pub const PERSONA_FIELDS: &[(&str, &str)] = &[
+    ("phone", "Phone"),
+    ("rental_budget", "Budget $/month"),
+    ("bedrooms", "Bedrooms"),
+    ("bathrooms", "Bathrooms"),
+    ("move_in_date", "Move in (YYYY-MM-DD)"),
+    ("pets", "Pets"),
+    ("preferences", "Preferences"),
+    ("additional_occupants", "Other occupants"),
+    ("credit_score", "Credit score"),
+    ("monthly_income", "Income $/month"),
+    ("rental_history", "Rental history"),
+    ("writing_style", "Writing style"),
 ];
 
 /// The form's fields, in order: (TargetInput field, label).
@@ -456,7 +474,43 @@ impl TargetForm {
         match self.kind {
             FormKind::Target => TARGET_FIELDS,
             FormKind::Template => TEMPLATE_FIELDS,
+            FormKind::Persona(..) => PERSONA_FIELDS,
         }
+    }
+
+    /// A persona's editable fields, filled in.
+    pub fn for_persona(p: &crate::domain::persona::Persona) -> TargetForm {
+        let value = |k: &str| match k {
+            "phone" => p.phone.clone(),
+            "rental_budget" => p.rental_budget.to_string(),
+            "bedrooms" => p.bedrooms.to_string(),
+            "bathrooms" => p.bathrooms.to_string(),
+            "move_in_date" => p.move_in_date.map(|d| d.to_string()).unwrap_or_default(),
+            "pets" => p.pets.clone(),
+            "preferences" => p.preferences.clone(),
+            "additional_occupants" => p.additional_occupants.clone(),
+            "credit_score" => p.credit_score.to_string(),
+            "monthly_income" => p.monthly_income.to_string(),
+            "rental_history" => p.rental_history.clone(),
+            "writing_style" => p.writing_style.clone(),
+            _ => String::new(),
+        };
+        TargetForm {
+            kind: FormKind::Persona(p.id, p.version),
+            editing: None,
+            fields: PERSONA_FIELDS.iter().map(|(k, _)| (*k, value(k))).collect(),
+            focus: 0,
+            errors: Vec::new(),
+            armed_discard: false,
+            changed: false,
+        }
+    }
+
+    /// The persona form as a checked edit.
+    pub fn persona_edit(
+        &self,
+    ) -> Result<crate::domain::persona::PersonaEdit, Vec<crate::domain::FieldError>> {
+        crate::domain::persona::PersonaEdit::parse(|k| self.get(k))
     }
 
     fn get(&self, k: &str) -> String {

@@ -239,6 +239,16 @@ impl App {
                 Vec::new()
             }
             ImportTargets => self.prompt(PromptFor::ImportTargets, ""),
+            EditPersona => {
+                if let Some(p) = self
+                    .personas
+                    .selected_row()
+                    .filter(|_| self.pane == Pane::Personas && !self.show_templates)
+                {
+                    self.modal = Some(Modal::Form(TargetForm::for_persona(p)));
+                }
+                Vec::new()
+            }
             NewTemplate => {
                 self.modal = Some(Modal::Form(TargetForm::new_template()));
                 Vec::new()
@@ -547,7 +557,9 @@ impl App {
                 }
                 None => Vec::new(),
             },
-            Pane::Dashboard | Pane::Personas => Vec::new(),
+            // A persona's details are its edit form.
+            Pane::Personas => self.act(Action::EditPersona),
+            Pane::Dashboard => Vec::new(),
         }
     }
 

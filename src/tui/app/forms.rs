@@ -165,6 +165,11 @@ impl App {
             FormKind::Template => form
                 .template_input()
                 .map(|t| Effect::SaveTemplate(Box::new(t))),
+            FormKind::Persona(id, version) => form.persona_edit().map(|edit| Effect::SavePersona {
+                id,
+                version,
+                edit: Box::new(edit),
+            }),
         };
         match result {
             Ok(effect) => vec![effect],

@@ -285,6 +285,11 @@ impl App {
                 self.toast(format!("target #{id} saved"));
                 vec![Effect::Load(Query::Targets)]
             }
+            Done::PersonaSaved(id) => {
+                self.modal = None;
+                self.toast(format!("persona #{id} saved"));
+                vec![Effect::Load(Query::Personas)]
+            }
             Done::TemplateSaved(name) => {
                 self.modal = None;
                 self.show_templates = true;

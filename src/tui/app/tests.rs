@@ -965,3 +965,46 @@ fn a_new_template_is_checked_field_by_field_before_it_is_saved() {
     assert_eq!(t.name, "students");
     assert_eq!(t.budget, (900, 1300));
 }
+
+#[test]
+fn a_persona_edit_names_the_wrong_fields_and_saves_at_the_version_read() {
+    let mut app = app();
+    app.handle(key('6'));
+    let p: Persona = serde_json::from_value(serde_json::json!({
+        "id": 4, "template_id": null, "first_name": "Jane", "last_name": "Porter",
+        "email": "jane@shop.test", "mailbox_id": null, "phone": "", "rental_budget": 1800,
+        "bedrooms": 2, "bathrooms": 1.0, "preferences": "", "pets": "one cat",
+        "credit_score": 720, "monthly_income": 6000, "additional_occupants": "",
+        "rental_history": "", "writing_style": "", "move_in_date": null,
+        "first_used_at": null, "created_at": "2026-11-01T00:00:00Z", "deleted_at": null,
+        "version": 3
+    }))
+    .unwrap();
+    app.handle(Event::Loaded(Loaded::Personas(vec![p])));
+    app.handle(code(KeyCode::Enter));
+    let Some(Modal::Form(f)) = &app.modal else {
+        panic!("Enter opens the persona's form");
+    };
+    assert_eq!(f.fields[1], ("rental_budget", "1800".to_string()));
+    // Down to the move-in date and type a bad one.
+    for _ in 0..4 {
+        app.handle(code(KeyCode::Down));
+    }
+    typed(&mut app, "soon");
+    assert!(app.handle(ctrl('s')).is_empty());
+    let Some(Modal::Form(f)) = &app.modal else {
+        panic!("the form stays open");
+    };
+    assert_eq!(f.errors[0].field, "move_in_date");
+    for _ in 0..4 {
+        app.handle(code(KeyCode::Backspace));
+    }
+    typed(&mut app, "2027-01-15");
+    let out = app.handle(ctrl('s'));
+    let [Effect::SavePersona { id, version, edit }] = out.as_slice() else {
+        panic!("expected a save, got {out:?}");
+    };
+    assert_eq!((id.0, *version), (4, 3));
+    assert_eq!(edit.move_in_date.unwrap().to_string(), "2027-01-15");
+    assert_eq!(edit.pets, "one cat");
+}

@@ -52,6 +52,7 @@ pub fn draw(form: &TargetForm, theme: &Theme, f: &mut Frame, area: Rect) {
     ));
     let title = match (form.kind, form.editing) {
         (FormKind::Template, _) => " new persona template ".to_string(),
+        (FormKind::Persona(id, _), _) => format!(" edit persona #{id} "),
         (FormKind::Target, Some((id, _))) => format!(" edit target #{id} "),
         (FormKind::Target, None) => " new target ".to_string(),
     };
