@@ -79,6 +79,13 @@ impl Syncer {
             return Ok(report);
         }
         let uids = uids_after(session, after).await?;
+        // Only long passes show progress: a reply or two is done before anyone could look.
+        let show = uids.len() > BATCH;
+        if show {
+            self.store
+                .set_sync_progress(self.mailbox.id, folder, Some(0), Some(uids.len() as i32))
+                .await?;
+        }
         if uids.is_empty() && state.uidvalidity != Some(uidvalidity) {
             self.store_batch(folder, uidvalidity, after, Vec::new())
                 .await?;
@@ -105,10 +112,27 @@ impl Syncer {
                     .store_batch(folder, uidvalidity, highest, fetched)
                     .await?;
                 totals = (totals.0 + n, totals.1 + stored, totals.2 + dups);
+                if show {
+                    self.store
+                        .set_sync_progress(
+                            self.mailbox.id,
+                            folder,
+                            Some(totals.0 as i32),
+                            Some(uids.len() as i32),
+                        )
+                        .await?;
+                }
             }
             Ok::<_, SyncError>(totals)
         };
-        let ((), (fetched, stored, duplicates)) = tokio::try_join!(fetch, store)?;
+        let joined = tokio::try_join!(fetch, store);
+        if show {
+            // Over, also when it failed (the next pass starts again).
+            self.store
+                .set_sync_progress(self.mailbox.id, folder, None, None)
+                .await?;
+        }
+        let ((), (fetched, stored, duplicates)) = joined?;
         report.fetched += fetched;
         report.stored += stored;
         report.duplicates += duplicates;

@@ -117,4 +117,27 @@ impl Store {
     pub async fn try_lock_scheduler(&self) -> Result<Option<MailboxLock>> {
         self.try_lock_mailbox(MailboxId(0)).await
     }
+
+    /// A sync pass's progress (`None` total when it is over), for the status bar.
+    pub async fn set_sync_progress(
+        &self,
+        mailbox: MailboxId,
+        folder: &str,
+        done: Option<i32>,
+        total: Option<i32>,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO mailbox_folders (mailbox_id, folder, sync_done, sync_total)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (mailbox_id, folder) DO UPDATE
+                 SET sync_done = EXCLUDED.sync_done, sync_total = EXCLUDED.sync_total",
+        )
+        .bind(mailbox)
+        .bind(folder)
+        .bind(done)
+        .bind(total)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
 }

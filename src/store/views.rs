@@ -53,6 +53,9 @@ pub struct SyncState {
     pub folder: String,
     pub last_synced_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+    /// A long pass under way: messages stored so far of the total.
+    pub sync_done: Option<i32>,
+    pub sync_total: Option<i32>,
 }
 
 /// What the inbox shows.
@@ -154,7 +157,7 @@ impl Store {
     /// Every mailbox folder's last good sync and last error.
     pub async fn sync_states(&self) -> Result<Vec<SyncState>> {
         Ok(sqlx::query_as(
-            "SELECT m.address, f.folder, f.last_synced_at, f.last_error
+            "SELECT m.address, f.folder, f.last_synced_at, f.last_error, f.sync_done, f.sync_total
              FROM mailbox_folders f JOIN mailboxes m ON m.id = f.mailbox_id
              WHERE m.enabled ORDER BY m.address, f.folder",
         )

@@ -168,6 +168,14 @@ fn draw_status(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
         spans.push(Span::styled(" │ ", theme.muted));
         let name = st.address.split('@').next().unwrap_or(&st.address);
         spans.push(match (&st.last_error, st.last_synced_at) {
+            _ if st.sync_total.is_some() => Span::styled(
+                format!(
+                    "{name}: syncing {}/{}",
+                    st.sync_done.unwrap_or(0),
+                    st.sync_total.unwrap_or(0)
+                ),
+                theme.warn,
+            ),
             (Some(_), _) => Span::styled(format!("{name}: sync error, retrying"), theme.error),
             (None, Some(at)) => {
                 Span::styled(format!("{name}: synced {}", ago(app.now, at)), theme.muted)

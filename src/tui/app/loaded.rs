@@ -150,6 +150,8 @@ impl App {
     pub(super) fn changed(&mut self, c: &Changed) -> Vec<Effect> {
         let mut out = Vec::new();
         if !c.messages.is_empty() {
+            // New mail means a sync pass: its progress and time for the status bar.
+            out.push(Effect::Load(Query::Sync));
             out.push(Effect::Load(Query::Review));
             if self.inbox.loaded {
                 out.push(Effect::Load(Query::Inbox(self.inbox_filter.clone())));

@@ -1008,3 +1008,32 @@ fn a_persona_edit_names_the_wrong_fields_and_saves_at_the_version_read() {
     assert_eq!(edit.move_in_date.unwrap().to_string(), "2027-01-15");
     assert_eq!(edit.pets, "one cat");
 }
+
+#[test]
+fn the_status_bar_shows_each_mailboxs_sync_and_a_long_pass_in_progress() {
+    use crate::store::SyncState;
+    let mut app = app();
+    let state =
+        |address: &str, done: Option<i32>, total: Option<i32>, error: Option<&str>| SyncState {
+            address: address.into(),
+            folder: "INBOX".into(),
+            last_synced_at: Some(t0() - chrono::Duration::minutes(3)),
+            last_error: error.map(str::to_string),
+            sync_done: done,
+            sync_total: total,
+        };
+    app.handle(Event::Loaded(Loaded::Sync(vec![
+        state("ops@shop.test", Some(1500), Some(10000), None),
+        state("jane@shop.test", None, None, None),
+        state("bob@shop.test", None, None, Some("login failed")),
+    ])));
+    let backend = ratatui::backend::TestBackend::new(160, 10);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap();
+    terminal
+        .draw(|f| crate::tui::view::draw(&app, &crate::tui::theme::Theme::colour(), f))
+        .unwrap();
+    let screen = format!("{}", terminal.backend());
+    assert!(screen.contains("ops: syncing 1500/10000"), "{screen}");
+    assert!(screen.contains("jane: synced 3m ago"), "{screen}");
+    assert!(screen.contains("bob: sync error, retrying"), "{screen}");
+}
