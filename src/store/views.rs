@@ -76,11 +76,12 @@ impl Store {
     /// Shops, most recently active first.
     pub async fn shop_rows(&self, limit: i64, offset: i64) -> Result<Vec<ShopRow>> {
         Ok(sqlx::query_as(
+            // The page of shops first (an index walk), then the joins for those rows only.
             "SELECT s.id, s.target_id, t.name AS target_name, s.persona_id,
                     p.first_name || ' ' || p.last_name AS persona_name, s.status, s.status_reason,
                     s.updated_at AS last_activity, m.last_sent_at, m.pending_draft,
                     m.wait_reason, m.next_attempt_at, g.total AS score
-             FROM shops s
+             FROM (SELECT * FROM shops ORDER BY updated_at DESC, id DESC LIMIT $1 OFFSET $2) s
              JOIN targets t ON t.id = s.target_id
              JOIN personas p ON p.id = s.persona_id
              LEFT JOIN grades g ON g.shop_id = s.id AND g.is_current
@@ -93,8 +94,7 @@ impl Store {
                             AS next_attempt_at
                  FROM messages WHERE shop_id = s.id AND direction = 'outbound'
              ) m ON true
-             ORDER BY s.updated_at DESC, s.id DESC
-             LIMIT $1 OFFSET $2",
+             ORDER BY s.updated_at DESC, s.id DESC",
         )
         .bind(limit)
         .bind(offset)

@@ -1037,3 +1037,32 @@ fn the_status_bar_shows_each_mailboxs_sync_and_a_long_pass_in_progress() {
     assert!(screen.contains("jane: synced 3m ago"), "{screen}");
     assert!(screen.contains("bob: sync error, retrying"), "{screen}");
 }
+
+#[test]
+fn a_long_list_pages_so_the_selected_row_is_always_on_screen() {
+    let mut app = app_with_inbox(100);
+    for _ in 0..40 {
+        app.handle(key('j'));
+    }
+    let selected = app.inbox.selected_row().unwrap().id;
+    let backend = ratatui::backend::TestBackend::new(100, 30);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap();
+    let theme = crate::tui::theme::Theme::colour();
+    terminal
+        .draw(|f| crate::tui::view::draw(&app, &theme, f))
+        .unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    // The row with the selection style carries the selected message's id.
+    let row = (0..30)
+        .find(|y| buffer[(10, *y)].style().bg == theme.selection.bg)
+        .expect("a highlighted row");
+    let line: String = (0..100).map(|x| buffer[(x, row)].symbol()).collect();
+    assert!(line.contains(&format!(" {selected} ")), "{line}");
+    // Rows of the first page are gone: the view moved on by a page.
+    let screen = format!("{}", terminal.backend());
+    assert!(
+        !screen.contains("│● 100 ") && !screen.contains("│  100 "),
+        "the first page is still drawn: {screen}"
+    );
+    assert!(screen.contains(&format!(" {selected} ")), "{screen}");
+}

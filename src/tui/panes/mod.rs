@@ -85,11 +85,21 @@ pub fn draw_table<T>(
         );
         return;
     }
-    let rows: Vec<Row> = list.visible_rows().map(row).collect();
+    // Only the rows on screen are built, a page at a time: the view jumps by a page when the
+    // selection leaves it (as mutt does), so most keys redraw two lines, not the whole table.
+    let height = (area.height as usize).saturating_sub(3).max(1);
+    let offset = (list.selected / height) * height;
+    let rows: Vec<Row> = list
+        .visible
+        .iter()
+        .skip(offset)
+        .take(height)
+        .map(|i| row(&list.rows[*i]))
+        .collect();
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.title))
         .row_highlight_style(theme.selection)
         .block(block);
-    let mut state = TableState::default().with_selected(Some(list.selected));
+    let mut state = TableState::default().with_selected(Some(list.selected - offset));
     f.render_stateful_widget(table, area, &mut state);
 }
