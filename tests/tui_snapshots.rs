@@ -177,6 +177,81 @@ fn screen(name: &str) -> App {
             typed(&mut app, "Re: ");
             go(&mut app, Action::Quit);
         }
+        "target_detail" => {
+            go(&mut app, Action::GoTargets);
+            key(&mut app, KeyCode::Enter);
+            let target = app.targets.selected_row().expect("a target").id;
+            let shops = app
+                .shops
+                .rows
+                .iter()
+                .filter(|s| s.target_id == target)
+                .cloned()
+                .collect();
+            app.handle(Event::Loaded(Loaded::Target {
+                target,
+                shops,
+                website: None,
+            }));
+        }
+        "portfolio" => {
+            go(&mut app, Action::GoReports);
+            key(&mut app, KeyCode::Char('p'));
+            app.handle(Event::Loaded(Loaded::Portfolio(report_text())));
+        }
+        "templates" => {
+            go(&mut app, Action::GoPersonas);
+            key(&mut app, KeyCode::Char('t'));
+            let mut t: secret_shop::domain::persona::PersonaTemplate =
+                serde_json::from_value(serde_json::json!({
+                    "id": 1, "name": "young professional",
+                    "description": "Single renter relocating for work",
+                    "budget_min": 1500, "budget_max": 2300, "bedrooms_min": 0, "bedrooms_max": 1,
+                    "bathrooms_min": 1.0, "bathrooms_max": 1.0, "credit_score_min": 690,
+                    "credit_score_max": 790, "income_multiple_min": 3.0,
+                    "income_multiple_max": 3.8, "move_in_days_min": 20, "move_in_days_max": 45,
+                    "preferences": [], "pets": [], "occupants": [], "rental_histories": [],
+                    "writing_styles": [], "created_at": "2026-11-01T00:00:00Z",
+                    "deleted_at": null
+                }))
+                .expect("a template");
+            let mut family = t.clone();
+            family.id = secret_shop::domain::ids::PersonaTemplateId(2);
+            family.name = "family of four".into();
+            family.description = "Two adults and two children".into();
+            t.description.push_str(", wants a 1-bed near transit");
+            app.handle(Event::Loaded(Loaded::Templates(vec![t, family])));
+        }
+        "form_target" => {
+            go(&mut app, Action::GoTargets);
+            key(&mut app, KeyCode::Char('n'));
+            typed(&mut app, "Birch Hill");
+            key(&mut app, KeyCode::Tab);
+            key(&mut app, KeyCode::Tab);
+            typed(&mut app, "Austin");
+            for _ in 0..4 {
+                key(&mut app, KeyCode::Tab);
+            }
+            typed(&mut app, "not-an-address");
+            app.handle(Event::Key(KeyEvent::new(
+                KeyCode::Char('s'),
+                KeyModifiers::CONTROL,
+            )));
+        }
+        "form_template" => {
+            go(&mut app, Action::GoPersonas);
+            key(&mut app, KeyCode::Char('N'));
+            typed(&mut app, "students");
+        }
+        "form_persona" => {
+            go(&mut app, Action::GoPersonas);
+            key(&mut app, KeyCode::Enter);
+        }
+        "pick_target" => {
+            go(&mut app, Action::GoShops);
+            key(&mut app, KeyCode::Char('n'));
+            typed(&mut app, "a");
+        }
         other => panic!("no screen named {other}"),
     }
     app
@@ -209,6 +284,41 @@ fn find(buf: &Buffer, text: &str) -> (u16, u16) {
         }
     }
     panic!("`{text}` is not on screen");
+}
+
+#[test]
+fn target_detail() {
+    assert_screen("target_detail");
+}
+
+#[test]
+fn portfolio() {
+    assert_screen("portfolio");
+}
+
+#[test]
+fn templates() {
+    assert_screen("templates");
+}
+
+#[test]
+fn target_form_with_an_error_beside_its_field() {
+    assert_screen("form_target");
+}
+
+#[test]
+fn template_form() {
+    assert_screen("form_template");
+}
+
+#[test]
+fn persona_form() {
+    assert_screen("form_persona");
+}
+
+#[test]
+fn start_a_shop_pick_list() {
+    assert_screen("pick_target");
 }
 
 #[test]
