@@ -317,3 +317,42 @@ async fn a_persona_edit_is_conditional_on_the_version_and_audited() {
     .unwrap_err();
     assert!(errs.iter().any(|e| e.field == "credit_score"));
 }
+
+/// A template is edited only from the state it was read in, and retiring one hides it.
+#[tokio::test]
+async fn a_template_edit_is_conditional_and_retiring_hides_it() {
+    let w = world().await;
+    let alice = w.store.actor("alice").await.unwrap();
+    let input = secret_shop::domain::persona::TemplateInput {
+        name: "students".into(),
+        ..Default::default()
+    }
+    .validated()
+    .unwrap();
+    let t = w.store.insert_template(&alice, &input).await.unwrap();
+    let seen = t.updated_at.unwrap();
+    let changed = secret_shop::domain::persona::TemplateInput {
+        budget: (900, 1300),
+        ..input.clone()
+    };
+    let after = w
+        .store
+        .update_template(&alice, t.id, seen, &changed)
+        .await
+        .unwrap();
+    assert_eq!((after.budget_min, after.budget_max), (900, 1300));
+    // A second operator who read it before the change loses and changes nothing.
+    assert!(matches!(
+        w.store.update_template(&alice, t.id, seen, &input).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    w.store.retire_template(&alice, t.id).await.unwrap();
+    assert!(
+        !w.store
+            .list_templates()
+            .await
+            .unwrap()
+            .iter()
+            .any(|x| x.id == t.id)
+    );
+}

@@ -30,6 +30,9 @@ pub struct PersonaTemplate {
     pub rental_histories: Vec<String>,
     pub writing_styles: Vec<String>,
     pub created_at: DateTime<Utc>,
+    /// The edit token: an update applies only if this is unchanged since the template was read.
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
 }
 
 /// What an operator gives to create a template.

@@ -169,6 +169,7 @@ mod tests {
             rental_histories: vec![],
             writing_styles: vec!["terse".into()],
             created_at: chrono::Utc::now(),
+            updated_at: None,
         }
     }
 

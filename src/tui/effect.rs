@@ -61,7 +61,14 @@ pub enum Effect {
         input: Box<TargetInput>,
     },
     ImportTargets(PathBuf),
-    SaveTemplate(Box<crate::domain::persona::TemplateInput>),
+    SaveTemplate {
+        editing: Option<(
+            crate::domain::ids::PersonaTemplateId,
+            chrono::DateTime<chrono::Utc>,
+        )>,
+        input: Box<crate::domain::persona::TemplateInput>,
+    },
+    RetireTemplate(crate::domain::ids::PersonaTemplateId),
     SavePersona {
         id: PersonaId,
         version: i32,

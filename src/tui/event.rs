@@ -123,6 +123,7 @@ pub enum Done {
     ShopStarted { shop: ShopId, draft: MessageId },
     TargetSaved(TargetId),
     TemplateSaved(String),
+    TemplateRetired(crate::domain::ids::PersonaTemplateId),
     PersonaSaved(crate::domain::ids::PersonaId),
     TargetsImported(usize),
     PersonasGenerated(usize),

@@ -240,9 +240,16 @@ impl Runtime {
                 s.update_persona(&self.actor, id, version, &edit).await?;
                 Event::Done(Done::PersonaSaved(id))
             }
-            Effect::SaveTemplate(t) => {
-                s.insert_template(&self.actor, &t).await?;
-                Event::Done(Done::TemplateSaved(t.name.clone()))
+            Effect::SaveTemplate { editing, input } => {
+                match editing {
+                    None => s.insert_template(&self.actor, &input).await?,
+                    Some((id, seen)) => s.update_template(&self.actor, id, seen, &input).await?,
+                };
+                Event::Done(Done::TemplateSaved(input.name.clone()))
+            }
+            Effect::RetireTemplate(id) => {
+                s.retire_template(&self.actor, id).await?;
+                Event::Done(Done::TemplateRetired(id))
             }
             Effect::ImportTargets(path) => {
                 let path = self.resolve(&path);
@@ -400,7 +407,8 @@ fn describe(e: &Effect) -> String {
         Effect::StartShop { .. } => "starting a shop".into(),
         Effect::SaveTarget { .. } => "saving the target".into(),
         Effect::ImportTargets(p) => format!("importing {}", p.display()),
-        Effect::SaveTemplate(t) => format!("saving template {}", t.name),
+        Effect::SaveTemplate { input, .. } => format!("saving template {}", input.name),
+        Effect::RetireTemplate(id) => format!("retiring template #{id}"),
         Effect::SavePersona { id, .. } => format!("saving persona #{id}"),
         Effect::GeneratePersonas { template, .. } => format!("generating {template} personas"),
         Effect::RetirePersona(id) => format!("retiring persona #{id}"),

@@ -331,7 +331,13 @@ pub enum PickFor {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormKind {
     Target,
-    Template,
+    /// A new template, or one being edited with the `updated_at` it was read at.
+    Template(
+        Option<(
+            crate::domain::ids::PersonaTemplateId,
+            chrono::DateTime<chrono::Utc>,
+        )>,
+    ),
     /// A persona at the version the form was filled from.
     Persona(crate::domain::ids::PersonaId, i32),
 }
@@ -456,7 +462,7 @@ impl TargetForm {
             String::new(),
         ];
         TargetForm {
-            kind: FormKind::Template,
+            kind: FormKind::Template(None),
             editing: None,
             fields: TEMPLATE_FIELDS
                 .iter()
@@ -473,8 +479,49 @@ impl TargetForm {
     pub fn labels(&self) -> &'static [(&'static str, &'static str)] {
         match self.kind {
             FormKind::Target => TARGET_FIELDS,
-            FormKind::Template => TEMPLATE_FIELDS,
+            FormKind::Template(_) => TEMPLATE_FIELDS,
             FormKind::Persona(..) => PERSONA_FIELDS,
+        }
+    }
+
+    /// A template's fields, filled in for editing.
+    pub fn for_template(t: &crate::domain::persona::PersonaTemplate) -> TargetForm {
+        let range = |a: String, b: String| if a == b { a } else { format!("{a}-{b}") };
+        let value = |k: &str| match k {
+            "name" => t.name.clone(),
+            "description" => t.description.clone(),
+            "budget" => range(t.budget_min.to_string(), t.budget_max.to_string()),
+            "bedrooms" => range(t.bedrooms_min.to_string(), t.bedrooms_max.to_string()),
+            "bathrooms" => range(t.bathrooms_min.to_string(), t.bathrooms_max.to_string()),
+            "credit_score" => range(
+                t.credit_score_min.to_string(),
+                t.credit_score_max.to_string(),
+            ),
+            "income_multiple" => range(
+                t.income_multiple_min.to_string(),
+                t.income_multiple_max.to_string(),
+            ),
+            "move_in_days" => range(
+                t.move_in_days_min.to_string(),
+                t.move_in_days_max.to_string(),
+            ),
+            "preferences" => t.preferences.join("; "),
+            "pets" => t.pets.join("; "),
+            "occupants" => t.occupants.join("; "),
+            "writing_styles" => t.writing_styles.join("; "),
+            _ => String::new(),
+        };
+        TargetForm {
+            kind: FormKind::Template(Some((t.id, t.updated_at.unwrap_or(t.created_at)))),
+            editing: None,
+            fields: TEMPLATE_FIELDS
+                .iter()
+                .map(|(k, _)| (*k, value(k)))
+                .collect(),
+            focus: 0,
+            errors: Vec::new(),
+            armed_discard: false,
+            changed: false,
         }
     }
 

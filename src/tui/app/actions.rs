@@ -239,6 +239,12 @@ impl App {
                 Vec::new()
             }
             ImportTargets => self.prompt(PromptFor::ImportTargets, ""),
+            EditPersona if self.show_templates && self.pane == Pane::Personas => {
+                if let Some(t) = self.templates.selected_row() {
+                    self.modal = Some(Modal::Form(TargetForm::for_template(t)));
+                }
+                Vec::new()
+            }
             EditPersona => {
                 if let Some(p) = self
                     .personas
@@ -262,6 +268,19 @@ impl App {
                     .unwrap_or_default();
                 self.prompt(PromptFor::GeneratePersonas, &name)
             }
+            RetirePersona if self.show_templates => match self.templates.selected_row() {
+                Some(t) if self.pane == Pane::Personas => {
+                    self.modal = Some(Modal::Confirm {
+                        action: RetirePersona,
+                        question: format!(
+                            "Retire template #{} {}? No more personas are drawn from it.",
+                            t.id, t.name
+                        ),
+                    });
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            },
             RetirePersona => match self.personas.selected_row() {
                 Some(p) if self.pane == Pane::Personas => {
                     self.modal = Some(Modal::Confirm {
@@ -316,6 +335,11 @@ impl App {
             Action::CancelShop => self
                 .selected_shop()
                 .map(|id| vec![Effect::CancelShop(id)])
+                .unwrap_or_default(),
+            Action::RetirePersona if self.show_templates => self
+                .templates
+                .selected_row()
+                .map(|t| vec![Effect::RetireTemplate(t.id)])
                 .unwrap_or_default(),
             Action::RetirePersona => self
                 .personas

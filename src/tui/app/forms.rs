@@ -162,9 +162,10 @@ impl App {
                 editing: form.editing,
                 input: Box::new(input),
             }),
-            FormKind::Template => form
-                .template_input()
-                .map(|t| Effect::SaveTemplate(Box::new(t))),
+            FormKind::Template(editing) => form.template_input().map(|t| Effect::SaveTemplate {
+                editing,
+                input: Box::new(t),
+            }),
             FormKind::Persona(id, version) => form.persona_edit().map(|edit| Effect::SavePersona {
                 id,
                 version,

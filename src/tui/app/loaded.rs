@@ -300,6 +300,10 @@ impl App {
                 ));
                 vec![Effect::Load(Query::Templates)]
             }
+            Done::TemplateRetired(id) => {
+                self.toast(format!("template #{id} retired"));
+                vec![Effect::Load(Query::Templates)]
+            }
             Done::TargetsImported(n) => {
                 self.toast(format!("imported {n} targets"));
                 vec![Effect::Load(Query::Targets)]

@@ -959,7 +959,13 @@ fn a_new_template_is_checked_field_by_field_before_it_is_saved() {
     }
     typed(&mut app, "900-1300");
     let out = app.handle(ctrl('s'));
-    let [Effect::SaveTemplate(t)] = out.as_slice() else {
+    let [
+        Effect::SaveTemplate {
+            editing: None,
+            input: t,
+        },
+    ] = out.as_slice()
+    else {
         panic!("expected a save, got {out:?}");
     };
     assert_eq!(t.name, "students");
@@ -1065,4 +1071,49 @@ fn a_long_list_pages_so_the_selected_row_is_always_on_screen() {
         "the first page is still drawn: {screen}"
     );
     assert!(screen.contains(&format!(" {selected} ")), "{screen}");
+}
+
+#[test]
+fn on_the_templates_list_e_edits_and_x_retires_the_template() {
+    use crate::domain::persona::PersonaTemplate;
+    let mut app = app();
+    app.handle(key('6'));
+    app.handle(key('t'));
+    let t: PersonaTemplate = serde_json::from_value(serde_json::json!({
+        "id": 7, "name": "students", "description": "",
+        "budget_min": 900, "budget_max": 1300, "bedrooms_min": 0, "bedrooms_max": 1,
+        "bathrooms_min": 1.0, "bathrooms_max": 1.0, "credit_score_min": 600,
+        "credit_score_max": 700, "income_multiple_min": 2.5, "income_multiple_max": 3.0,
+        "move_in_days_min": 20, "move_in_days_max": 45, "preferences": ["a desk"],
+        "pets": [], "occupants": [], "rental_histories": [], "writing_styles": [],
+        "created_at": "2026-11-01T00:00:00Z", "updated_at": "2026-11-02T00:00:00Z"
+    }))
+    .unwrap();
+    app.handle(Event::Loaded(Loaded::Templates(vec![t])));
+    app.handle(key('e'));
+    let Some(Modal::Form(f)) = &app.modal else {
+        panic!("e opens the template's form");
+    };
+    assert_eq!(f.fields[2], ("budget", "900-1300".to_string()));
+    let out = app.handle(ctrl('s'));
+    let [
+        Effect::SaveTemplate {
+            editing: Some((id, seen)),
+            input,
+        },
+    ] = out.as_slice()
+    else {
+        panic!("expected an update, got {out:?}");
+    };
+    assert_eq!(id.0, 7);
+    assert_eq!(seen.to_rfc3339(), "2026-11-02T00:00:00+00:00");
+    assert_eq!(input.preferences, ["a desk"]);
+    app.modal = None;
+    app.handle(key('x'));
+    assert!(matches!(app.modal, Some(Modal::Confirm { .. })));
+    let out = app.handle(key('y'));
+    assert!(
+        matches!(out.as_slice(), [Effect::RetireTemplate(id)] if id.0 == 7),
+        "{out:?}"
+    );
 }

@@ -51,7 +51,8 @@ pub fn draw(form: &TargetForm, theme: &Theme, f: &mut Frame, area: Rect) {
         },
     ));
     let title = match (form.kind, form.editing) {
-        (FormKind::Template, _) => " new persona template ".to_string(),
+        (FormKind::Template(None), _) => " new persona template ".to_string(),
+        (FormKind::Template(Some((id, _))), _) => format!(" edit persona template #{id} "),
         (FormKind::Persona(id, _), _) => format!(" edit persona #{id} "),
         (FormKind::Target, Some((id, _))) => format!(" edit target #{id} "),
         (FormKind::Target, None) => " new target ".to_string(),
