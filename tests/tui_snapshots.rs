@@ -238,6 +238,17 @@ fn screen(name: &str) -> App {
                 KeyModifiers::CONTROL,
             )));
         }
+        "form_long_field" => {
+            go(&mut app, Action::GoTargets);
+            key(&mut app, KeyCode::Char('n'));
+            for _ in 0..12 {
+                key(&mut app, KeyCode::Down);
+            }
+            key(&mut app, KeyCode::Enter);
+            typed(&mut app, "Quiet street, pool closes at 9.");
+            key(&mut app, KeyCode::Enter);
+            typed(&mut app, "Ask for Derek.");
+        }
         "form_template" => {
             go(&mut app, Action::GoPersonas);
             key(&mut app, KeyCode::Char('N'));
@@ -304,6 +315,11 @@ fn templates() {
 #[test]
 fn target_form_with_an_error_beside_its_field() {
     assert_screen("form_target");
+}
+
+#[test]
+fn a_long_field_in_its_text_area() {
+    assert_screen("form_long_field");
 }
 
 #[test]

@@ -266,6 +266,7 @@ impl App {
                 selected,
             } => return self.pick_key(k, purpose, input, selected),
             Modal::Form(form) => return self.form_key(k, form),
+            Modal::LongField { form, editor } => return self.long_field_key(k, form, editor),
             Modal::Prompt { purpose, mut input } => match k.code {
                 KeyCode::Esc => {
                     if purpose == PromptFor::Filter {

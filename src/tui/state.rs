@@ -316,7 +316,15 @@ pub enum Modal {
         selected: usize,
     },
     Form(TargetForm),
+    /// A long field of a form (notes, descriptions) open in a text area.
+    LongField {
+        form: TargetForm,
+        editor: Box<TextArea<'static>>,
+    },
 }
+
+/// Fields edited in a text area (several lines) rather than on one line.
+pub const LONG_FIELDS: &[&str] = &["notes", "description", "rental_history", "writing_style"];
 
 /// What a pick list chooses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -324,6 +324,20 @@ fn draw_modal(app: &App, m: &Modal, theme: &Theme, f: &mut Frame) {
             f.render_widget(Paragraph::new(lines).block(dialog(&title, theme)), rect);
         }
         Modal::Form(form) => super::panes::target_form::draw(form, theme, f, area),
+        Modal::LongField { form, editor } => {
+            super::panes::target_form::draw(form, theme, f, area);
+            let rect = centered(area, 72, 12);
+            f.render_widget(Clear, rect);
+            let label = form
+                .labels()
+                .get(form.focus)
+                .map(|(_, l)| *l)
+                .unwrap_or("text");
+            let mut e = editor.as_ref().clone();
+            e.set_block(dialog(&format!(" {label} (C-s or esc: done) "), theme));
+            e.set_cursor_line_style(theme.text);
+            f.render_widget(&e, rect);
+        }
         Modal::Palette { input, selected } => {
             let rect = centered(area, 60, 14);
             f.render_widget(Clear, rect);

@@ -4,7 +4,9 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::super::effect::{Effect, Query};
-use super::super::state::{FormKind, Modal, PickFor, TargetForm};
+use tui_textarea::TextArea;
+
+use super::super::state::{FormKind, LONG_FIELDS, Modal, PickFor, TargetForm};
 use super::App;
 
 impl App {
@@ -135,6 +137,18 @@ impl App {
                 return Vec::new();
             }
             KeyCode::Char('s') if ctrl => return self.submit_form(form),
+            // A long field opens in a text area; C-s or Esc brings its text back.
+            KeyCode::Enter if LONG_FIELDS.contains(&form.fields[form.focus].0) => {
+                let text = form.fields[form.focus].1.clone();
+                let mut editor = TextArea::new(text.lines().map(str::to_string).collect());
+                editor.move_cursor(tui_textarea::CursorMove::Bottom);
+                editor.move_cursor(tui_textarea::CursorMove::End);
+                self.modal = Some(Modal::LongField {
+                    form,
+                    editor: Box::new(editor),
+                });
+                return Vec::new();
+            }
             KeyCode::Enter if form.focus == last => return self.submit_form(form),
             KeyCode::Enter | KeyCode::Tab | KeyCode::Down => {
                 form.focus = (form.focus + 1).min(last)
@@ -152,6 +166,27 @@ impl App {
         }
         form.armed_discard = false;
         self.modal = Some(Modal::Form(form));
+        Vec::new()
+    }
+
+    pub(super) fn long_field_key(
+        &mut self,
+        k: KeyEvent,
+        mut form: TargetForm,
+        mut editor: Box<TextArea<'static>>,
+    ) -> Vec<Effect> {
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        if k.code == KeyCode::Esc || (ctrl && k.code == KeyCode::Char('s')) {
+            let text = editor.lines().join("\n").trim_end().to_string();
+            if text != form.fields[form.focus].1 {
+                form.fields[form.focus].1 = text;
+                form.changed = true;
+            }
+            self.modal = Some(Modal::Form(form));
+            return Vec::new();
+        }
+        editor.input(k);
+        self.modal = Some(Modal::LongField { form, editor });
         Vec::new()
     }
 

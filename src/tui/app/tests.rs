@@ -1117,3 +1117,30 @@ fn on_the_templates_list_e_edits_and_x_retires_the_template() {
         "{out:?}"
     );
 }
+
+#[test]
+fn long_fields_open_in_a_text_area_and_bring_their_lines_back() {
+    let mut app = app();
+    app.handle(key('5'));
+    app.handle(key('n'));
+    typed(&mut app, "Birch Hill");
+    // Down to the last field, the notes.
+    for _ in 0..12 {
+        app.handle(code(KeyCode::Down));
+    }
+    app.handle(code(KeyCode::Enter));
+    assert!(matches!(app.modal, Some(Modal::LongField { .. })));
+    typed(&mut app, "Quiet street.");
+    app.handle(code(KeyCode::Enter));
+    typed(&mut app, "Ask about the pool.");
+    app.handle(ctrl('s'));
+    let Some(Modal::Form(f)) = &app.modal else {
+        panic!("back in the form");
+    };
+    assert_eq!(f.fields[12].1, "Quiet street.\nAsk about the pool.");
+    let out = app.handle(ctrl('s'));
+    let [Effect::SaveTarget { input, .. }] = out.as_slice() else {
+        panic!("expected a save, got {out:?}");
+    };
+    assert_eq!(input.notes, "Quiet street.\nAsk about the pool.");
+}

@@ -27,7 +27,10 @@ pub fn draw(form: &TargetForm, theme: &Theme, f: &mut Frame, area: Rect) {
                 format!("{}{label:<22} ", if focused { "▸" } else { " " }),
                 if focused { theme.title } else { theme.muted },
             ),
-            Span::raw(value.clone()),
+            Span::raw(match value.split_once('\n') {
+                Some((first, _)) => format!("{first} …"),
+                None => value.clone(),
+            }),
         ];
         if focused {
             spans.push(Span::raw("█"));
@@ -42,7 +45,7 @@ pub fn draw(form: &TargetForm, theme: &Theme, f: &mut Frame, area: Rect) {
         if form.armed_discard {
             "unsaved changes: esc again discards them"
         } else {
-            "tab/↓ next · S-tab/↑ previous · C-s (or enter on the last field) saves · esc cancels"
+            "tab/↓ next · S-tab/↑ prev · enter on notes: a text area · C-s saves · esc cancels"
         },
         if form.armed_discard {
             theme.warn
