@@ -394,3 +394,29 @@ async fn doctor_passes_against_the_real_services() {
         stdout(&out)
     );
 }
+
+#[tokio::test]
+async fn a_retired_template_draws_no_more_personas() {
+    let (_store, url) = common::fresh_database().await;
+    let cli = Cli::new(&url);
+    cli.ok(&[
+        "persona", "template", "add", "students", "--budget", "900-1300",
+    ]);
+    cli.ok(&["persona", "generate", "--template", "students"]);
+    assert!(
+        cli.ok(&["persona", "template", "retire", "students"])
+            .contains("retired")
+    );
+    let listed = cli.json(&["persona", "template", "list", "--json"]);
+    assert!(listed.as_array().unwrap().is_empty(), "{listed}");
+    let out = cli.run(&["persona", "generate", "--template", "students"]);
+    assert!(!out.status.success());
+    // The persona drawn before stays.
+    assert_eq!(
+        cli.json(&["persona", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}

@@ -69,6 +69,11 @@ pub enum TemplateCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Retire a template: no more personas are drawn from it (those drawn keep working).
+    Retire {
+        /// Template name (or id).
+        name: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -151,6 +156,12 @@ pub async fn run(ctx: &Ctx, cmd: PersonaCmd) -> anyhow::Result<ExitCode> {
             } else {
                 print_templates(&list);
             }
+        }
+        PersonaCmd::Template(TemplateCmd::Retire { name }) => {
+            let t = store.template_by_name_or_id(&name).await?;
+            let actor = ctx.actor(&store).await?;
+            store.retire_template(&actor, t.id).await?;
+            println!("retired persona template {} ({})", t.id, t.name);
         }
         PersonaCmd::Template(TemplateCmd::Show { name, json }) => {
             let t = store.template_by_name_or_id(&name).await?;
