@@ -21,55 +21,15 @@ use secret_shop::mail::imap::{ImapEndpoint, ImapSession, login};
 use secret_shop::store::Store;
 use sqlx::Connection;
 
+mod common;
+use common::WORDS;
+
 fn env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
         eprintln!("{name} is not set: start the services first:\n  set -a; eval \"$(scripts/services start)\"; set +a");
         std::process::exit(2)
     })
 }
-
-const WORDS: &[&str] = &[
-    "apartment",
-    "lease",
-    "available",
-    "tour",
-    "deposit",
-    "application",
-    "fee",
-    "pets",
-    "parking",
-    "washer",
-    "dryer",
-    "balcony",
-    "utilities",
-    "included",
-    "month",
-    "bedroom",
-    "bathroom",
-    "floor",
-    "plan",
-    "move-in",
-    "date",
-    "special",
-    "concession",
-    "amenity",
-    "pool",
-    "gym",
-    "thank",
-    "you",
-    "please",
-    "let",
-    "me",
-    "know",
-    "schedule",
-    "visit",
-    "office",
-    "hours",
-    "the",
-    "and",
-    "a",
-    "is",
-];
 
 fn words(rng: &mut StdRng, bytes: usize) -> String {
     let mut s = String::with_capacity(bytes + 16);

@@ -43,6 +43,9 @@ use secret_shop::tui::theme::Theme;
 use secret_shop::tui::view;
 use tokio::sync::mpsc;
 
+mod common;
+use common::WORDS;
+
 /// The bench's own database, reused across runs; bump `SEED_VERSION` when the seed changes.
 const DB_NAME: &str = "secretshop_bench_tui";
 const SEED_VERSION: i32 = 1;
@@ -102,49 +105,6 @@ fn with_db_name(url: &str, name: &str) -> String {
 
 // ---------------------------------------------------------------------------------------------
 // Seeding
-
-const WORDS: &[&str] = &[
-    "apartment",
-    "lease",
-    "available",
-    "tour",
-    "deposit",
-    "application",
-    "fee",
-    "pets",
-    "parking",
-    "washer",
-    "dryer",
-    "balcony",
-    "utilities",
-    "included",
-    "month",
-    "bedroom",
-    "bathroom",
-    "floor",
-    "plan",
-    "move-in",
-    "date",
-    "special",
-    "concession",
-    "amenity",
-    "pool",
-    "gym",
-    "thank",
-    "you",
-    "please",
-    "let",
-    "me",
-    "know",
-    "schedule",
-    "visit",
-    "office",
-    "hours",
-    "the",
-    "and",
-    "a",
-    "is",
-];
 
 /// A SQL expression for about `n` words of mail text that differ per row (`seed` is a column).
 fn body_sql(seed: &str, n: usize) -> String {
