@@ -4,137 +4,13 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use secret_shop::domain::ids::MessageId;
 use secret_shop::store::Store;
 
+use common::tmux::{DONE, Stderr, Tmux, write_script};
 use common::{Cli, fresh_database};
-
-/// Printed by the pane's shell once the TUI has exited.
-const DONE: &str = "__secret_shop_tui_exited__";
-const SESSION: &str = "tui";
-
-/// A tmux server of our own; killed when dropped, so a failing test leaves nothing running.
-struct Tmux {
-    socket: String,
-    /// The server's socket file, which `kill-server` leaves behind.
-    socket_path: Option<String>,
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .output();
-        if let Some(path) = &self.socket_path {
-            let _ = std::fs::remove_file(path);
-        }
-    }
-}
-
-impl Tmux {
-    /// Starts the server with one detached 100x30 session running `script`.
-    fn start(script: &Path) -> Tmux {
-        let mut tmux = Tmux {
-            socket: format!(
-                "ss-tui-{}",
-                &uuid::Uuid::new_v4().simple().to_string()[..12]
-            ),
-            socket_path: None,
-        };
-        let script = script.display().to_string();
-        tmux.ok(&[
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            SESSION,
-            "-x",
-            "100",
-            "-y",
-            "30",
-            &script,
-        ]);
-        tmux.socket_path = Some(tmux.display("#{socket_path}"));
-        tmux
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("run tmux")
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "tmux {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// One key (a tmux key name: "a", "Enter", "Escape").
-    fn key(&self, key: &str) {
-        self.ok(&["send-keys", "-t", SESSION, key]);
-    }
-
-    /// Escape on its own: a key sent right after it would read as Alt+key.
-    async fn escape(&self) {
-        self.key("Escape");
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
-
-    fn screen(&self) -> String {
-        self.ok(&["capture-pane", "-p", "-t", SESSION])
-    }
-
-    fn display(&self, format: &str) -> String {
-        self.ok(&["display-message", "-p", "-t", SESSION, format])
-            .trim()
-            .to_string()
-    }
-
-    /// Polls the screen until `ready` holds; fails with the last screen after `limit`.
-    async fn wait(&self, what: &str, limit: Duration, ready: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + limit;
-        loop {
-            let screen = self.screen();
-            if ready(&screen) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{what}: not on screen within {limit:?}; the screen:\n{screen}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    /// Waits until the focused pane is the one titled `title` (its top border, the second row).
-    async fn wait_pane(&self, title: &str) -> String {
-        let border = format!("┌ {title}");
-        self.wait(&format!("the {title} pane"), Duration::from_secs(10), |s| {
-            s.lines().nth(1).is_some_and(|l| l.starts_with(&border))
-        })
-        .await
-    }
-
-    async fn wait_text(&self, text: &str) -> String {
-        self.wait(&format!("`{text}`"), Duration::from_secs(10), |s| {
-            s.contains(text)
-        })
-        .await
-    }
-}
 
 /// Polls the database until `ready` holds on what `read` returns.
 async fn db_until<T: std::fmt::Debug, F: Future<Output = T>>(
@@ -164,44 +40,6 @@ async fn draft_state(store: &Store, id: MessageId) -> (String, Option<String>, O
     .fetch_one(store.pool())
     .await
     .unwrap()
-}
-
-fn sh_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
-
-/// The pane's shell: the TUI with a clean environment, then whether the tty settings came back
-/// as they were, the exit status and a marker; then it stays open to be read.
-fn write_script(cli: &Cli) -> std::path::PathBuf {
-    let dir = cli.dir.path();
-    let mut env = vec![
-        format!("PATH={}", std::env::var("PATH").unwrap_or_default()),
-        format!("HOME={}", dir.display()),
-        format!("XDG_CONFIG_HOME={}", dir.join("xdg-config").display()),
-        format!("XDG_DATA_HOME={}", dir.join("xdg-data").display()),
-    ];
-    env.extend(cli.env.iter().map(|(k, v)| format!("{k}={v}")));
-    let env: Vec<String> = env.iter().map(|e| sh_quote(e)).collect();
-    let script = format!(
-        "#!/bin/sh\n\
-         before=$(stty -g)\n\
-         env -i TERM=\"$TERM\" {env} {bin} --config {config} tui --no-engine 2>{stderr}\n\
-         status=$?\n\
-         if [ \"$(stty -g)\" = \"$before\" ]; then echo 'tty settings restored'; \
-         else echo 'tty settings CHANGED'; fi\n\
-         echo \"exit status $status\"\n\
-         echo {DONE}\n\
-         exec sleep 600\n",
-        env = env.join(" "),
-        bin = sh_quote(env!("CARGO_BIN_EXE_secret-shop")),
-        config = sh_quote(&cli.config_path().display().to_string()),
-        stderr = sh_quote(&dir.join("stderr.txt").display().to_string()),
-    );
-    let path = dir.join("run-tui.sh");
-    std::fs::write(&path, script).unwrap();
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path
 }
 
 /// What a test runs against: the demo database with one more shop started (two inquiries to
@@ -247,7 +85,7 @@ async fn launch() -> Running {
         .collect();
     assert_eq!(pending.len(), 2);
 
-    let tmux = Tmux::start(&write_script(&cli));
+    let tmux = Tmux::start(&write_script(&cli, &["tui", "--no-engine"], Stderr::File));
     assert_eq!(tmux.display("#{window_width}x#{window_height}"), "100x30");
     let first_screen = tmux
         .wait("the dashboard", Duration::from_secs(30), |s| {
