@@ -42,11 +42,14 @@ pub struct TuiOptions {
     pub no_engine: bool,
 }
 
+/// A file beside `config.toml` in the config dir.
+fn config_dir_file(name: &str) -> Option<std::path::PathBuf> {
+    crate::config::Config::default_path().and_then(|p| p.parent().map(|d| d.join(name)))
+}
+
 /// The operator's keymap: the built-in one, with `keymap.toml` from the config dir over it.
 pub fn load_keymap() -> anyhow::Result<Keymap> {
-    let path = crate::config::Config::default_path()
-        .and_then(|p| p.parent().map(|d| d.join("keymap.toml")));
-    match path {
+    match config_dir_file("keymap.toml") {
         Some(p) if p.exists() => {
             let text =
                 std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
@@ -60,9 +63,7 @@ pub fn load_keymap() -> anyhow::Result<Keymap> {
 pub fn load_theme(config: &Config) -> anyhow::Result<Theme> {
     let no_color = std::env::var_os("NO_COLOR").is_some();
     let base = Theme::from_env(no_color, &config.tui.theme);
-    let path = crate::config::Config::default_path()
-        .and_then(|p| p.parent().map(|d| d.join("theme.toml")));
-    match path {
+    match config_dir_file("theme.toml") {
         Some(p) if p.exists() => {
             let text =
                 std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;

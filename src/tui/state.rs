@@ -315,10 +315,10 @@ pub enum Modal {
         input: String,
         selected: usize,
     },
-    Form(TargetForm),
+    Form(Form),
     /// A long field of a form (notes, descriptions) open in a text area.
     LongField {
-        form: TargetForm,
+        form: Form,
         editor: Box<TextArea<'static>>,
     },
 }
@@ -338,7 +338,8 @@ pub enum PickFor {
 /// What a form edits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormKind {
-    Target,
+    /// A new target, or one being edited at the version it was read at.
+    Target(Option<(crate::domain::ids::TargetId, i32)>),
     /// A new template, or one being edited with the `updated_at` it was read at.
     Template(
         Option<(
@@ -353,10 +354,8 @@ pub enum FormKind {
 /// A form (a target, or a persona template): one line per field, errors beside the fields
 /// they concern.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TargetForm {
+pub struct Form {
     pub kind: FormKind,
-    /// `None` for a new target; else the target and the version the form was filled from.
-    pub editing: Option<(crate::domain::ids::TargetId, i32)>,
     pub fields: Vec<(&'static str, String)>,
     pub focus: usize,
     pub errors: Vec<crate::domain::FieldError>,
@@ -414,8 +413,8 @@ pub const TARGET_FIELDS: &[(&str, &str)] = &[
     ("notes", "Notes"),
 ];
 
-impl TargetForm {
-    pub fn new(target: Option<&crate::domain::target::Target>) -> TargetForm {
+impl Form {
+    pub fn new(target: Option<&crate::domain::target::Target>) -> Form {
         let value = |key: &str| -> String {
             let Some(t) = target else {
                 return String::new();
@@ -437,9 +436,8 @@ impl TargetForm {
                 _ => String::new(),
             }
         };
-        TargetForm {
-            kind: FormKind::Target,
-            editing: target.map(|t| (t.id, t.version)),
+        Form {
+            kind: FormKind::Target(target.map(|t| (t.id, t.version))),
             fields: TARGET_FIELDS.iter().map(|(k, _)| (*k, value(k))).collect(),
             focus: 0,
             errors: Vec::new(),
@@ -449,7 +447,7 @@ impl TargetForm {
     }
 
     /// A new persona template, filled with the usual ranges.
-    pub fn new_template() -> TargetForm {
+    pub fn new_template() -> Form {
         let d = crate::domain::persona::TemplateInput::default();
         let range = |a: String, b: String| if a == b { a } else { format!("{a}-{b}") };
         let values = [
@@ -469,9 +467,8 @@ impl TargetForm {
             String::new(),
             String::new(),
         ];
-        TargetForm {
+        Form {
             kind: FormKind::Template(None),
-            editing: None,
             fields: TEMPLATE_FIELDS
                 .iter()
                 .zip(values)
@@ -486,14 +483,14 @@ impl TargetForm {
 
     pub fn labels(&self) -> &'static [(&'static str, &'static str)] {
         match self.kind {
-            FormKind::Target => TARGET_FIELDS,
+            FormKind::Target(_) => TARGET_FIELDS,
             FormKind::Template(_) => TEMPLATE_FIELDS,
             FormKind::Persona(..) => PERSONA_FIELDS,
         }
     }
 
     /// A template's fields, filled in for editing.
-    pub fn for_template(t: &crate::domain::persona::PersonaTemplate) -> TargetForm {
+    pub fn for_template(t: &crate::domain::persona::PersonaTemplate) -> Form {
         let range = |a: String, b: String| if a == b { a } else { format!("{a}-{b}") };
         let value = |k: &str| match k {
             "name" => t.name.clone(),
@@ -519,9 +516,8 @@ impl TargetForm {
             "writing_styles" => t.writing_styles.join("; "),
             _ => String::new(),
         };
-        TargetForm {
+        Form {
             kind: FormKind::Template(Some((t.id, t.updated_at.unwrap_or(t.created_at)))),
-            editing: None,
             fields: TEMPLATE_FIELDS
                 .iter()
                 .map(|(k, _)| (*k, value(k)))
@@ -534,7 +530,7 @@ impl TargetForm {
     }
 
     /// A persona's editable fields, filled in.
-    pub fn for_persona(p: &crate::domain::persona::Persona) -> TargetForm {
+    pub fn for_persona(p: &crate::domain::persona::Persona) -> Form {
         let value = |k: &str| match k {
             "phone" => p.phone.clone(),
             "rental_budget" => p.rental_budget.to_string(),
@@ -550,9 +546,8 @@ impl TargetForm {
             "writing_style" => p.writing_style.clone(),
             _ => String::new(),
         };
-        TargetForm {
+        Form {
             kind: FormKind::Persona(p.id, p.version),
-            editing: None,
             fields: PERSONA_FIELDS.iter().map(|(k, _)| (*k, value(k))).collect(),
             focus: 0,
             errors: Vec::new(),
@@ -631,13 +626,7 @@ impl TargetForm {
 
     /// The form as a `TargetInput` (not yet validated).
     pub fn input(&self) -> crate::domain::target::TargetInput {
-        let get = |k: &str| {
-            self.fields
-                .iter()
-                .find(|(key, _)| *key == k)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
+        let get = |k: &str| self.get(k);
         let tz = get("time_zone");
         crate::domain::target::TargetInput {
             name: get("name"),

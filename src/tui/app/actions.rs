@@ -3,8 +3,8 @@
 use super::super::action::Action;
 use super::super::effect::{Effect, Query};
 use super::super::state::{
-    Modal, Pane, PortfolioView, PromptFor, ReportView, SHOP_SORTS, TARGET_SORTS, TargetForm,
-    TargetView, ThreadView, sort_shops, sort_targets, split_edit,
+    Form, Modal, Pane, PortfolioView, PromptFor, ReportView, SHOP_SORTS, TARGET_SORTS, TargetView,
+    ThreadView, sort_shops, sort_targets, split_edit,
 };
 use super::{App, PAGE, editor_for, reload_for};
 use crate::domain::ids::ShopId;
@@ -225,7 +225,7 @@ impl App {
                 vec![Effect::Load(Query::Portfolio)]
             }
             NewTarget => {
-                self.modal = Some(Modal::Form(TargetForm::new(None)));
+                self.modal = Some(Modal::Form(Form::new(None)));
                 Vec::new()
             }
             EditTarget => {
@@ -234,14 +234,14 @@ impl App {
                     .selected_row()
                     .filter(|_| self.pane == Pane::Targets)
                 {
-                    self.modal = Some(Modal::Form(TargetForm::new(Some(t))));
+                    self.modal = Some(Modal::Form(Form::new(Some(t))));
                 }
                 Vec::new()
             }
             ImportTargets => self.prompt(PromptFor::ImportTargets, ""),
             EditPersona if self.show_templates && self.pane == Pane::Personas => {
                 if let Some(t) = self.templates.selected_row() {
-                    self.modal = Some(Modal::Form(TargetForm::for_template(t)));
+                    self.modal = Some(Modal::Form(Form::for_template(t)));
                 }
                 Vec::new()
             }
@@ -251,12 +251,12 @@ impl App {
                     .selected_row()
                     .filter(|_| self.pane == Pane::Personas && !self.show_templates)
                 {
-                    self.modal = Some(Modal::Form(TargetForm::for_persona(p)));
+                    self.modal = Some(Modal::Form(Form::for_persona(p)));
                 }
                 Vec::new()
             }
             NewTemplate => {
-                self.modal = Some(Modal::Form(TargetForm::new_template()));
+                self.modal = Some(Modal::Form(Form::new_template()));
                 Vec::new()
             }
             GeneratePersonas => {

@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::super::effect::{Effect, Query};
 use tui_textarea::TextArea;
 
-use super::super::state::{FormKind, LONG_FIELDS, Modal, PickFor, TargetForm};
+use super::super::state::{Form, FormKind, LONG_FIELDS, Modal, PickFor};
 use super::App;
 
 impl App {
@@ -125,7 +125,7 @@ impl App {
         Vec::new()
     }
 
-    pub(super) fn form_key(&mut self, k: KeyEvent, mut form: TargetForm) -> Vec<Effect> {
+    pub(super) fn form_key(&mut self, k: KeyEvent, mut form: Form) -> Vec<Effect> {
         let last = form.fields.len() - 1;
         let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
         match k.code {
@@ -172,7 +172,7 @@ impl App {
     pub(super) fn long_field_key(
         &mut self,
         k: KeyEvent,
-        mut form: TargetForm,
+        mut form: Form,
         mut editor: Box<TextArea<'static>>,
     ) -> Vec<Effect> {
         let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
@@ -191,10 +191,10 @@ impl App {
     }
 
     /// Validates in place: errors stay on the form beside their fields; nothing is sent.
-    fn submit_form(&mut self, mut form: TargetForm) -> Vec<Effect> {
+    fn submit_form(&mut self, mut form: Form) -> Vec<Effect> {
         let result = match form.kind {
-            FormKind::Target => form.input().validated().map(|input| Effect::SaveTarget {
-                editing: form.editing,
+            FormKind::Target(editing) => form.input().validated().map(|input| Effect::SaveTarget {
+                editing,
                 input: Box::new(input),
             }),
             FormKind::Template(editing) => form.template_input().map(|t| Effect::SaveTemplate {

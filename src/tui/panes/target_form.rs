@@ -5,11 +5,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use crate::tui::state::{FormKind, TargetForm};
+use crate::tui::state::{Form, FormKind};
 use crate::tui::theme::Theme;
 use crate::tui::view::dialog;
 
-pub fn draw(form: &TargetForm, theme: &Theme, f: &mut Frame, area: Rect) {
+pub fn draw(form: &Form, theme: &Theme, f: &mut Frame, area: Rect) {
     let height = (form.fields.len() as u16 + 4).min(area.height);
     let width = 76.min(area.width);
     let rect = Rect {
@@ -53,12 +53,12 @@ pub fn draw(form: &TargetForm, theme: &Theme, f: &mut Frame, area: Rect) {
             theme.muted
         },
     ));
-    let title = match (form.kind, form.editing) {
-        (FormKind::Template(None), _) => " new persona template ".to_string(),
-        (FormKind::Template(Some((id, _))), _) => format!(" edit persona template #{id} "),
-        (FormKind::Persona(id, _), _) => format!(" edit persona #{id} "),
-        (FormKind::Target, Some((id, _))) => format!(" edit target #{id} "),
-        (FormKind::Target, None) => " new target ".to_string(),
+    let title = match form.kind {
+        FormKind::Template(None) => " new persona template ".to_string(),
+        FormKind::Template(Some((id, _))) => format!(" edit persona template #{id} "),
+        FormKind::Persona(id, _) => format!(" edit persona #{id} "),
+        FormKind::Target(Some((id, _))) => format!(" edit target #{id} "),
+        FormKind::Target(None) => " new target ".to_string(),
     };
     f.render_widget(Paragraph::new(lines).block(dialog(&title, theme)), rect);
 }
