@@ -330,6 +330,14 @@ async fn the_schema_holds_a_whole_shop_and_refuses_impossible_rows() {
         .await
         .unwrap();
 
+    // Another mailbox copy with the same Message-ID (one mail to two personas) is kept.
+    exec(
+        "INSERT INTO messages (shop_id, mailbox_id, direction, kind, message_id, imap_folder,
+                               imap_uidvalidity, imap_uid, raw)
+         VALUES (1, 1, 'inbound', 'response', 'r1@grove.test', 'INBOX', 7, 2, '\\x00fe'::bytea)",
+    )
+    .await
+    .unwrap();
     let refused = [
         // an outbound message without a draft status
         "INSERT INTO messages (shop_id, direction, kind) VALUES (1, 'outbound', 'inquiry')",
@@ -338,8 +346,9 @@ async fn the_schema_holds_a_whole_shop_and_refuses_impossible_rows() {
         // the same IMAP message twice
         "INSERT INTO messages (mailbox_id, direction, kind, imap_folder, imap_uidvalidity, imap_uid)
          VALUES (1, 'inbound', 'unmatched', 'INBOX', 7, 1)",
-        // the same Message-ID twice
-        "INSERT INTO messages (direction, kind, message_id) VALUES ('inbound', 'unmatched', 'r1@grove.test')",
+        // two outbound messages with one Message-ID (we name our own)
+        "INSERT INTO messages (shop_id, direction, kind, status, message_id)
+         VALUES (1, 'outbound', 'inquiry', 'pending_review', 'a1@shop.test')",
         // a status the state machine does not know
         "UPDATE shops SET status = 'paused' WHERE id = 1",
         // a second current grade for one shop

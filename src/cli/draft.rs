@@ -13,7 +13,7 @@ use crate::ai::Ai;
 use crate::domain::ids::MessageId;
 use crate::services::editor::{from_editor_text, run_editor, to_editor_text};
 use crate::services::review;
-use crate::services::shops::approve;
+use crate::services::shops::{approve, retry_send};
 
 #[derive(Debug, Subcommand)]
 pub enum DraftCmd {
@@ -55,6 +55,9 @@ pub enum DraftCmd {
         #[arg(long)]
         reason: String,
     },
+    /// Send a failed message again (after fixing what the server refused): back in the outbox
+    /// with fresh attempts.
+    Retry { id: MessageId },
 }
 
 pub async fn run(ctx: &Ctx, cmd: DraftCmd) -> anyhow::Result<ExitCode> {
@@ -154,6 +157,11 @@ pub async fn run(ctx: &Ctx, cmd: DraftCmd) -> anyhow::Result<ExitCode> {
             let actor = ctx.actor(&store).await?;
             store.reject_draft(&actor, id, &reason).await?;
             println!("rejected draft {id}");
+        }
+        DraftCmd::Retry { id } => {
+            let actor = ctx.actor(&store).await?;
+            retry_send(&store, &actor, id).await?;
+            println!("message {id} is back in the outbox");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -5,8 +5,41 @@ use chrono::{DateTime, Duration, Utc};
 use super::message::DraftStatus;
 use crate::text_enum;
 
-/// After this many failed tries a message is marked failed for an operator to look at.
+/// After this many refusals by the SMTP server (temporary errors it answered with) a message is
+/// marked failed for an operator to look at. Crashes, lost claims and unreachable servers are not
+/// attempts, and a message whose fate is unknown is never given up on.
 pub const MAX_SEND_ATTEMPTS: i32 = 8;
+
+/// A message whose SMTP attempt broke off may still arrive in the mailbox (the copy the sender
+/// receives, or Sent): a check that finds nothing this soon after the attempt looks again later
+/// rather than sending a second time.
+pub const UNKNOWN_FATE_GRACE: Duration = Duration::seconds(60);
+
+/// What a real check of the mailbox says about a message whose SMTP outcome was unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckVerdict {
+    /// A copy is there: it went. `in_sent`: the copy in Sent exists.
+    Sent { in_sent: bool },
+    /// Nothing yet, but it is early: look again at this time.
+    LookAgain(DateTime<Utc>),
+    /// Nothing, long enough after the attempt: it did not go and may be sent.
+    NotSent,
+}
+
+/// Decides from a check that ran (`found`: `None` = no copy, `Some(in_sent)` = a copy).
+pub fn after_check(
+    found: Option<bool>,
+    smtp_started_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> CheckVerdict {
+    match found {
+        Some(in_sent) => CheckVerdict::Sent { in_sent },
+        None if now < smtp_started_at + UNKNOWN_FATE_GRACE => {
+            CheckVerdict::LookAgain(smtp_started_at + UNKNOWN_FATE_GRACE)
+        }
+        None => CheckVerdict::NotSent,
+    }
+}
 
 text_enum! {
     /// Why a queued message waits (stored in `messages.wait_reason`).
@@ -14,6 +47,10 @@ text_enum! {
         Window => "window",
         DailyCap => "cap",
         Retry => "retry",
+        /// The SMTP attempt broke off: waiting for a real check of the mailbox.
+        Checking => "checking",
+        /// The SMTP or IMAP server cannot be reached right now.
+        Connection => "connection",
     }
 }
 
@@ -43,6 +80,14 @@ pub fn why_not_sent(
                 "retrying at {at} after: {}",
                 last_error.unwrap_or("a temporary error")
             ),
+            Some(WaitReason::Checking) => format!(
+                "may have gone: looking in the mailbox before any retry ({})",
+                last_error.unwrap_or("the last attempt broke off")
+            ),
+            Some(WaitReason::Connection) => format!(
+                "waiting for the mail server: {}",
+                last_error.unwrap_or("cannot connect")
+            ),
             None => format!("queued; goes at {at}"),
         },
         DraftStatus::Sending => "sending now".into(),
@@ -60,6 +105,25 @@ mod tests {
     fn back_off_doubles_and_caps() {
         let mins: Vec<i64> = (1..=9).map(|a| retry_delay(a).num_minutes()).collect();
         assert_eq!(mins, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
+    }
+
+    #[test]
+    fn an_unknown_fate_is_settled_only_by_a_check() {
+        let t = DateTime::parse_from_rfc3339("2026-11-24T15:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            after_check(Some(false), t, t),
+            CheckVerdict::Sent { in_sent: false }
+        );
+        assert_eq!(
+            after_check(None, t, t + Duration::seconds(5)),
+            CheckVerdict::LookAgain(t + UNKNOWN_FATE_GRACE)
+        );
+        assert_eq!(
+            after_check(None, t, t + UNKNOWN_FATE_GRACE),
+            CheckVerdict::NotSent
+        );
     }
 
     #[test]

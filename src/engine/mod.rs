@@ -7,6 +7,7 @@ pub mod backoff;
 pub mod clock;
 pub mod inbound;
 pub mod jobs;
+pub mod lease;
 pub mod outbox;
 pub mod scheduler;
 pub mod sync;
@@ -88,6 +89,7 @@ impl Engine {
             mailbox,
             poll_interval: Duration::from_secs(config.mail.poll_interval_secs),
             idle_renew: Duration::from_secs(config.mail.idle_renew_secs),
+            lease_ttl: lease::LEASE_TTL,
         };
         let dedicated = config.mail.mode == AddressMode::Dedicated;
         let mut persona_syncers = Vec::new();
@@ -110,7 +112,7 @@ impl Engine {
         let jobs = JobRunner {
             store: store.clone(),
             ai: crate::ai::Ai::from_config(&config.ai),
-            name: format!("{}:{}", hostname_or_unknown(), std::process::id()),
+            name: lease::holder_name(),
             tick: Duration::from_secs(1),
             crawl: crate::crawl::CrawlSettings::from_config(config),
         };
@@ -142,6 +144,7 @@ impl Engine {
                 jitter_minutes: config.send_window.jitter_minutes,
                 daily_cap: config.send_window.daily_cap_per_mailbox,
                 tick: Duration::from_secs(1),
+                owner: uuid::Uuid::new_v4(),
             },
         })
     }
@@ -188,12 +191,4 @@ impl Engine {
             schedule,
         })
     }
-}
-
-fn hostname_or_unknown() -> String {
-    std::fs::read_to_string("/etc/hostname")
-        .map(|h| h.trim().to_string())
-        .ok()
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "host".into())
 }

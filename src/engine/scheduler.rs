@@ -1,12 +1,14 @@
 //! The scheduler: for every shop waiting on the agent or on us, asks the follow-up planner what
 //! comes next, drafts nudges and follow-ups into the review queue, and finishes and grades shops
 //! whose checklist is full or whose sequence is over. One scheduler runs across all processes
-//! (an advisory lock), and a shop with a draft in flight is never planned again.
+//! (a lease, renewed while a pass runs: a stopped holder is replaced within seconds), and a shop
+//! with a draft in flight is never planned again.
 
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use super::lease::{HeldLease, LEASE_TTL};
 use super::sync::wait_or_cancel;
 use crate::ai::Ai;
 use crate::domain::ids::ShopId;
@@ -47,18 +49,21 @@ impl Scheduler {
 
     /// One look at every active shop, if no other process is scheduling.
     pub async fn pass(&self) -> anyhow::Result<ScheduleReport> {
-        let Some(lock) = self.store.try_lock_scheduler().await? else {
+        let Some(lease) = HeldLease::acquire(&self.store, "scheduler", LEASE_TTL).await? else {
             return Ok(ScheduleReport::default());
         };
         let mut report = ScheduleReport::default();
         let result = async {
             for shop in self.store.shops_to_plan().await? {
+                if lease.is_lost() {
+                    break; // another process schedules now
+                }
                 self.step(shop, &mut report).await?;
             }
             Ok::<_, anyhow::Error>(())
         }
         .await;
-        lock.release().await;
+        lease.release().await;
         result.map(|()| report)
     }
 

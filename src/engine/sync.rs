@@ -1,6 +1,8 @@
-//! Keeps one mailbox folder in sync: exactly one process per mailbox (advisory lock), batches of
-//! UID FETCH BODY.PEEK[], stored with the folder state they cover, IMAP IDLE (renewed before the
-//! server's 30-minute limit) or polling, reconnects with back-off. Safe to kill at any point.
+//! Keeps one mailbox folder in sync: exactly one process per mailbox (a lease it renews while it
+//! runs, so a killed or stopped holder is replaced within seconds), batches of UID FETCH
+//! BODY.PEEK[], stored with the folder state they cover, IMAP IDLE (renewed before the server's
+//! 30-minute limit) or polling, reconnects with back-off capped at a few seconds. Safe to kill
+//! or stop at any point.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,11 +12,12 @@ use tokio_util::sync::CancellationToken;
 use super::account::MailAccount;
 use super::backoff::Backoff;
 use super::inbound::{ThreadIndex, to_row};
+use super::lease::HeldLease;
 use crate::mail::classify::thread_keys;
 use crate::mail::imap::{ImapError, ImapSession};
 use crate::mail::imap_ops::{fetch_raw, uids_after};
 use crate::mail::parse::parse_mail;
-use crate::store::{InboundBatch, Mailbox, MailboxLock, Store, StoreError};
+use crate::store::{InboundBatch, LeaseGrant, Mailbox, Store, StoreError};
 
 /// Messages per UID FETCH and per database transaction.
 pub const BATCH: usize = 500;
@@ -25,8 +28,8 @@ pub enum SyncError {
     Imap(#[from] ImapError),
     #[error("{0}")]
     Store(#[from] StoreError),
-    #[error("lost the mailbox lock (database connection gone)")]
-    LockLost,
+    #[error("lost the mailbox lease to another process")]
+    LeaseLost,
     #[error("parsing task failed: {0}")]
     Join(#[from] tokio::task::JoinError),
 }
@@ -52,6 +55,8 @@ pub struct Syncer {
     pub mailbox: Mailbox,
     pub poll_interval: Duration,
     pub idle_renew: Duration,
+    /// How long the mailbox lease lasts without renewal.
+    pub lease_ttl: Duration,
 }
 
 impl Syncer {
@@ -60,13 +65,14 @@ impl Syncer {
         &self,
         session: &mut ImapSession,
         folder: &str,
+        lease: Option<&LeaseGrant>,
     ) -> Result<SyncReport, SyncError> {
         let selected = session.select(folder).await?;
         let uidvalidity = selected.uid_validity.unwrap_or(0);
         let state = self.store.folder_state(self.mailbox.id, folder).await?;
         let mut report = SyncReport::default();
-        // A new UIDVALIDITY means the server renumbered the folder: read it all again;
-        // Message-ID dedup keeps what we have from being stored twice.
+        // A new UIDVALIDITY means the server renumbered the folder: read it all again; copies
+        // already stored are recognised by their bytes and re-keyed, not stored twice.
         let after = if state.uidvalidity == Some(uidvalidity) {
             state.highest_uid
         } else {
@@ -87,7 +93,7 @@ impl Syncer {
                 .await?;
         }
         if uids.is_empty() && state.uidvalidity != Some(uidvalidity) {
-            self.store_batch(folder, uidvalidity, after, Vec::new())
+            self.store_batch(folder, uidvalidity, after, Vec::new(), lease)
                 .await?;
         }
         // A pipeline: the next batch is fetched while the last one is parsed and stored.
@@ -109,7 +115,7 @@ impl Syncer {
             while let Some((highest, fetched)) = rx.recv().await {
                 let n = fetched.len();
                 let (stored, dups) = self
-                    .store_batch(folder, uidvalidity, highest, fetched)
+                    .store_batch(folder, uidvalidity, highest, fetched, lease)
                     .await?;
                 totals = (totals.0 + n, totals.1 + stored, totals.2 + dups);
                 if show {
@@ -151,6 +157,7 @@ impl Syncer {
         uidvalidity: u32,
         highest_uid: u32,
         fetched: Vec<(u32, Vec<u8>)>,
+        lease: Option<&LeaseGrant>,
     ) -> Result<(usize, usize), SyncError> {
         let started = std::time::Instant::now();
         // Parsing is CPU work: keep it off the async threads.
@@ -181,9 +188,13 @@ impl Syncer {
             uidvalidity,
             highest_uid,
             messages,
+            lease: lease.cloned(),
         };
         let stored_at = std::time::Instant::now();
-        let outcome = self.store.ingest_batch(&batch).await?;
+        let outcome = match self.store.ingest_batch(&batch).await {
+            Err(StoreError::LeaseLost(_)) => return Err(SyncError::LeaseLost),
+            r => r?,
+        };
         tracing::debug!(
             n = batch.messages.len(),
             parse_ms = parse_time.as_millis() as u64,
@@ -194,17 +205,21 @@ impl Syncer {
     }
 
     /// Logs in, syncs, then waits for news (IDLE or polling) until `shutdown`; any error returns
-    /// so the caller can reconnect.
+    /// so the caller can reconnect. Stops as soon as the lease is lost.
     async fn session_loop(
         &self,
-        lock: &mut MailboxLock,
+        lease: &HeldLease,
         shutdown: &CancellationToken,
     ) -> Result<(), SyncError> {
         let mut session = self.account.imap_login().await?;
         let idle = session.capabilities().await?.has_str("IDLE");
         let folder = self.account.inbox.clone();
         loop {
-            self.sync_folder(&mut session, &folder).await?;
+            if lease.is_lost() {
+                return Err(SyncError::LeaseLost);
+            }
+            self.sync_folder(&mut session, &folder, Some(lease.grant()))
+                .await?;
             self.store
                 .set_folder_error(self.mailbox.id, &folder, None)
                 .await?;
@@ -220,6 +235,7 @@ impl Syncer {
                     tokio::select! {
                         r = wait => { r?; true }
                         _ = shutdown.cancelled() => false,
+                        _ = lease.lost() => return Err(SyncError::LeaseLost),
                     }
                 };
                 session = handle.done().await?;
@@ -231,35 +247,44 @@ impl Syncer {
                 tokio::select! {
                     _ = tokio::time::sleep(self.poll_interval) => {}
                     _ = shutdown.cancelled() => {}
+                    _ = lease.lost() => return Err(SyncError::LeaseLost),
                 }
             }
             while session.unsolicited_responses.try_recv().is_ok() {}
-            if !lock.check().await {
-                return Err(SyncError::LockLost);
-            }
         }
     }
 
-    /// Runs until `shutdown`: waits for the mailbox lock, syncs, reconnects after errors.
+    fn lease_name(&self) -> String {
+        Store::mailbox_lease_name(self.mailbox.id)
+    }
+
+    /// Runs until `shutdown`: waits for the mailbox lease, syncs, reconnects after errors with
+    /// back-off capped at a few seconds (so sync resumes soon after a server comes back).
     pub async fn run(self, shutdown: CancellationToken) {
-        let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(60));
+        let mut backoff = Backoff::new(Duration::from_millis(250), Duration::from_secs(3));
         let folder = self.account.inbox.clone();
         while !shutdown.is_cancelled() {
-            let mut lock = match self.store.try_lock_mailbox(self.mailbox.id).await {
-                Ok(Some(lock)) => lock,
-                Ok(None) => {
-                    // Someone else syncs it; take over if they stop.
-                    wait_or_cancel(&shutdown, Duration::from_secs(5)).await;
-                    continue;
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "mail sync: database unavailable");
-                    wait_or_cancel(&shutdown, backoff.next_delay()).await;
-                    continue;
-                }
-            };
-            match self.session_loop(&mut lock, &shutdown).await {
+            let lease =
+                match HeldLease::acquire(&self.store, &self.lease_name(), self.lease_ttl).await {
+                    Ok(Some(lease)) => lease,
+                    Ok(None) => {
+                        // Someone else syncs it; take over if they stop.
+                        wait_or_cancel(&shutdown, Duration::from_secs(1)).await;
+                        continue;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "mail sync: database unavailable");
+                        wait_or_cancel(&shutdown, backoff.next_delay()).await;
+                        continue;
+                    }
+                };
+            let result = self.session_loop(&lease, &shutdown).await;
+            lease.release().await;
+            match result {
                 Ok(()) => backoff.reset(),
+                Err(SyncError::LeaseLost) => {
+                    tracing::warn!(mailbox = %self.mailbox.address, "mail sync: another process took over this mailbox");
+                }
                 Err(e) => {
                     let delay = backoff.next_delay();
                     tracing::warn!(mailbox = %self.mailbox.address, error = %e, retry_in = ?delay, "mail sync failed");
@@ -267,28 +292,29 @@ impl Syncer {
                         .store
                         .set_folder_error(self.mailbox.id, &folder, Some(&e.to_string()))
                         .await;
-                    lock.release().await;
                     wait_or_cancel(&shutdown, delay).await;
-                    continue;
                 }
             }
-            lock.release().await;
         }
     }
 
     /// One pass (for `worker --once`): sync if no other process holds the mailbox.
     pub async fn run_once(&self) -> Result<Option<SyncReport>, SyncError> {
-        let Some(lock) = self.store.try_lock_mailbox(self.mailbox.id).await? else {
+        let Some(lease) =
+            HeldLease::acquire(&self.store, &self.lease_name(), self.lease_ttl).await?
+        else {
             return Ok(None);
         };
         let result = async {
             let mut session = self.account.imap_login().await?;
-            let report = self.sync_folder(&mut session, &self.account.inbox).await?;
+            let report = self
+                .sync_folder(&mut session, &self.account.inbox, Some(lease.grant()))
+                .await?;
             let _ = session.logout().await;
             Ok::<_, SyncError>(report)
         }
         .await;
-        lock.release().await;
+        lease.release().await;
         result.map(Some)
     }
 }

@@ -60,14 +60,18 @@ pub async fn fetch_raw(
     Ok(out)
 }
 
-/// Does `folder` hold a message with this Message-ID? A missing folder holds nothing.
+/// Does `folder` hold a message with this Message-ID? A folder the server says does not exist
+/// holds nothing; every other failure (a dead session, a timeout, a refusal) is an error, never
+/// "not there": the caller must not read a check that could not run as "not sent".
 pub async fn folder_has_message_id(
     session: &mut ImapSession,
     folder: &str,
     message_id: &str,
 ) -> Result<bool, ImapError> {
-    if session.examine(folder).await.is_err() {
-        return Ok(false);
+    match session.examine(folder).await {
+        Ok(_) => {}
+        Err(e) if is_missing_folder(&e) => return Ok(false),
+        Err(e) => return Err(e.into()),
     }
     let id = message_id.trim_matches(|c| c == '<' || c == '>');
     // Quoted-string rules: the id never holds `"` or `\` (we made it), but be safe.
@@ -78,21 +82,47 @@ pub async fn folder_has_message_id(
     Ok(!found.is_empty())
 }
 
-/// Appends a sent message to `folder` (created when missing), marked as read.
+/// The server's NO for a folder that does not exist (`[NONEXISTENT]`, RFC 5530, or the plain
+/// wording of servers without response codes).
+pub fn is_missing_folder(e: &async_imap::error::Error) -> bool {
+    let async_imap::error::Error::No(text) = e else {
+        return false;
+    };
+    let t = text.to_ascii_lowercase();
+    [
+        "nonexistent",
+        "doesn't exist",
+        "does not exist",
+        "unknown mailbox",
+        "no such mailbox",
+    ]
+    .iter()
+    .any(|w| t.contains(w))
+}
+
+/// Appends a sent message to `folder`, marked as read; creates the folder when the server
+/// refuses the append (async-imap reports a refused APPEND as `Append`, without the server's
+/// words), then appends again. Only an append that succeeds is `Ok`.
 pub async fn append_sent(
     session: &mut ImapSession,
     folder: &str,
     raw: &[u8],
 ) -> Result<(), ImapError> {
-    if session
-        .append(folder, Some("(\\Seen)"), None, raw)
-        .await
-        .is_err()
-    {
-        let _ = session.create(folder).await;
-        session.append(folder, Some("(\\Seen)"), None, raw).await?;
+    use async_imap::error::Error;
+    match session.append(folder, Some("(\\Seen)"), None, raw).await {
+        Ok(()) => Ok(()),
+        Err(e @ (Error::Append | Error::No(_))) => {
+            match session.create(folder).await {
+                // A refusal (it exists already, say) is fine; a dead session is not.
+                Ok(()) | Err(Error::No(_) | Error::Bad(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+            tracing::debug!(folder, error = %e, "append refused; created the folder");
+            session.append(folder, Some("(\\Seen)"), None, raw).await?;
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
     }
-    Ok(())
 }
 
 #[cfg(test)]

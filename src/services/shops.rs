@@ -128,3 +128,9 @@ pub async fn approve(
         .await?;
     Ok(())
 }
+
+/// Sends a failed message again (an operator's decision, audited): back in the outbox with
+/// fresh attempts. Only a failed message can be retried.
+pub async fn retry_send(store: &Store, actor: &Actor, id: MessageId) -> anyhow::Result<()> {
+    Ok(store.retry_failed(actor, id).await?)
+}

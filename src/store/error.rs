@@ -26,6 +26,9 @@ pub enum StoreError {
     /// The database cannot be reached; callers show it and retry with backoff.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// A lease this process held was taken over (it stopped, or lost the database, too long).
+    #[error("lost the lease {0} to another process")]
+    LeaseLost(String),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]

@@ -1,7 +1,4 @@
-//! Mailboxes, their per-folder sync state, and the advisory lock that lets exactly one process
-//! sync a mailbox at a time.
-
-use sqlx::{Connection, PgConnection};
+//! Mailboxes and their per-folder sync state (one syncer per mailbox: see `leases`).
 
 use super::{Result, Store};
 use crate::domain::address::AddressMode;
@@ -22,28 +19,6 @@ pub struct FolderState {
     pub highest_uid: u32,
 }
 
-/// Key space of our advisory locks (the first of the two-int form), so they never clash with
-/// another application's locks on a shared server.
-const LOCK_CLASS: i32 = 0x5353_4d42; // "SSMB"
-
-/// Held while this process syncs one mailbox. Dropping it closes its own connection, which
-/// releases the lock on the server even if this process dies.
-pub struct MailboxLock {
-    conn: PgConnection,
-    pub mailbox: MailboxId,
-}
-
-impl MailboxLock {
-    /// Still holding it? (A lost database connection loses the lock.)
-    pub async fn check(&mut self) -> bool {
-        self.conn.ping().await.is_ok()
-    }
-
-    pub async fn release(self) {
-        let _ = self.conn.close().await;
-    }
-}
-
 impl Store {
     /// The mailbox for `address`, created on first use.
     pub async fn ensure_mailbox(&self, address: &str, kind: AddressMode) -> Result<Mailbox> {
@@ -56,6 +31,11 @@ impl Store {
         .bind(kind.as_str())
         .fetch_one(&self.pool)
         .await?)
+    }
+
+    /// The name of the lease that makes one process the syncer of `mailbox`.
+    pub fn mailbox_lease_name(mailbox: MailboxId) -> String {
+        format!("mailbox:{}", mailbox.0)
     }
 
     pub async fn folder_state(&self, mailbox: MailboxId, folder: &str) -> Result<FolderState> {
@@ -94,30 +74,9 @@ impl Store {
         .await?;
         Ok(())
     }
-
-    /// Tries to become the one syncer of `mailbox`; `None` when another process is.
-    pub async fn try_lock_mailbox(&self, mailbox: MailboxId) -> Result<Option<MailboxLock>> {
-        let mut conn = self.pool.acquire().await?.detach();
-        let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1, $2)")
-            .bind(LOCK_CLASS)
-            .bind(mailbox.0 as i32)
-            .fetch_one(&mut conn)
-            .await?;
-        if got {
-            Ok(Some(MailboxLock { conn, mailbox }))
-        } else {
-            let _ = conn.close().await;
-            Ok(None)
-        }
-    }
 }
 
 impl Store {
-    /// The one scheduler across all processes (the same lock space; mailbox ids start at 1).
-    pub async fn try_lock_scheduler(&self) -> Result<Option<MailboxLock>> {
-        self.try_lock_mailbox(MailboxId(0)).await
-    }
-
     /// A sync pass's progress (`None` total when it is over), for the status bar.
     pub async fn set_sync_progress(
         &self,

@@ -52,14 +52,18 @@ pub struct InboundBatch {
     pub uidvalidity: u32,
     pub highest_uid: u32,
     pub messages: Vec<InboundMessage>,
+    /// The syncer's lease on the mailbox: the batch is refused if it was lost meanwhile.
+    pub lease: Option<super::LeaseGrant>,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct IngestOutcome {
     /// Newly stored messages, in batch order.
     pub stored: Vec<MessageId>,
-    /// Already stored (same IMAP uid, or same Message-ID): skipped.
+    /// Already stored (the same copy: same UID, or the same bytes renumbered): skipped.
     pub duplicates: usize,
+    /// Copies of our own sent mail (recognised by Message-ID and sender): not stored again.
+    pub own_copies: usize,
     /// Our own outbound messages found in the mailbox while still marked `sending`: now sent.
     pub confirmed_sent: Vec<MessageId>,
 }
@@ -114,12 +118,31 @@ const INSERT_CHUNK: usize = 1000;
 
 impl Store {
     /// Stores a batch and advances the folder's sync state in one transaction, then NOTIFYs the
-    /// new ids (delivered at commit). Duplicates are skipped, never stored twice.
+    /// new ids (delivered at commit). Each mailbox copy is stored once: a copy already stored
+    /// (same folder, UIDVALIDITY and UID, or the same bytes renumbered by a UIDVALIDITY change)
+    /// is skipped; two copies with one Message-ID are both kept. Copies of our own sent mail are
+    /// recognised by their Message-ID and sender, and confirm the send instead.
     pub async fn ingest_batch(&self, batch: &InboundBatch) -> Result<IngestOutcome> {
         let mut tx = self.pool.begin().await?;
+        if let Some(grant) = &batch.lease
+            && !super::leases::lease_is_live(&mut tx, grant).await?
+        {
+            return Err(StoreError::LeaseLost(grant.name.clone()));
+        }
         let mut outcome = IngestOutcome::default();
+        let own = own_copies(&mut tx, &batch.messages).await?;
+        outcome.own_copies = own.len();
+        let mut fresh: Vec<&InboundMessage> = Vec::with_capacity(batch.messages.len());
+        let renumbered = folder_was_renumbered(&mut tx, batch).await?;
+        for m in batch.messages.iter().filter(|m| !own.contains(&m.uid)) {
+            if renumbered && rekey_copy(&mut tx, batch, m).await? {
+                outcome.duplicates += 1;
+            } else {
+                fresh.push(m);
+            }
+        }
         let mut stored_uid_set = std::collections::HashSet::new();
-        for chunk in batch.messages.chunks(INSERT_CHUNK) {
+        for chunk in fresh.chunks(INSERT_CHUNK) {
             let rows = insert_inbound(&mut tx, batch, chunk).await?;
             outcome.duplicates += chunk.len() - rows.len();
             stored_uid_set.extend(rows.iter().map(|(uid, _)| *uid as u32));
@@ -134,9 +157,11 @@ impl Store {
         let own_ids: Vec<&str> = batch
             .messages
             .iter()
+            .filter(|m| own.contains(&m.uid))
             .filter_map(|m| m.message_id.as_deref())
             .collect();
-        outcome.confirmed_sent = mark_sent_tx(&mut tx, &own_ids, "seen in the mailbox").await?;
+        outcome.confirmed_sent =
+            mark_sent_tx(&mut tx, &own_ids, "seen in the mailbox", false).await?;
 
         // Each new reply to a shop is read into its fact sheet by the job runner.
         let new_messages = batch
@@ -198,19 +223,26 @@ impl Store {
         Ok(outcome)
     }
 
-    /// Our outbound Message-IDs among `keys`, with their shops (for threading replies).
-    pub async fn shops_by_outbound_id(&self, keys: &[String]) -> Result<HashMap<String, ShopId>> {
+    /// Our outbound Message-IDs among `keys`, with their shops and the persona address they
+    /// were sent from (for threading replies).
+    pub async fn shops_by_outbound_id(
+        &self,
+        keys: &[String],
+    ) -> Result<HashMap<String, (ShopId, String)>> {
         if keys.is_empty() {
             return Ok(HashMap::new());
         }
-        let rows: Vec<(String, ShopId)> = sqlx::query_as(
-            "SELECT message_id, shop_id FROM messages
+        let rows: Vec<(String, ShopId, String)> = sqlx::query_as(
+            "SELECT message_id, shop_id, lower(from_addr) FROM messages
              WHERE direction = 'outbound' AND shop_id IS NOT NULL AND message_id = ANY($1)",
         )
         .bind(keys)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().collect())
+        Ok(rows
+            .into_iter()
+            .map(|(id, shop, from)| (id, (shop, from)))
+            .collect())
     }
 
     /// The latest shop for each (persona address, target address) pair, lower-cased.
@@ -273,7 +305,7 @@ impl Store {
 async fn insert_inbound(
     conn: &mut PgConnection,
     batch: &InboundBatch,
-    chunk: &[InboundMessage],
+    chunk: &[&InboundMessage],
 ) -> Result<Vec<(i64, MessageId)>> {
     let mut q = QueryBuilder::new(
         "INSERT INTO messages (mailbox_id, imap_folder, imap_uidvalidity, imap_uid, shop_id,
@@ -313,29 +345,111 @@ async fn insert_inbound(
             .push_bind(m.date_header)
             .push("now()");
     });
-    // Any unique key (IMAP uid, Message-ID) already present: skip that row, keep the rest.
-    q.push(" ON CONFLICT DO NOTHING RETURNING imap_uid, id");
+    // The copy is already stored (a batch re-fetched after a crash): skip it, keep the rest.
+    q.push(
+        " ON CONFLICT (mailbox_id, imap_folder, imap_uidvalidity, imap_uid) DO NOTHING
+          RETURNING imap_uid, id",
+    );
     Ok(q.build_query_as().fetch_all(conn).await?)
+}
+
+/// UIDs in the batch that are copies of our own outbound mail: the Message-ID we gave it, from
+/// the address we sent it from. (A stranger reusing one of our ids is still stored.)
+async fn own_copies(
+    conn: &mut PgConnection,
+    messages: &[InboundMessage],
+) -> Result<std::collections::HashSet<u32>> {
+    let ids: Vec<&str> = messages
+        .iter()
+        .filter_map(|m| m.message_id.as_deref())
+        .collect();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let ours: Vec<(String, String)> = sqlx::query_as(
+        "SELECT message_id, lower(from_addr) FROM messages
+         WHERE direction = 'outbound' AND message_id = ANY($1)",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    let ours: HashMap<String, String> = ours.into_iter().collect();
+    Ok(messages
+        .iter()
+        .filter(|m| {
+            m.message_id
+                .as_ref()
+                .and_then(|id| ours.get(id))
+                .is_some_and(|from| m.from_addr.eq_ignore_ascii_case(from))
+        })
+        .map(|m| m.uid)
+        .collect())
+}
+
+/// Does the folder hold copies stored under another UIDVALIDITY (the server renumbered it)?
+async fn folder_was_renumbered(conn: &mut PgConnection, batch: &InboundBatch) -> Result<bool> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM messages
+                        WHERE mailbox_id = $1 AND imap_folder = $2 AND imap_uidvalidity <> $3
+                          AND direction = 'inbound')",
+    )
+    .bind(batch.mailbox)
+    .bind(&batch.folder)
+    .bind(batch.uidvalidity as i64)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// After a UIDVALIDITY change: if a copy with these exact bytes was stored under the old
+/// numbering, move it to the new one (each old copy matches one new copy) and say so.
+async fn rekey_copy(
+    conn: &mut PgConnection,
+    batch: &InboundBatch,
+    m: &InboundMessage,
+) -> Result<bool> {
+    let moved: Option<MessageId> = sqlx::query_scalar(
+        "UPDATE messages SET imap_uidvalidity = $3, imap_uid = $4, updated_at = now()
+         WHERE id = (SELECT id FROM messages
+                     WHERE mailbox_id = $1 AND imap_folder = $2 AND imap_uidvalidity <> $3
+                       AND direction = 'inbound' AND raw_sha256 = sha256($5)
+                     ORDER BY id LIMIT 1)
+         RETURNING id",
+    )
+    .bind(batch.mailbox)
+    .bind(&batch.folder)
+    .bind(batch.uidvalidity as i64)
+    .bind(m.uid as i64)
+    .bind(&m.raw)
+    .fetch_optional(conn)
+    .await?;
+    Ok(moved.is_some())
 }
 
 /// Marks outbound messages still `sending` with these Message-IDs as sent, and moves their
 /// shops on; returns the ids it changed.
+/// Any approved message not yet marked sent: a copy in the mailbox proves the server took it,
+/// also for one a sender gave up on.
 async fn mark_sent_tx(
     conn: &mut PgConnection,
     message_ids: &[&str],
     how: &str,
+    filed_in_sent: bool,
 ) -> Result<Vec<MessageId>> {
     if message_ids.is_empty() {
         return Ok(Vec::new());
     }
     let rows: Vec<(MessageId, Option<ShopId>)> = sqlx::query_as(
         "UPDATE messages SET status = 'sent', sent_at = coalesce(sent_at, now()),
-                send_lease_until = NULL, wait_reason = NULL, last_error = NULL,
+                send_lease_until = NULL, send_owner = NULL, smtp_started_at = NULL,
+                sent_copy_filed = sent_copy_filed OR $2,
+                wait_reason = NULL, last_error = NULL,
                 updated_at = now(), version = version + 1
-         WHERE direction = 'outbound' AND status = 'sending' AND message_id = ANY($1)
+         WHERE direction = 'outbound' AND status IN ('approved', 'queued', 'sending', 'failed')
+           AND message_id = ANY($1)
          RETURNING id, shop_id",
     )
     .bind(message_ids)
+    .bind(filed_in_sent)
     .fetch_all(&mut *conn)
     .await?;
     for (id, shop) in &rows {
@@ -378,7 +492,7 @@ pub(crate) async fn notify_ids<T: Serialize>(
     Ok(())
 }
 
-pub use outbound::{NewDraft, OutboundJob};
+pub use outbound::{NewDraft, OutboundJob, SentCopy, SmtpOutcome};
 pub use review::CLAIM_MINUTES;
 
 mod outbound;

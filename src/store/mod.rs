@@ -8,6 +8,7 @@ mod error;
 mod facts;
 mod grades;
 mod jobs;
+mod leases;
 mod mailboxes;
 mod messages;
 mod operators;
@@ -30,10 +31,11 @@ pub use demo_history::PastMessage;
 pub use error::StoreError;
 pub use facts::FactRow;
 pub use jobs::Job;
-pub use mailboxes::{FolderState, Mailbox, MailboxLock};
+pub use leases::{LeaseGrant, LeaseHolder};
+pub use mailboxes::{FolderState, Mailbox};
 pub use messages::{
     CLAIM_MINUTES, EVENTS_CHANNEL, InboundBatch, InboundMessage, IngestOutcome, MessageRow,
-    NewDraft, OutboundJob,
+    NewDraft, OutboundJob, SentCopy, SmtpOutcome,
 };
 pub use personas::PersonaFilter;
 pub use reports::{
@@ -48,6 +50,18 @@ pub use websites::{CrawlDetails, SkippedPage, SnapshotPage, WebsiteSnapshot};
 use crate::domain::ids::OperatorId;
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// This process's sessions carry this application_name: a lease whose holder has no session
+/// left belongs to a process that is gone (see `leases`).
+pub fn process_tag() -> &'static str {
+    static TAG: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "secret-shop/{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..12]
+        )
+    });
+    &TAG
+}
 
 /// The migrations compiled into the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -75,6 +89,11 @@ impl Store {
             .expose_secret()
             .parse()
             .map_err(|e: sqlx::Error| StoreError::Invalid(format!("bad database URL: {e}")))?;
+        // A process stopped mid-transaction (SIGSTOP, a suspended laptop) must not keep its row
+        // locks: the server ends such a transaction after this long.
+        let options = options
+            .options([("idle_in_transaction_session_timeout", "30s")])
+            .application_name(process_tag());
         // One direct connection first: a pool would retry until its timeout and then report
         // only "timed out", hiding "connection refused" or "password authentication failed".
         match tokio::time::timeout(timeout, PgConnection::connect_with(&options)).await {
@@ -94,7 +113,9 @@ impl Store {
                 let _ = conn.close().await;
             }
         }
+        // One session stays open, so the leases this process holds can tell it is alive.
         let pool = PgPoolOptions::new()
+            .min_connections(1)
             .max_connections(max_connections)
             .acquire_timeout(timeout)
             .connect_lazy_with(options);

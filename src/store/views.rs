@@ -26,6 +26,9 @@ pub struct ShopRow {
     pub wait_reason: Option<String>,
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub score: Option<f64>,
+    /// An approved message that failed to send (an operator may retry it), and why.
+    pub failed_message: Option<MessageId>,
+    pub send_error: Option<String>,
 }
 
 /// A line of the inbox: one inbound message with its shop's names.
@@ -80,7 +83,8 @@ impl Store {
             "SELECT s.id, s.target_id, t.name AS target_name, s.persona_id,
                     p.first_name || ' ' || p.last_name AS persona_name, s.status, s.status_reason,
                     s.updated_at AS last_activity, m.last_sent_at, m.pending_draft,
-                    m.wait_reason, m.next_attempt_at, g.total AS score
+                    m.wait_reason, m.next_attempt_at, g.total AS score, m.failed_message,
+                    m.send_error
              FROM (SELECT * FROM shops ORDER BY updated_at DESC, id DESC LIMIT $1 OFFSET $2) s
              JOIN targets t ON t.id = s.target_id
              JOIN personas p ON p.id = s.persona_id
@@ -91,7 +95,9 @@ impl Store {
                         max(wait_reason) FILTER (WHERE status IN ('approved', 'queued'))
                             AS wait_reason,
                         min(next_attempt_at) FILTER (WHERE status IN ('approved', 'queued'))
-                            AS next_attempt_at
+                            AS next_attempt_at,
+                        min(id) FILTER (WHERE status = 'failed') AS failed_message,
+                        max(last_error) FILTER (WHERE status = 'failed') AS send_error
                  FROM messages WHERE shop_id = s.id AND direction = 'outbound'
              ) m ON true
              ORDER BY s.updated_at DESC, s.id DESC",
@@ -109,7 +115,8 @@ impl Store {
                     p.first_name || ' ' || p.last_name AS persona_name, s.status, s.status_reason,
                     s.updated_at AS last_activity, NULL::timestamptz AS last_sent_at,
                     NULL::bigint AS pending_draft, NULL::text AS wait_reason,
-                    NULL::timestamptz AS next_attempt_at, g.total AS score
+                    NULL::timestamptz AS next_attempt_at, g.total AS score,
+                    NULL::bigint AS failed_message, NULL::text AS send_error
              FROM shops s
              JOIN targets t ON t.id = s.target_id
              JOIN personas p ON p.id = s.persona_id

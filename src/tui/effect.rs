@@ -45,6 +45,8 @@ pub enum Effect {
     },
     MarkRead(Vec<MessageId>),
     CancelShop(ShopId),
+    /// Put a failed message back in the outbox.
+    RetrySend(MessageId),
     GradeShop(ShopId),
     ExportReport {
         shop: ShopId,

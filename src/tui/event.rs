@@ -117,6 +117,7 @@ pub enum Done {
     DraftReleased(MessageId),
     MessageAssigned(MessageId, ShopId),
     ShopCancelled(ShopId),
+    SendRetried(MessageId),
     ShopGraded(ShopId, f64),
     ReportExported(PathBuf),
     GatherQueued(TargetId),

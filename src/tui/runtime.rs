@@ -186,6 +186,10 @@ impl Runtime {
                     .await?;
                 Event::Done(Done::ShopCancelled(id))
             }
+            Effect::RetrySend(id) => {
+                crate::services::shops::retry_send(s, &self.actor, id).await?;
+                Event::Done(Done::SendRetried(id))
+            }
             Effect::GradeShop(id) => {
                 let window = crate::engine::send_window(&self.config);
                 let (_, grade) =
@@ -402,6 +406,7 @@ fn describe(e: &Effect) -> String {
         Effect::MarkRead(_) => "marking read".into(),
         Effect::CancelShop(id) => format!("cancelling shop #{id}"),
         Effect::GradeShop(id) => format!("grading shop #{id}"),
+        Effect::RetrySend(id) => format!("retrying message #{id}"),
         Effect::ExportReport { shop, .. } => format!("exporting shop #{shop}'s report"),
         Effect::GatherWebsite(t) => format!("queueing target #{t}'s website"),
         Effect::StartShop { .. } => "starting a shop".into(),

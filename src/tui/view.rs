@@ -106,6 +106,7 @@ fn draw_hints(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
                 | Action::EditDraft
                 | Action::EditDraftExternal
                 | Action::RegenerateDraft => held,
+                Action::RetrySend => app.failed_message().is_none(),
                 _ => false,
             };
             if !useless {
@@ -140,6 +141,7 @@ fn short(a: Action) -> &'static str {
         AssignMessage => "assign",
         ToggleUnmatched => "unmatched",
         CancelShop => "cancel",
+        RetrySend => "retry send",
         GradeShop => "grade",
         ExportReport => "export",
         GatherWebsite => "gather site",

@@ -47,6 +47,8 @@ pub fn shop(id: i64, target: &str, persona: &str, status: ShopStatus) -> ShopRow
         wait_reason: None,
         next_attempt_at: None,
         score: None,
+        failed_message: None,
+        send_error: None,
     }
 }
 

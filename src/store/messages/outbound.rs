@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
+use uuid::Uuid;
 
 use super::super::audit::{EntityType, SYSTEM, record, record_as};
 use super::super::shops::move_shop_if_allowed;
@@ -40,12 +41,23 @@ pub struct OutboundJob {
     pub body_text: String,
     pub in_reply_to: Option<String>,
     pub reference_ids: Vec<String>,
-    /// Tries including this one.
+    /// SMTP attempts made so far (claims do not count).
     pub attempts: i32,
     /// The status before this claim: `approved` (first look), `queued` (a scheduled or retried
     /// send) or `sending` (a sender died holding it: it may have gone out already).
     pub previous_status: String,
+    /// Set when an SMTP attempt began and its outcome is not known: look before sending again.
+    pub smtp_started_at: Option<DateTime<Utc>>,
     pub time_zone: Option<String>,
+}
+
+/// A sent message whose copy in the Sent folder is still to be filed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SentCopy {
+    pub id: MessageId,
+    pub message_id: String,
+    pub from_addr: String,
+    pub raw: Vec<u8>,
 }
 
 pub(super) async fn insert_draft(store: &Store, actor: &Actor, d: &NewDraft) -> Result<MessageRow> {
@@ -120,13 +132,30 @@ pub(super) async fn insert_draft(store: &Store, actor: &Actor, d: &NewDraft) -> 
     Ok(row)
 }
 
+/// How an SMTP attempt ended, for putting a message back in the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpOutcome {
+    /// No attempt was made (window, cap, lost connection before sending): nothing changes.
+    NotTried,
+    /// The server answered with a temporary refusal: not sent, and the attempt counts.
+    Refused,
+    /// The server could not be reached: not sent, and the attempt does not count.
+    Unreachable,
+    /// The connection broke mid-attempt: it may have gone. It is looked for before any retry.
+    Unknown,
+}
+
 impl Store {
-    /// Claims up to `limit` messages that are due, for `lease`: approved ones, queued ones whose
-    /// time has come, and `sending` ones whose sender's lease ran out (it died mid-send).
-    /// `SKIP LOCKED` lets any number of senders run side by side.
-    pub async fn claim_outbound(&self, limit: i64, lease: Duration) -> Result<Vec<OutboundJob>> {
-        let mut tx = self.pool.begin().await?;
-        let claimed: Vec<(MessageId, String)> = sqlx::query_as(
+    /// Claims up to `limit` messages that are due, for `lease`, as `owner`: approved ones,
+    /// queued ones whose time has come, and `sending` ones whose sender's lease ran out (it died
+    /// or stopped). A claim is not an attempt. `SKIP LOCKED` lets any number of senders run.
+    pub async fn claim_outbound(
+        &self,
+        owner: Uuid,
+        limit: i64,
+        lease: Duration,
+    ) -> Result<Vec<OutboundJob>> {
+        Ok(sqlx::query_as(
             "WITH due AS (
                  SELECT id, status AS previous_status FROM messages
                  WHERE direction = 'outbound'
@@ -134,55 +163,98 @@ impl Store {
                         OR (status = 'sending' AND send_lease_until < now()))
                  ORDER BY next_attempt_at NULLS FIRST, id
                  LIMIT $1
-                 FOR UPDATE SKIP LOCKED)
-             UPDATE messages m SET status = 'sending', send_lease_until = now() + $2,
-                    attempts = m.attempts + 1, updated_at = now()
-             FROM due WHERE m.id = due.id
-             RETURNING m.id, due.previous_status",
+                 FOR UPDATE SKIP LOCKED),
+             claimed AS (
+                 UPDATE messages m SET status = 'sending', send_owner = $3,
+                        send_lease_until = now() + $2, updated_at = now()
+                 FROM due WHERE m.id = due.id
+                 RETURNING m.*, due.previous_status)
+             SELECT c.id, c.message_id, c.shop_id, c.mailbox_id, c.from_addr, c.from_name,
+                    c.to_addrs, c.subject, c.body_text, c.in_reply_to, c.reference_ids,
+                    c.attempts, c.previous_status, c.smtp_started_at, t.time_zone
+             FROM claimed c LEFT JOIN shops s ON s.id = c.shop_id
+                  LEFT JOIN targets t ON t.id = s.target_id
+             ORDER BY c.id",
         )
         .bind(limit)
         .bind(lease)
-        .fetch_all(&mut *tx)
-        .await?;
-        let ids: Vec<MessageId> = claimed.iter().map(|c| c.0).collect();
-        let mut jobs: Vec<OutboundJob> = sqlx::query_as(
-            "SELECT m.id, m.message_id, m.shop_id, m.mailbox_id, m.from_addr, m.from_name,
-                    m.to_addrs, m.subject, m.body_text, m.in_reply_to, m.reference_ids, m.attempts,
-                    ''::text AS previous_status, t.time_zone
-             FROM messages m LEFT JOIN shops s ON s.id = m.shop_id
-                  LEFT JOIN targets t ON t.id = s.target_id
-             WHERE m.id = ANY($1) ORDER BY m.id",
-        )
-        .bind(&ids)
-        .fetch_all(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        for job in &mut jobs {
-            if let Some((_, prev)) = claimed.iter().find(|c| c.0 == job.id) {
-                job.previous_status = prev.clone();
-            }
-        }
-        Ok(jobs)
+        .bind(owner)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
-    /// Puts a claimed message back in the queue until `until`.
+    /// Extends every claim `owner` holds (the sender's heartbeat); how many it holds.
+    pub async fn renew_outbound_claims(&self, owner: Uuid, lease: Duration) -> Result<u64> {
+        Ok(sqlx::query(
+            "UPDATE messages SET send_lease_until = now() + $2
+             WHERE direction = 'outbound' AND send_owner = $1
+               AND (status = 'sending' OR (status = 'sent' AND NOT sent_copy_filed))",
+        )
+        .bind(owner)
+        .bind(lease)
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
+    }
+
+    /// Right before handing `raw` to SMTP: counts the attempt and records that its outcome is not
+    /// known yet. `false` when the claim is no longer `owner`'s (it lapsed and another sender
+    /// took the message): then this sender must not send it.
+    pub async fn begin_smtp(
+        &self,
+        id: MessageId,
+        owner: Uuid,
+        raw: &[u8],
+        lease: Duration,
+    ) -> Result<bool> {
+        let n = sqlx::query(
+            "UPDATE messages SET attempts = attempts + 1, smtp_started_at = now(), raw = $3,
+                    send_lease_until = now() + $4, updated_at = now()
+             WHERE id = $1 AND status = 'sending' AND send_owner = $2",
+        )
+        .bind(id)
+        .bind(owner)
+        .bind(raw)
+        .bind(lease)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
+    /// Puts a claimed message back in the queue until `until`, saying why.
     pub async fn defer_outbound(
         &self,
         id: MessageId,
+        owner: Uuid,
         until: DateTime<Utc>,
         reason: Option<WaitReason>,
         error: Option<&str>,
+        outcome: SmtpOutcome,
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
+        let (settled, refund) = match outcome {
+            SmtpOutcome::NotTried => (false, false),
+            SmtpOutcome::Refused => (true, false),
+            SmtpOutcome::Unreachable => (true, true),
+            SmtpOutcome::Unknown => (false, false),
+        };
         sqlx::query(
             "UPDATE messages SET status = 'queued', next_attempt_at = $2, wait_reason = $3,
-                    last_error = coalesce($4, last_error), send_lease_until = NULL, updated_at = now()
-             WHERE id = $1 AND status = 'sending'",
+                    last_error = coalesce($4, last_error), send_lease_until = NULL,
+                    send_owner = NULL,
+                    smtp_started_at = CASE WHEN $5 THEN NULL ELSE smtp_started_at END,
+                    attempts = CASE WHEN $6 THEN greatest(attempts - 1, 0) ELSE attempts END,
+                    updated_at = now()
+             WHERE id = $1 AND status = 'sending' AND send_owner = $7",
         )
         .bind(id)
         .bind(until)
         .bind(reason)
         .bind(error)
+        .bind(settled)
+        .bind(refund)
+        .bind(owner)
         .execute(&mut *tx)
         .await?;
         notify_ids(&mut tx, "messages", &[id]).await?;
@@ -190,26 +262,58 @@ impl Store {
         Ok(())
     }
 
-    /// The SMTP server accepted it (or a copy was found): sent, once.
-    pub async fn mark_outbound_sent(&self, message_id: &str, how: &str) -> Result<bool> {
+    /// A real check of the mailbox found no copy of a message whose SMTP outcome was unknown:
+    /// it did not go, and may be sent.
+    pub async fn settle_not_sent(&self, id: MessageId, owner: Uuid) -> Result<bool> {
+        let n = sqlx::query(
+            "UPDATE messages SET smtp_started_at = NULL, updated_at = now()
+             WHERE id = $1 AND status = 'sending' AND send_owner = $2",
+        )
+        .bind(id)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
+    /// The SMTP server accepted it (or a copy was found): sent, once. `filed`: the copy in Sent
+    /// exists.
+    pub async fn mark_outbound_sent(
+        &self,
+        message_id: &str,
+        how: &str,
+        filed: bool,
+    ) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
-        let changed = mark_sent_tx(&mut tx, &[message_id], how).await?;
+        let changed = mark_sent_tx(&mut tx, &[message_id], how, filed).await?;
         tx.commit().await?;
         Ok(!changed.is_empty())
     }
 
     /// A permanent failure: kept with the server's answer for an operator.
-    pub async fn mark_outbound_failed(&self, id: MessageId, error: &str) -> Result<()> {
+    pub async fn mark_outbound_failed(
+        &self,
+        id: MessageId,
+        owner: Uuid,
+        error: &str,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
+        let n = sqlx::query(
             "UPDATE messages SET status = 'failed', last_error = $2, send_lease_until = NULL,
+                    send_owner = NULL, smtp_started_at = NULL,
                     wait_reason = NULL, updated_at = now(), version = version + 1
-             WHERE id = $1 AND status = 'sending'",
+             WHERE id = $1 AND status = 'sending' AND send_owner = $3",
         )
         .bind(id)
         .bind(error)
+        .bind(owner)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Ok(()); // another sender has it now
+        }
         record_as(
             &mut tx,
             SYSTEM,
@@ -221,6 +325,111 @@ impl Store {
         .await?;
         notify_ids(&mut tx, "messages", &[id]).await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// An operator sends a failed message again: back in the queue with fresh attempts.
+    pub async fn retry_failed(&self, actor: &Actor, id: MessageId) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let previous: Option<Option<String>> = sqlx::query_scalar(
+            "UPDATE messages SET status = 'queued', attempts = 0, next_attempt_at = now(),
+                    wait_reason = NULL, updated_at = now(), version = version + 1
+             WHERE id = $1 AND direction = 'outbound' AND status = 'failed'
+             RETURNING last_error",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(previous) = previous else {
+            let status: Option<Option<String>> = sqlx::query_scalar(
+                "SELECT status FROM messages WHERE id = $1 AND direction = 'outbound'",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            return Err(match status {
+                None => StoreError::not_found("outbound message", id),
+                Some(s) => StoreError::Invalid(format!(
+                    "message {id} is {}, not failed: only a failed message can be retried",
+                    s.unwrap_or_default()
+                )),
+            });
+        };
+        record(
+            &mut tx,
+            actor,
+            "retry",
+            EntityType::Message,
+            Some(id.0),
+            json!({ "previous_error": previous }),
+        )
+        .await?;
+        let shop: Option<ShopId> = sqlx::query_scalar("SELECT shop_id FROM messages WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if let Some(shop) = shop {
+            move_shop_if_allowed(
+                &mut tx,
+                &actor.name,
+                shop,
+                ShopStatus::AwaitingSend,
+                "send retried",
+            )
+            .await?;
+        }
+        notify_ids(&mut tx, "messages", &[id]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sent messages whose copy in Sent is missing (a crash, or IMAP down right after SMTP),
+    /// claimed for `lease` by `owner` so two senders do not file one twice.
+    pub async fn claim_sent_copies(
+        &self,
+        owner: Uuid,
+        limit: i64,
+        lease: Duration,
+    ) -> Result<Vec<SentCopy>> {
+        Ok(sqlx::query_as(
+            "UPDATE messages m SET send_owner = $1, send_lease_until = now() + $3
+             FROM (SELECT id FROM messages
+                   WHERE direction = 'outbound' AND status = 'sent' AND NOT sent_copy_filed
+                     AND raw IS NOT NULL
+                     AND (send_lease_until IS NULL OR send_lease_until < now())
+                   ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) due
+             WHERE m.id = due.id
+             RETURNING m.id, m.message_id, m.from_addr, m.raw",
+        )
+        .bind(owner)
+        .bind(limit)
+        .bind(lease)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The copy is in Sent now.
+    pub async fn mark_sent_copy_filed(&self, id: MessageId) -> Result<()> {
+        sqlx::query(
+            "UPDATE messages SET sent_copy_filed = true, send_owner = NULL, send_lease_until = NULL
+             WHERE id = $1",
+        )
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Gives a Sent-filing claim back (IMAP is down): another pass tries again.
+    pub async fn release_sent_copy(&self, id: MessageId, owner: Uuid) -> Result<()> {
+        sqlx::query(
+            "UPDATE messages SET send_owner = NULL, send_lease_until = NULL
+             WHERE id = $1 AND send_owner = $2 AND status = 'sent'",
+        )
+        .bind(id)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

@@ -171,6 +171,13 @@ impl App {
                 }
                 None => Vec::new(),
             },
+            RetrySend => match self.failed_message() {
+                Some(id) => vec![Effect::RetrySend(id)],
+                None => {
+                    self.toast("nothing of this shop failed to send");
+                    Vec::new()
+                }
+            },
             GradeShop => match self.selected_shop() {
                 Some(id) => vec![Effect::GradeShop(id)],
                 None => Vec::new(),
@@ -701,6 +708,14 @@ impl App {
             return None;
         }
         Some((m.id, m.version))
+    }
+
+    /// The selected shop's failed message, if it has one.
+    pub(crate) fn failed_message(&self) -> Option<crate::domain::ids::MessageId> {
+        match self.pane {
+            Pane::Shops => self.shops.selected_row().and_then(|s| s.failed_message),
+            _ => None,
+        }
     }
 
     fn selected_shop(&self) -> Option<ShopId> {

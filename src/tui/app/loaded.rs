@@ -264,6 +264,10 @@ impl App {
                 self.toast(format!("shop #{id} cancelled"));
                 vec![Effect::Load(Query::Shops)]
             }
+            Done::SendRetried(id) => {
+                self.toast(format!("message #{id} is back in the outbox"));
+                vec![Effect::Load(Query::Shops)]
+            }
             Done::ShopGraded(id, total) => {
                 self.toast(format!("shop #{id} graded: {total:.0}"));
                 vec![Effect::Load(Query::Shops)]

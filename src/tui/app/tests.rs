@@ -87,6 +87,8 @@ fn shop_row(id: i64, target: &str, status: ShopStatus) -> ShopRow {
         wait_reason: None,
         next_attempt_at: None,
         score: None,
+        failed_message: None,
+        send_error: None,
     }
 }
 
@@ -1143,4 +1145,24 @@ fn long_fields_open_in_a_text_area_and_bring_their_lines_back() {
         panic!("expected a save, got {out:?}");
     };
     assert_eq!(input.notes, "Quiet street.\nAsk about the pool.");
+}
+
+#[test]
+fn shift_r_retries_the_selected_shops_failed_message_and_says_so_otherwise() {
+    let mut app = app();
+    app.handle(key('2'));
+    let mut rows = shop_rows();
+    rows[1].failed_message = Some(MessageId(40));
+    rows[1].send_error = Some("550 no such user".into());
+    app.handle(Event::Loaded(Loaded::Shops(rows)));
+    assert_eq!(
+        app.handle(key('R')),
+        vec![],
+        "the first shop has nothing failed"
+    );
+    assert_eq!(last_toast(&app), "nothing of this shop failed to send");
+    app.handle(key('j'));
+    assert_eq!(app.handle(key('R')), vec![Effect::RetrySend(MessageId(40))]);
+    app.handle(Event::Done(Done::SendRetried(MessageId(40))));
+    assert_eq!(last_toast(&app), "message #40 is back in the outbox");
 }

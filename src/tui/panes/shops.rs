@@ -14,6 +14,10 @@ use crate::tui::theme::Theme;
 /// What the shop waits for, in words an operator acts on.
 pub fn next_step(s: &ShopRow) -> String {
     use ShopStatus::*;
+    if let Some(m) = s.failed_message {
+        let why = s.send_error.as_deref().unwrap_or("refused by the server");
+        return format!("message #{m} failed to send: {why}");
+    }
     match s.status {
         New => "draft the inquiry".into(),
         AwaitingReview => match s.pending_draft {
@@ -30,6 +34,8 @@ pub fn next_step(s: &ShopRow) -> String {
                     WaitReason::Window => "outside the send window",
                     WaitReason::DailyCap => "daily cap reached",
                     WaitReason::Retry => "retrying after a server error",
+                    WaitReason::Checking => "checking the mailbox before any retry",
+                    WaitReason::Connection => "waiting for the mail server",
                 };
                 format!("{why}; next try {}", when(s.next_attempt_at))
             }
