@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use secret_shop::store::Store;
 
+pub mod cut;
 pub mod mail;
 pub mod tmux;
 pub mod tui_fixtures;
