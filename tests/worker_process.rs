@@ -276,3 +276,82 @@ async fn the_shop_loop_through_the_cli() {
     assert_eq!(grade["criteria"].as_array().unwrap().len(), 4);
     assert_eq!(grade["total"], 0.0, "no reply yet: nothing earned");
 }
+
+fn signal(pid: u32, sig: &str) {
+    assert!(
+        Command::new("kill")
+            .args([sig, &pid.to_string()])
+            .status()
+            .unwrap()
+            .success(),
+        "kill {sig} {pid}"
+    );
+}
+
+/// Who holds the sync lease of the world's mailbox (`host:pid`), if anyone.
+async fn sync_holder(w: &World) -> Option<String> {
+    sqlx::query_scalar(
+        "SELECT holder FROM leases WHERE name LIKE 'mailbox:%' AND expires_at > now() LIMIT 1",
+    )
+    .fetch_optional(w.store.pool())
+    .await
+    .unwrap()
+}
+
+/// Defect 4: a worker stopped with SIGSTOP (a suspended laptop, a frozen process) kept the
+/// mailbox's advisory lock, and no mail was stored until it was killed. Now its lease lapses
+/// and another process takes the sync over within seconds; woken up, the old holder stands
+/// down and nothing is stored twice.
+#[tokio::test]
+async fn a_stopped_sync_holder_is_replaced_within_seconds() {
+    let w = world().await;
+    let mut frozen = worker(&w, &[], &[]).spawn().unwrap();
+    let frozen_pid = frozen.id();
+    let held = wait_until(Duration::from_secs(30), || async {
+        sync_holder(&w)
+            .await
+            .is_some_and(|h| h.ends_with(&format!(":{frozen_pid}")))
+    })
+    .await;
+    assert!(held.is_some(), "the first worker takes the sync lease");
+    signal(frozen_pid, "-STOP");
+
+    let mut other = worker(&w, &[], &[]).spawn().unwrap();
+    let other_pid = other.id();
+    w.agent_sends("Re: the apartment", "Yes, it is available.", "")
+        .await;
+    let took = wait_until(Duration::from_secs(30), || async {
+        count_inbound(&w.store).await == 1
+    })
+    .await;
+    let holder = sync_holder(&w).await;
+    signal(frozen_pid, "-CONT");
+    let took = took.expect("the reply is stored while the first worker is stopped");
+    eprintln!("reply stored {took:?} after the holder froze");
+    assert!(
+        holder.is_some_and(|h| h.ends_with(&format!(":{other_pid}"))),
+        "the second worker holds the lease"
+    );
+
+    // The old holder wakes up: the next reply is stored once, not by both.
+    w.agent_sends("Re: the apartment", "Parking is $50.", "")
+        .await;
+    let second = wait_until(Duration::from_secs(30), || async {
+        count_inbound(&w.store).await >= 2
+    })
+    .await;
+    assert!(second.is_some(), "the second reply is stored");
+    let settle = count_inbound(&w.store).await;
+    let distinct: i64 = sqlx::query_scalar(
+        "SELECT count(DISTINCT (imap_folder, imap_uidvalidity, imap_uid)) FROM messages \
+         WHERE direction = 'inbound'",
+    )
+    .fetch_one(w.store.pool())
+    .await
+    .unwrap();
+    assert_eq!((settle, distinct), (2, 2), "each reply stored once");
+    for child in [&mut frozen, &mut other] {
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+}
