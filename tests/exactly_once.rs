@@ -11,7 +11,6 @@ use common::{Cli, stderr};
 use secret_shop::domain::ids::MessageId;
 use secret_shop::domain::message::{DraftStatus, MessageKind};
 use secret_shop::domain::outbox::WaitReason;
-use secret_shop::domain::persona::NewPersona;
 use secret_shop::domain::shop::ShopStatus;
 use secret_shop::mail::imap_ops::folder_has_message_id;
 use secret_shop::store::EntityType;
@@ -114,33 +113,7 @@ async fn a_check_that_cannot_run_never_counts_as_not_sent() {
 #[tokio::test]
 async fn one_mail_to_two_personas_is_two_copies_each_threaded_to_its_shop() {
     let w = world().await;
-    let sam = w
-        .store
-        .insert_personas(
-            &w.actor,
-            &[NewPersona {
-                first_name: "Sam".into(),
-                last_name: "Lee".into(),
-                email: format!("sam.lee@{}", w.persona_domain),
-                ..serde_json::from_value(serde_json::json!({
-                    "template_id": null, "first_name": "", "last_name": "", "email": "",
-                    "phone": "", "rental_budget": 1800, "bedrooms": 2, "bathrooms": 1.0,
-                    "preferences": "", "pets": "none", "credit_score": 700, "monthly_income": 6000,
-                    "additional_occupants": "", "rental_history": "", "writing_style": "",
-                    "move_in_date": null
-                }))
-                .unwrap()
-            }],
-        )
-        .await
-        .unwrap()
-        .remove(0);
-    let sam_shop = w
-        .store
-        .create_shop(&w.actor, w.target.id, sam.id, &[])
-        .await
-        .unwrap()
-        .id;
+    let (sam, sam_shop) = w.another_shopper("Sam", "Lee").await;
     let engine = w.engine().await;
     let (_, jane_inquiry) = w.approved_inquiry("2 bedrooms?").await;
     let d = w

@@ -177,6 +177,48 @@ impl World {
         (d.id, d.message_id.unwrap())
     }
 
+    /// Another persona at the world's domain, shopping the same property: its shop.
+    pub async fn another_shopper(&self, first: &str, last: &str) -> (Persona, ShopId) {
+        let persona = self
+            .store
+            .insert_personas(
+                &self.actor,
+                &[NewPersona {
+                    template_id: None,
+                    first_name: first.into(),
+                    last_name: last.into(),
+                    email: format!(
+                        "{}.{}@{}",
+                        first.to_lowercase(),
+                        last.to_lowercase(),
+                        self.persona_domain
+                    ),
+                    phone: String::new(),
+                    rental_budget: 1800,
+                    bedrooms: 2,
+                    bathrooms: 1.0,
+                    preferences: String::new(),
+                    pets: "none".into(),
+                    credit_score: 700,
+                    monthly_income: 6000,
+                    additional_occupants: String::new(),
+                    rental_history: String::new(),
+                    writing_style: String::new(),
+                    move_in_date: None,
+                }],
+            )
+            .await
+            .unwrap()
+            .remove(0);
+        let shop = self
+            .store
+            .create_shop(&self.actor, self.target.id, persona.id, &[])
+            .await
+            .unwrap()
+            .id;
+        (persona, shop)
+    }
+
     /// Points the target at another address (e.g. a test domain the server rejects).
     pub async fn retarget(&mut self, email: &str) {
         let mut input = TargetInput::from(&self.target);

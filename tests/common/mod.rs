@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use secret_shop::store::Store;
 
+pub mod chaos;
 pub mod cut;
 pub mod mail;
 pub mod tmux;
