@@ -355,22 +355,7 @@ fn doctor_with_the_database_down_fails_and_says_how_to_start_it() {
 #[tokio::test]
 async fn doctor_passes_against_the_real_services() {
     let (_store, url) = common::fresh_database().await;
-    let mut cli = Cli::new(&url);
-    for key in [
-        "SECRET_SHOP_SMTP_HOST",
-        "SECRET_SHOP_SMTP_PORT",
-        "SECRET_SHOP_SMTP_TLS",
-        "SECRET_SHOP_SMTP_USER",
-        "SECRET_SHOP_SMTP_PASSWORD",
-        "SECRET_SHOP_IMAP_HOST",
-        "SECRET_SHOP_IMAP_PORT",
-        "SECRET_SHOP_IMAP_TLS",
-        "SECRET_SHOP_IMAP_USER",
-        "SECRET_SHOP_IMAP_PASSWORD",
-        "SECRET_SHOP_TLS_CA_FILE",
-    ] {
-        cli.set(key, &common::service_env(key));
-    }
+    let mut cli = cli_with_mail_services(&url);
     let out = cli.run(&["doctor"]);
     let text = stdout(&out);
     assert!(out.status.success(), "{text}\n{}", stderr(&out));
@@ -393,6 +378,53 @@ async fn doctor_passes_against_the_real_services() {
         "{}",
         stdout(&out)
     );
+}
+
+/// A CLI whose mail settings all come from the environment of the running services.
+fn cli_with_mail_services(database_url: &str) -> Cli {
+    let mut cli = Cli::new(database_url);
+    for key in [
+        "SECRET_SHOP_SMTP_HOST",
+        "SECRET_SHOP_SMTP_PORT",
+        "SECRET_SHOP_SMTP_TLS",
+        "SECRET_SHOP_SMTP_USER",
+        "SECRET_SHOP_SMTP_PASSWORD",
+        "SECRET_SHOP_IMAP_HOST",
+        "SECRET_SHOP_IMAP_PORT",
+        "SECRET_SHOP_IMAP_TLS",
+        "SECRET_SHOP_IMAP_USER",
+        "SECRET_SHOP_IMAP_PASSWORD",
+        "SECRET_SHOP_TLS_CA_FILE",
+    ] {
+        cli.set(key, &common::service_env(key));
+    }
+    cli
+}
+
+/// Issue 10, defect 8: a bad port in config.toml passed `doctor` while SECRET_SHOP_IMAP_PORT
+/// overrode it. The file is checked on its own, so doctor fails and names the key and the file.
+#[tokio::test]
+async fn doctor_fails_on_a_bad_file_value_an_env_variable_overrides() {
+    let (_store, url) = common::fresh_database().await;
+    let cli = cli_with_mail_services(&url);
+    std::fs::write(cli.config_path(), "[mail.imap]\nport = 993\n").unwrap();
+    let out = cli.run(&["doctor"]);
+    assert!(out.status.success(), "a good file passes: {}", stdout(&out));
+
+    std::fs::write(cli.config_path(), "[mail.imap]\nport = 99999\n").unwrap();
+    let out = cli.run(&["doctor"]);
+    let text = stdout(&out);
+    assert!(!out.status.success(), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("FAIL  config"))
+        .unwrap_or_else(|| panic!("no failed config line: {text}"));
+    let file = cli.config_path().display().to_string();
+    assert!(
+        line.contains("mail.imap.port") && line.contains(&file) && line.contains("99999"),
+        "{line}"
+    );
+    assert!(stderr(&out).contains("mail.imap.port"), "{}", stderr(&out));
 }
 
 #[tokio::test]

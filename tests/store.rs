@@ -267,6 +267,19 @@ async fn a_server_that_is_down_is_unavailable_not_a_panic() {
     assert!(err.is_unavailable(), "{err:?}");
 }
 
+/// A server that answers and refuses is not "unavailable": waiting for it would not help.
+#[tokio::test]
+async fn a_refused_login_is_not_unavailable() {
+    let mut url = url::Url::parse(&common::service_env("DATABASE_URL")).unwrap();
+    url.set_password(Some("not-the-password")).unwrap();
+    let url = secrecy::SecretString::from(url.to_string());
+    let err = Store::connect(&url, 1, Duration::from_secs(5))
+        .await
+        .unwrap_err();
+    assert!(!err.is_unavailable(), "{err:?}");
+    assert!(err.to_string().contains("password authentication"), "{err}");
+}
+
 /// The schema holds a whole shop's life (later issues add behaviour, not tables), and its
 /// constraints refuse the states that must never exist.
 #[tokio::test]

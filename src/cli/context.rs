@@ -2,11 +2,11 @@
 
 use std::time::Duration;
 
-use anyhow::{Context as _, anyhow};
+use anyhow::anyhow;
 
 use crate::config::{Config, redacted_url};
-use crate::store::{Actor, Store};
-use secrecy::ExposeSecret;
+use crate::store::{Actor, Store, StoreError};
+use secrecy::{ExposeSecret, SecretString};
 
 pub struct Ctx {
     pub config: Config,
@@ -19,28 +19,46 @@ pub const DATABASE_HINT: &str = "set DATABASE_URL (or [database] url in config.t
 impl Ctx {
     /// Connects and applies pending migrations.
     pub async fn store(&self) -> anyhow::Result<Store> {
-        let url = self
-            .config
+        let url = self.database_url()?;
+        self.open_store(url)
+            .await
+            .map_err(|e| self.explain_store_error(e))
+    }
+
+    /// The configured database URL, or an error saying how to set one.
+    pub(super) fn database_url(&self) -> anyhow::Result<&SecretString> {
+        self.config
             .database_url()
-            .ok_or_else(|| anyhow!("no database configured: {DATABASE_HINT}"))?;
+            .ok_or_else(|| anyhow!("no database configured: {DATABASE_HINT}"))
+    }
+
+    /// Connects and migrates, keeping the store's error so a caller can tell a database that is
+    /// down (worth waiting for) from one that refuses us.
+    pub(super) async fn open_store(&self, url: &SecretString) -> Result<Store, StoreError> {
         let db = &self.config.database;
         let store = Store::connect(
             url,
             db.max_connections,
             Duration::from_secs(db.connect_timeout_secs),
         )
-        .await
-        .map_err(|e| {
-            anyhow!(
-                "cannot reach the database at {}: {e}\n  hint: {DATABASE_HINT}",
-                redacted_url(url.expose_secret())
-            )
-        })?;
-        store
-            .migrate()
-            .await
-            .context("applying database migrations")?;
+        .await?;
+        store.migrate().await?;
         Ok(store)
+    }
+
+    /// An [`open_store`](Self::open_store) error, worded for the operator.
+    pub(super) fn explain_store_error(&self, e: StoreError) -> anyhow::Error {
+        let shown = self
+            .config
+            .database_url()
+            .map_or_else(String::new, |u| redacted_url(u.expose_secret()));
+        match e {
+            StoreError::Migrate(_) => anyhow::Error::new(e).context("applying database migrations"),
+            StoreError::Unavailable(_) => {
+                anyhow!("cannot reach the database at {shown}: {e}\n  hint: {DATABASE_HINT}")
+            }
+            e => anyhow!("the database at {shown} refused us: {e}\n  hint: {DATABASE_HINT}"),
+        }
     }
 
     pub async fn actor(&self, store: &Store) -> anyhow::Result<Actor> {

@@ -7,6 +7,7 @@ use toml::{Table, Value};
 
 use super::env::{self, Applied, ENV_OVERRIDES};
 use super::error::{self, ConfigError, Origin};
+use super::resolve;
 use super::{Config, DEFAULTS};
 
 /// Which user file to read.
@@ -62,7 +63,8 @@ pub(super) fn segs(key: &str) -> Vec<Seg> {
     key.split('.').map(|k| Seg::Key(k.to_string())).collect()
 }
 
-/// Reads the sources and deserializes them; the caller finishes and validates the result.
+/// Reads the sources and deserializes them, checking the files' values before the environment
+/// goes over them; the caller finishes and validates the result.
 pub(super) fn read(
     choice: FileChoice,
     env: &dyn Fn(&str) -> Option<String>,
@@ -73,15 +75,18 @@ pub(super) fn read(
         let name = user.path.display().to_string();
         merge(&mut merged, parse(&user.text, &name)?);
     }
-    let applied = env::apply(&mut merged, env)?;
-    let sources = Sources {
+    let mut sources = Sources {
         location,
         user,
-        applied,
+        applied: Vec::new(),
         merged,
     };
-    let config: Config = serde_path_to_error::deserialize(sources.merged.clone())
-        .map_err(|e| sources.deserialize_error(&e))?;
+    // The files are checked on their own first: an environment override must not hide a bad
+    // value beneath it, which would break the day the variable is unset.
+    let files_only = sources.deserialize()?;
+    resolve::check_values(&files_only, &sources)?;
+    sources.applied = env::apply(&mut sources.merged, env)?;
+    let config = sources.deserialize()?;
     Ok((config, sources))
 }
 
@@ -205,6 +210,12 @@ impl Sources {
         value
             .filter(|v| !v.is_table())
             .map(|v| v.to_string().trim().to_string())
+    }
+
+    /// The merged table as a [`Config`]; a bad value is blamed on the layer it came from.
+    fn deserialize(&self) -> Result<Config, ConfigError> {
+        serde_path_to_error::deserialize(self.merged.clone())
+            .map_err(|e| self.deserialize_error(&e))
     }
 
     /// An error about the value at a dotted key, located and worded for the operator.

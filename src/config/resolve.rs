@@ -99,21 +99,22 @@ fn resolve(
     }
 }
 
-/// Checks that need more than one value, or ranges serde cannot express. Each names its key.
-pub(super) fn validate(config: &Config, src: &Sources) -> Result<(), ConfigError> {
-    let check = |ok: bool, key: &str, reason: &str| {
+/// An error naming `key` unless `ok`.
+fn checker(src: &Sources) -> impl Fn(bool, &str, &str) -> Result<(), ConfigError> + '_ {
+    move |ok, key, reason| {
         if ok {
             Ok(())
         } else {
             Err(src.invalid(key, reason))
         }
-    };
+    }
+}
+
+/// Checks that need more than one value, or a value the environment may still supply, then
+/// [`check_values`]. Each names its key.
+pub(super) fn validate(config: &Config, src: &Sources) -> Result<(), ConfigError> {
+    let check = checker(src);
     let window = &config.send_window;
-    check(
-        !window.days.is_empty(),
-        "send_window.days",
-        "list at least one day (or set send_window.always = true)",
-    )?;
     check(
         window.start < window.end,
         "send_window.start",
@@ -141,12 +142,50 @@ pub(super) fn validate(config: &Config, src: &Sources) -> Result<(), ConfigError
             "must be a bare mailbox name, without \"+\" or \"@\"",
         )?;
     }
-    for (name, server, usual) in [("imap", &mail.imap, 993), ("smtp", &mail.smtp, 587)] {
+    for (name, server) in [("imap", &mail.imap), ("smtp", &mail.smtp)] {
         check(
             !server.host.trim().is_empty(),
             &format!("mail.{name}.host"),
             "must not be empty",
         )?;
+    }
+
+    let ai = &config.ai;
+    if ai.provider == AiProvider::OpenAi {
+        let needed = "must not be empty when ai.provider = \"openai\"";
+        check(!ai.model.trim().is_empty(), "ai.model", needed)?;
+        check(!ai.base_url.trim().is_empty(), "ai.base_url", needed)?;
+        check(
+            ai.base_url.starts_with("http://") || ai.base_url.starts_with("https://"),
+            "ai.base_url",
+            "must start with http:// or https://",
+        )?;
+    }
+
+    let crawl = &config.crawl;
+    check(
+        crawl.budget_secs >= crawl.timeout_secs,
+        "crawl.budget_secs",
+        &format!(
+            "must be at least crawl.timeout_secs ({}): one page must fit",
+            crawl.timeout_secs
+        ),
+    )?;
+    check_values(config, src)
+}
+
+/// Ranges each value must keep on its own. Run on the files alone as well as on the final
+/// config, so a value an environment variable overrides is still checked where it is written.
+pub(super) fn check_values(config: &Config, src: &Sources) -> Result<(), ConfigError> {
+    let check = checker(src);
+    check(
+        !config.send_window.days.is_empty(),
+        "send_window.days",
+        "list at least one day (or set send_window.always = true)",
+    )?;
+
+    let mail = &config.mail;
+    for (name, server, usual) in [("imap", &mail.imap, 993), ("smtp", &mail.smtp, 587)] {
         check(
             server.port != 0,
             &format!("mail.{name}.port"),
@@ -179,24 +218,11 @@ pub(super) fn validate(config: &Config, src: &Sources) -> Result<(), ConfigError
         "database.max_connections",
         "must be at least 1",
     )?;
-
-    let ai = &config.ai;
-    if ai.provider == AiProvider::OpenAi {
-        let needed = "must not be empty when ai.provider = \"openai\"";
-        check(!ai.model.trim().is_empty(), "ai.model", needed)?;
-        check(!ai.base_url.trim().is_empty(), "ai.base_url", needed)?;
-        check(
-            ai.base_url.starts_with("http://") || ai.base_url.starts_with("https://"),
-            "ai.base_url",
-            "must start with http:// or https://",
-        )?;
-    }
     check(
-        (0.0..=2.0).contains(&ai.temperature),
+        (0.0..=2.0).contains(&config.ai.temperature),
         "ai.temperature",
         "must be between 0.0 and 2.0",
     )?;
-
     check(
         ["default", "monochrome"].contains(&config.tui.theme.as_str()),
         "tui.theme",
@@ -227,14 +253,6 @@ pub(super) fn validate(config: &Config, src: &Sources) -> Result<(), ConfigError
         "crawl.timeout_secs",
         "must be at least 1",
     )?;
-    check(
-        crawl.budget_secs >= crawl.timeout_secs,
-        "crawl.budget_secs",
-        &format!(
-            "must be at least crawl.timeout_secs ({}): one page must fit",
-            crawl.timeout_secs
-        ),
-    )?;
     // A job runner's claim lasts ten minutes; a longer gathering would be run twice.
     check(
         crawl.budget_secs <= 600,
@@ -245,6 +263,5 @@ pub(super) fn validate(config: &Config, src: &Sources) -> Result<(), ConfigError
         crawl.delay_ms <= 60_000,
         "crawl.delay_ms",
         "must be at most 60000 (one minute)",
-    )?;
-    Ok(())
+    )
 }

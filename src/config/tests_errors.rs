@@ -172,3 +172,40 @@ fn validation_names_the_key() {
         }
     }
 }
+
+/// Issue 10, defect 8: `port = 99999` in the file passed while `SECRET_SHOP_IMAP_PORT` hid it.
+#[test]
+fn a_bad_file_value_is_an_error_even_under_an_env_override() {
+    let text = "[mail.imap]\nhost = \"mx\"\nport = 99999\n";
+    let (r, path) = load_file(text, &[("SECRET_SHOP_IMAP_PORT", "993")]);
+    let err = r.unwrap_err();
+    assert_eq!(err.key(), Some("mail.imap.port"), "{err}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains(&path.display().to_string()) && msg.contains("line 3"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("99999") && msg.contains("expected a port number"),
+        "{msg}"
+    );
+
+    // A range serde cannot express, and a wrong type, are caught the same way.
+    let (r, _) = load_file(
+        "[mail.smtp]\nport = 0\n",
+        &[("SECRET_SHOP_SMTP_PORT", "25")],
+    );
+    assert_eq!(r.unwrap_err().key(), Some("mail.smtp.port"));
+    let (r, _) = load_file(
+        "[mail.imap]\ntls = \"tlsx\"\n",
+        &[("SECRET_SHOP_IMAP_TLS", "none")],
+    );
+    assert_eq!(r.unwrap_err().key(), Some("mail.imap.tls"));
+
+    // An empty value the environment supplies is not an error in the file.
+    let (r, _) = load_file(
+        "[mail.imap]\nhost = \"\"\n",
+        &[("SECRET_SHOP_IMAP_HOST", "mx")],
+    );
+    assert_eq!(r.unwrap().mail.imap.host, "mx");
+}

@@ -48,27 +48,37 @@ impl StoreError {
     }
 }
 
+/// The server is down, starting up, full or cut off: the same request may work later.
+pub(super) fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::Protocol(_) => true,
+        // admin shutdown, starting up (cannot connect now), connection failures, too many connections
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("57P") || c.starts_with("08") || c == "53300"),
+        _ => false,
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
+        if is_unavailable(&e) {
+            return StoreError::Unavailable(e.to_string());
+        }
         match &e {
             sqlx::Error::RowNotFound => StoreError::NotFound {
                 entity: "row",
                 id: String::new(),
             },
-            sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_)
-            | sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::WorkerCrashed
-            | sqlx::Error::Protocol(_) => StoreError::Unavailable(e.to_string()),
             sqlx::Error::Database(db) => match db.code().as_deref() {
                 Some("23505") => StoreError::Duplicate(describe(db.as_ref())),
                 Some("23514") | Some("23502") | Some("23503") | Some("22P02") | Some("22001") => {
                     StoreError::Invalid(describe(db.as_ref()))
-                }
-                // admin shutdown, cannot connect now, too many connections
-                Some(c) if c.starts_with("57P") || c.starts_with("08") || c == "53300" => {
-                    StoreError::Unavailable(e.to_string())
                 }
                 _ => StoreError::Other(e),
             },

@@ -23,6 +23,7 @@ mod websites;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
+use sqlx::migrate::MigrateError;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool};
 
@@ -61,6 +62,20 @@ pub fn process_tag() -> &'static str {
         )
     });
     &TAG
+}
+
+/// Why a first connection failed. A server that answered and refused (wrong password, no such
+/// database, a bad option) is not unavailable: waiting would not help. Anything else is.
+fn connect_error(e: sqlx::Error) -> StoreError {
+    match StoreError::from(e) {
+        StoreError::Other(e)
+            if e.as_database_error().is_some() || matches!(e, sqlx::Error::Configuration(_)) =>
+        {
+            StoreError::Other(e)
+        }
+        StoreError::Other(e) => StoreError::Unavailable(e.to_string()),
+        other => other,
+    }
 }
 
 /// The migrations compiled into the binary.
@@ -103,12 +118,7 @@ impl Store {
                     timeout.as_secs()
                 )));
             }
-            Ok(Err(e)) => {
-                return Err(match StoreError::from(e) {
-                    StoreError::Other(e) => StoreError::Unavailable(e.to_string()),
-                    other => other,
-                });
-            }
+            Ok(Err(e)) => return Err(connect_error(e)),
             Ok(Ok(conn)) => {
                 let _ = conn.close().await;
             }
@@ -132,8 +142,16 @@ impl Store {
 
     /// Applies pending migrations; harmless when there are none.
     pub async fn migrate(&self) -> Result<()> {
-        MIGRATOR.run(&self.pool).await?;
-        Ok(())
+        MIGRATOR.run(&self.pool).await.map_err(|e| match e {
+            // The server went away mid-way: unavailable like any query (each migration is one
+            // transaction, so running them again later is safe), not a broken migration.
+            MigrateError::Execute(e) | MigrateError::ExecuteMigration(e, _)
+                if error::is_unavailable(&e) =>
+            {
+                StoreError::Unavailable(e.to_string())
+            }
+            e => StoreError::Migrate(e),
+        })
     }
 
     /// (applied, known) migration counts, for `doctor`.
