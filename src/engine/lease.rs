@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use crate::store::{LeaseGrant, Store, StoreError};
 
 /// How long a lease lasts without renewal: a stopped holder is replaced after at most this.
-pub const LEASE_TTL: Duration = Duration::from_secs(5);
+pub const LEASE_TTL: Duration = Duration::from_secs(4);
 
 /// This process, as lease holders are shown: `host:pid`.
 pub fn holder_name() -> String {

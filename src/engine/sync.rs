@@ -22,6 +22,9 @@ use crate::store::{InboundBatch, LeaseGrant, Mailbox, Store, StoreError};
 /// Messages per UID FETCH and per database transaction.
 pub const BATCH: usize = 500;
 
+/// How often a process that does not hold the mailbox looks whether its holder stopped.
+const LEASE_POLL: Duration = Duration::from_millis(500);
+
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
     #[error("{0}")]
@@ -268,8 +271,8 @@ impl Syncer {
                 match HeldLease::acquire(&self.store, &self.lease_name(), self.lease_ttl).await {
                     Ok(Some(lease)) => lease,
                     Ok(None) => {
-                        // Someone else syncs it; take over if they stop.
-                        wait_or_cancel(&shutdown, Duration::from_secs(1)).await;
+                        // Someone else syncs it; take over soon after they stop.
+                        wait_or_cancel(&shutdown, LEASE_POLL).await;
                         continue;
                     }
                     Err(e) => {
