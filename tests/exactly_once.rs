@@ -144,7 +144,12 @@ async fn one_mail_to_two_personas_is_two_copies_each_threaded_to_its_shop() {
     let engine = w.engine().await;
     let (_, jane_inquiry) = w.approved_inquiry("2 bedrooms?").await;
     let d = w
-        .draft_for(sam_shop, MessageKind::Inquiry, "2 bedrooms too?", "Hi, Sam here.")
+        .draft_for(
+            sam_shop,
+            MessageKind::Inquiry,
+            "2 bedrooms too?",
+            "Hi, Sam here.",
+        )
         .await;
     w.store
         .approve_draft(&w.actor, d.id, d.version)
@@ -231,12 +236,13 @@ async fn one_mail_to_two_personas_is_two_copies_each_threaded_to_its_shop() {
     .await
     .expect("delivered");
     engine.run_once().await.unwrap();
-    let raws: Vec<Vec<u8>> =
-        sqlx::query_scalar("SELECT raw FROM messages WHERE message_id = $1 AND direction = 'inbound'")
-            .bind(&reply_id)
-            .fetch_all(w.store.pool())
-            .await
-            .unwrap();
+    let raws: Vec<Vec<u8>> = sqlx::query_scalar(
+        "SELECT raw FROM messages WHERE message_id = $1 AND direction = 'inbound'",
+    )
+    .bind(&reply_id)
+    .fetch_all(w.store.pool())
+    .await
+    .unwrap();
     assert_eq!(raws.len(), 3);
     assert!(
         raws.iter()
@@ -252,8 +258,7 @@ async fn one_mail_to_two_personas_is_two_copies_each_threaded_to_its_shop() {
 /// Only SMTP attempts count; an unknown fate waits for a real check, never for a give-up; an
 /// operator can send a failed message again.
 #[tokio::test]
-async fn crashes_are_not_tries_an_unknown_fate_is_never_given_up_and_failed_mail_can_be_retried()
-{
+async fn crashes_are_not_tries_an_unknown_fate_is_never_given_up_and_failed_mail_can_be_retried() {
     let mut w = world().await;
     let engine = w.engine().await;
     let (id, _) = w.approved_inquiry("claimed many times").await;
@@ -328,11 +333,7 @@ async fn crashes_are_not_tries_an_unknown_fate_is_never_given_up_and_failed_mail
     assert!(said.contains("back in the outbox"), "{said}");
     let m = w.store.message(id3).await.unwrap();
     assert_eq!((m.status, m.attempts), (Some(DraftStatus::Queued), 0));
-    let audit = w
-        .store
-        .audit_for(EntityType::Message, id3.0)
-        .await
-        .unwrap();
+    let audit = w.store.audit_for(EntityType::Message, id3.0).await.unwrap();
     assert!(
         audit
             .iter()
@@ -357,7 +358,10 @@ async fn sent_copies_are_finished_after_a_crash_or_an_imap_outage() {
         .unwrap();
     let r = blind.sender.pass(&mut None).await.unwrap();
     assert_eq!(r.sent, 1, "{r:?}");
-    assert!(r.server_trouble.is_some(), "it could not file the copy: {r:?}");
+    assert!(
+        r.server_trouble.is_some(),
+        "it could not file the copy: {r:?}"
+    );
     assert_eq!(
         w.store.message(id).await.unwrap().status,
         Some(DraftStatus::Sent)
@@ -367,7 +371,11 @@ async fn sent_copies_are_finished_after_a_crash_or_an_imap_outage() {
     let r = engine.sender.pass(&mut None).await.unwrap();
     assert_eq!(r.filed_copies, 1, "{r:?}");
     let mut s = w.imap_ours().await;
-    assert!(folder_has_message_id(&mut s, "Sent", &message_id).await.unwrap());
+    assert!(
+        folder_has_message_id(&mut s, "Sent", &message_id)
+            .await
+            .unwrap()
+    );
 
     // A crash between SMTP accept and anything else: the restart finds the inbox copy, marks
     // it sent, and files the Sent copy from the bytes it handed to SMTP.
@@ -382,7 +390,11 @@ async fn sent_copies_are_finished_after_a_crash_or_an_imap_outage() {
         .await
         .unwrap();
     assert_eq!(uids.len(), 1);
-    let set = uids.iter().map(|u| u.to_string()).collect::<Vec<_>>().join(",");
+    let set = uids
+        .iter()
+        .map(|u| u.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
     futures::TryStreamExt::try_collect::<Vec<_>>(
         s.uid_store(&set, "+FLAGS (\\Deleted)").await.unwrap(),
     )
@@ -436,7 +448,10 @@ async fn an_unreachable_smtp_server_is_one_event_and_sending_resumes_at_once() {
         sent += engine.sender.pass(&mut None).await.unwrap().sent;
     }
     assert_eq!(sent, ids.len());
-    assert_eq!(wait_for_mail(&w.agent_address(), ids.len()).await.len(), ids.len());
+    assert_eq!(
+        wait_for_mail(&w.agent_address(), ids.len()).await.len(),
+        ids.len()
+    );
 }
 
 /// Defect 9: a sender that died held 20 messages for a 120 s lease. Claims are small and
