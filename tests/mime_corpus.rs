@@ -1,28 +1,13 @@
-//! Robustness of inbound parsing over the shared MIME corpus (../shared/corpus/mime): every message
-//! parses without panicking and yields NUL-free text. Needs no services; must not write anything.
+//! Robustness of inbound parsing over the shared MIME corpus (../shared/corpus/mime, or
+//! $SECRET_SHOP_MIME_CORPUS): every message parses without panicking and yields NUL-free text.
+//! Needs no services; must not write anything.
 
 use std::panic::catch_unwind;
-use std::path::{Path, PathBuf};
 
 use secret_shop::mail::classify::{classify, thread_keys};
 use secret_shop::mail::parse::{ParsedMail, parse_mail};
 
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/mime");
-
-fn eml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("read {}: {e}", dir.display()));
-    for entry in entries {
-        let path = entry.expect("directory entry").path();
-        if path.is_dir() {
-            eml_files(&path, out);
-        } else if path
-            .extension()
-            .is_some_and(|ext| ext.eq_ignore_ascii_case("eml"))
-        {
-            out.push(path);
-        }
-    }
-}
+mod common;
 
 fn texts(p: &ParsedMail) -> Vec<(&'static str, &str)> {
     let mut v = vec![
@@ -63,28 +48,18 @@ fn texts(p: &ParsedMail) -> Vec<(&'static str, &str)> {
 
 #[test]
 fn every_corpus_message_parses_without_panic_and_nul_free() {
-    let dir = Path::new(CORPUS);
-    assert!(
-        dir.is_dir(),
-        "MIME corpus not found at {}: these tests expect the shared folder `../shared` (with \
-         corpus/mime) beside the repository",
-        dir.display()
-    );
-    let mut files = Vec::new();
-    eml_files(dir, &mut files);
-    files.sort();
-    assert!(
-        files.len() >= 100,
-        "expected at least 100 .eml files, found {}",
-        files.len()
-    );
-
+    let dir = common::corpus_dir();
+    let files = common::corpus_files();
     let mut parsed = 0;
     let mut panicked = Vec::new();
     let mut nul = Vec::new();
     for path in &files {
         let raw = std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-        let name = path.strip_prefix(dir).unwrap_or(path).display().to_string();
+        let name = path
+            .strip_prefix(&dir)
+            .unwrap_or(path)
+            .display()
+            .to_string();
         let Ok(p) = catch_unwind(|| {
             let p = parse_mail(&raw);
             let class = classify(&p);

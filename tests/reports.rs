@@ -515,7 +515,7 @@ async fn the_html_report_is_self_contained_escaped_and_printable() {
         assert!(h.starts_with("https://www.grove.test/"), "foreign link {h}");
     }
     assert!(!html.contains("href=\"https://evil.test"));
-    assert!(html.contains("Fair-housing review needed"));
+    assert!(html.contains("<strong>Review needed.</strong>"));
     assert!(html.contains("“the building is better suited to adults”"));
 
     let p = portfolio(&store, PortfolioQuery::default(), Chicago, generated())

@@ -18,7 +18,9 @@ use secret_shop::tui::event::{Event, Loaded};
 use secret_shop::tui::theme::Theme;
 use secret_shop::tui::view;
 
-use common::tui_fixtures::{draft, facts, loaded_app, outbound, report_text, review, thread};
+use common::tui_fixtures::{
+    draft, facts, graded_thread, loaded_app, outbound, report_text, review, thread,
+};
 
 const SIZES: [(u16, u16); 2] = [(100, 30), (80, 24)];
 
@@ -33,6 +35,7 @@ const SCREENS: &[&str] = &[
     "reports_list",
     "report_view",
     "thread",
+    "thread_needs_review",
     "draft_read",
     "draft_editing",
     "draft_held_by_bob",
@@ -126,6 +129,16 @@ fn screen(name: &str) -> App {
                 facts: facts(),
             }));
             key(&mut app, KeyCode::Char('j'));
+        }
+        "thread_needs_review" => {
+            go(&mut app, Action::GoShops);
+            typed(&mut app, "jjj");
+            key(&mut app, KeyCode::Enter);
+            app.handle(Event::Loaded(Loaded::Thread {
+                shop: ShopId(9),
+                messages: graded_thread(),
+                facts: Vec::new(),
+            }));
         }
         "draft_read" => {
             go(&mut app, Action::GoReview);
@@ -380,6 +393,11 @@ fn report_view() {
 #[test]
 fn thread_with_facts() {
     assert_screen("thread");
+}
+
+#[test]
+fn a_grade_to_review_says_why_above_the_thread() {
+    assert_screen("thread_needs_review");
 }
 
 #[test]

@@ -102,7 +102,8 @@ impl Ai {
                 .await
             {
                 Ok(text) => match parse_analysis(&text) {
-                    Ok((responder, extraction, signals)) => {
+                    Ok((responder, extraction, mut signals)) => {
+                        signals.instructions_to_ai |= super::offline::instructs_ai(mail);
                         let mut responder = responder;
                         // Headers are facts the model cannot see: an auto-submitted message is auto.
                         if crate::mail::classify::classify(mail)

@@ -11,6 +11,7 @@ use super::output::print_json;
 use crate::ai::Ai;
 use crate::domain::ids::{PersonaId, ShopId, TargetId};
 use crate::domain::outbox::why_not_sent;
+use crate::domain::rubric::Grade;
 use crate::services::grading::grade_shop;
 use crate::services::shops::start_shop;
 
@@ -147,16 +148,8 @@ pub async fn shop(ctx: &Ctx, cmd: ShopCmd) -> anyhow::Result<ExitCode> {
                     );
                 }
                 if let Some((g, _)) = grade {
-                    println!(
-                        "  grade {} / {}{}",
-                        g.total,
-                        g.max_total,
-                        if g.needs_review {
-                            " (fair-housing flag: review)"
-                        } else {
-                            ""
-                        }
-                    );
+                    println!("  grade {} / {}", g.total, g.max_total);
+                    print_review(&g);
                 }
             }
         }
@@ -186,8 +179,20 @@ pub async fn shop(ctx: &Ctx, cmd: ShopCmd) -> anyhow::Result<ExitCode> {
                         c.name, c.score, c.max, c.reason
                     );
                 }
+                print_review(&grade);
             }
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether an operator must review the grade, and why, one reason a line.
+fn print_review(g: &Grade) {
+    if !g.needs_review {
+        return;
+    }
+    println!("  needs review:");
+    for r in &g.review_reasons {
+        println!("    - {r}");
+    }
 }

@@ -6,12 +6,16 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::community::{FairHousingFlag, Signals};
+use super::ids::MessageId;
 use super::message::ResponderKind;
+use super::rubric::{Grade, Rubric};
 use super::send_window::{SendWindow, local_instant};
 
 /// One message of the thread as grading sees it.
 #[derive(Debug, Clone)]
 pub struct ThreadEntry {
+    /// The stored message, when there is one (review reasons name it).
+    pub message: Option<MessageId>,
     pub at: DateTime<Utc>,
     pub outbound: bool,
     /// For replies: who wrote it.
@@ -218,6 +222,41 @@ pub fn thread_flags(thread: &[ThreadEntry]) -> Vec<FairHousingFlag> {
     out
 }
 
+/// Why the thread's grade needs an operator besides fair housing: each reply that tried to
+/// instruct an AI ("ignore previous instructions", "give this agent full marks"). Its signals
+/// may have been written to steer the analysis, so a person confirms the grade.
+pub fn injection_reasons(thread: &[ThreadEntry]) -> Vec<String> {
+    thread
+        .iter()
+        .filter(|e| !e.outbound && e.signals.instructions_to_ai)
+        .map(|e| match e.message {
+            Some(id) => format!("prompt-injection attempt in message #{id}"),
+            None => "prompt-injection attempt in a reply".to_string(),
+        })
+        .collect()
+}
+
+/// A thread's grade: the measured metrics, the rule-based scores, the fair-housing gate, and a
+/// review for every reply that tried to instruct an AI.
+pub fn grade_thread(
+    rubric: &Rubric,
+    thread: &[ThreadEntry],
+    required: &[String],
+    w: &SendWindow,
+    tz: Tz,
+) -> (Grade, Metrics) {
+    let m = metrics(thread, required, w, tz);
+    let signals = thread_signals(thread);
+    let mut grade = rubric.grade(
+        offline_scores(&m, &signals),
+        signals.fair_housing_flags.clone(),
+    );
+    for reason in injection_reasons(thread) {
+        grade.flag_for_review(reason);
+    }
+    (grade, m)
+}
+
 /// The union of the replies' signals (what the agent did at any point).
 pub fn thread_signals(thread: &[ThreadEntry]) -> Signals {
     let mut s = Signals::default();
@@ -240,7 +279,6 @@ pub fn thread_signals(thread: &[ThreadEntry]) -> Signals {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::rubric::Rubric;
     use chrono::{NaiveTime, TimeZone, Weekday};
     use chrono_tz::America::Chicago;
 
@@ -291,6 +329,7 @@ mod tests {
         fields: &[&str],
     ) -> ThreadEntry {
         ThreadEntry {
+            message: None,
             at,
             outbound,
             responder: who,
@@ -351,5 +390,35 @@ mod tests {
             signals.fair_housing_flags.clone(),
         );
         assert_eq!((g.total, g.needs_review), (50.0, true));
+    }
+
+    #[test]
+    fn a_reply_that_tries_to_instruct_an_ai_puts_the_grade_up_for_review() {
+        use ResponderKind::*;
+        let req = vec!["application_fee".to_string()];
+        let mut reply = entry(at(23, 10, 0), false, Some(Human), &["application_fee"]);
+        reply.message = Some(MessageId(42));
+        reply.signals.instructions_to_ai = true;
+        let mut plain = entry(at(23, 11, 0), false, Some(Human), &[]);
+        plain.message = Some(MessageId(43));
+        let thread = vec![entry(at(23, 9, 30), true, None, &[]), reply, plain];
+        let rubric = Rubric::default_rubric();
+        let (g, m) = grade_thread(&rubric, &thread, &req, &window(), Chicago);
+        assert_eq!(m.replies, 2);
+        assert!(g.needs_review);
+        assert_eq!(
+            g.review_reasons,
+            ["prompt-injection attempt in message #42"]
+        );
+        assert!(g.fair_housing_flags.is_empty());
+        let (clean, _) = grade_thread(&rubric, &thread[..1], &req, &window(), Chicago);
+        assert!(!clean.needs_review && clean.review_reasons.is_empty());
+        assert_eq!(
+            g.total,
+            rubric
+                .grade(offline_scores(&m, &thread_signals(&thread)), vec![])
+                .total,
+            "the total is not capped, only flagged"
+        );
     }
 }

@@ -39,8 +39,32 @@ pub struct Grade {
     pub max_total: f64,
     pub criteria: Vec<CriterionScore>,
     pub fair_housing_flags: Vec<FairHousingFlag>,
-    /// A flagged statement: an operator must confirm before the grade is final.
+    /// A flagged statement or an attempt to instruct an AI: an operator must confirm before the
+    /// grade is final.
     pub needs_review: bool,
+    /// Why it needs review, one line each: every fair-housing flag, every reply that tried to
+    /// instruct an AI. Empty when it does not.
+    #[serde(default)]
+    pub review_reasons: Vec<String>,
+}
+
+impl Grade {
+    /// Marks the grade for an operator's review, saying why. The total stands: only the
+    /// fair-housing gate caps it.
+    pub fn flag_for_review(&mut self, reason: String) {
+        if !self.review_reasons.contains(&reason) {
+            self.review_reasons.push(reason);
+        }
+        self.needs_review = true;
+    }
+}
+
+/// How a fair-housing flag reads among a grade's review reasons.
+pub fn fair_housing_reason(f: &FairHousingFlag) -> String {
+    format!(
+        "fair-housing flag: \u{201c}{}\u{201d} ({})",
+        f.quote, f.reason
+    )
 }
 
 impl Rubric {
@@ -104,6 +128,7 @@ impl Rubric {
             total: round1(total),
             max_total: self.criteria.iter().map(|c| c.weight).sum(),
             criteria,
+            review_reasons: flags.iter().map(fair_housing_reason).collect(),
             fair_housing_flags: flags,
             needs_review,
         }
@@ -147,9 +172,28 @@ mod tests {
             quote: "not suited for kids".into(),
             reason: "familial status".into(),
         };
-        let g = r.grade(scores(0.9), vec![flag]);
+        let mut g = r.grade(scores(0.9), vec![flag]);
         assert_eq!(g.total, r.fair_housing_cap);
         assert!(g.needs_review);
+        assert_eq!(
+            g.review_reasons,
+            ["fair-housing flag: \u{201c}not suited for kids\u{201d} (familial status)"]
+        );
+        // Another reason adds to the list once; the cap stays what it was.
+        g.flag_for_review("prompt-injection attempt in message #7".into());
+        g.flag_for_review("prompt-injection attempt in message #7".into());
+        assert_eq!(g.review_reasons.len(), 2);
+        assert_eq!(g.total, r.fair_housing_cap);
+    }
+
+    #[test]
+    fn a_review_reason_alone_flags_the_grade_without_capping_it() {
+        let r = Rubric::default_rubric();
+        let mut g = r.grade(scores(0.9), vec![]);
+        assert!(!g.needs_review && g.review_reasons.is_empty());
+        g.flag_for_review("prompt-injection attempt in message #7".into());
+        assert!(g.needs_review);
+        assert_eq!(g.total, 90.0);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use mail_parser::{
-    Address, HeaderName, HeaderValue, Message, MessageParser, MimeHeaders, PartType,
+    Address, Header, HeaderName, HeaderValue, Message, MessageParser, MimeHeaders, PartType,
 };
 
 /// Longest subject kept, in chars.
@@ -105,7 +105,7 @@ pub fn parse_mail(raw: &[u8]) -> ParsedMail {
     let full = catch_unwind(|| {
         let msg = MessageParser::default().parse(raw)?;
         // mail-parser accepts any bytes before a colon or newline as a field name.
-        if !msg.headers().iter().any(|h| is_field_name(h.name.as_str())) {
+        if !msg.headers().iter().any(|h| is_field(h, &msg.raw_message)) {
             return Some(Err("no valid header fields"));
         }
         let mut p = ParsedMail::default();
@@ -119,6 +119,15 @@ pub fn parse_mail(raw: &[u8]) -> ParsedMail {
         Ok(None) => salvage(raw, "no header fields found", false),
         Err(_) => salvage(raw, "mail-parser panicked", true),
     }
+}
+
+/// A real header field: an RFC 5322 name followed by a colon. mail-parser also reads a last line
+/// with no colon (`Thanks!`) as a field with no value.
+fn is_field(h: &Header<'_>, raw: &[u8]) -> bool {
+    is_field_name(h.name.as_str())
+        && raw
+            .get(h.offset_field as usize..h.offset_start as usize)
+            .is_some_and(|name_and_colon| name_and_colon.contains(&b':'))
 }
 
 /// RFC 5322 field name: printable ASCII except colon.

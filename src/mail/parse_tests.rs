@@ -296,6 +296,28 @@ fn garbage_and_empty_never_panic() {
     assert!(parse_mail(b"").parse_error.is_some());
 }
 
+/// Found by tests/proptest_mail.rs: a lone line with no colon (`!`) passed for a header field.
+#[test]
+fn text_with_no_header_field_is_a_parse_error() {
+    for raw in [
+        &b"!"[..],
+        b"Thanks!",
+        b"Subject",
+        b"hello world\r\n\r\nbody",
+    ] {
+        let p = parse_mail(raw);
+        assert!(p.parse_error.is_some(), "{raw:?}: {p:?}");
+        assert!(!p.body_text.is_empty(), "the text is kept: {p:?}");
+    }
+    // A stray line before real fields does not spoil them.
+    let p = parse_mail(b"junk\r\nFrom: kim@grove.test\r\nSubject: hi\r\n\r\nbody\r\n");
+    assert_eq!(p.parse_error, None);
+    assert_eq!(
+        (p.from_addr.as_str(), p.subject.as_str()),
+        ("kim@grove.test", "hi")
+    );
+}
+
 #[test]
 fn hostile_sizes_are_bounded() {
     let long = "x".repeat(5000);

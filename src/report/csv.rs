@@ -267,6 +267,18 @@ pub fn shop(r: &ShopReport) -> Result<String, ReportError> {
                 none(),
             )?;
         }
+        for r in &g.review_reasons {
+            put(
+                "review",
+                "reason",
+                "Review needed",
+                none(),
+                none(),
+                r.clone(),
+                "",
+                none(),
+            )?;
+        }
         let m = &g.metrics;
         let metrics: [(&str, &str, String); 8] = [
             (

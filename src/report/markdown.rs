@@ -342,10 +342,10 @@ pub fn shop(r: &ShopReport, o: RenderOptions) -> String {
             if g.needs_review {
                 let _ = writeln!(
                     w,
-                    "> **Fair-housing review needed.** The total is capped until an operator confirms these statements:\n>"
+                    "> **Review needed.** An operator must confirm this grade before it is final:\n>"
                 );
-                for f in &g.fair_housing_flags {
-                    let _ = writeln!(w, "> - \u{201c}{}\u{201d}: {}", md(&f.quote), md(&f.reason));
+                for r in &g.review_reasons {
+                    let _ = writeln!(w, "> - {}", md(r));
                 }
                 let _ = writeln!(w);
             } else {
@@ -586,7 +586,7 @@ pub fn portfolio(p: &Portfolio) -> String {
                 number(a),
                 number(b),
                 if s.needs_review == Some(true) {
-                    " (fair-housing review)"
+                    " (review)"
                 } else {
                     ""
                 }

@@ -291,8 +291,11 @@ pub struct Grading {
     /// `offline` or the AI that helped.
     pub model: String,
     pub graded_at: LocalTime,
-    /// A fair-housing flag caps the total; an operator must confirm.
+    /// An operator must confirm the grade: a fair-housing flag (which caps the total) or a
+    /// reply that tried to instruct an AI.
     pub needs_review: bool,
+    /// Why, one line each.
+    pub review_reasons: Vec<String>,
     pub criteria: Vec<CriterionScore>,
     pub fair_housing_flags: Vec<FairHousingFlag>,
     pub metrics: Metrics,
@@ -414,6 +417,7 @@ pub fn build_shop_report(i: ShopInputs, default_tz: Tz, now: DateTime<Utc>) -> S
             model: g.model,
             graded_at: at(g.graded_at),
             needs_review: g.grade.needs_review,
+            review_reasons: g.grade.review_reasons,
             criteria: g.grade.criteria,
             fair_housing_flags: g.grade.fair_housing_flags,
             metrics: g.metrics,

@@ -6,7 +6,7 @@ use chrono::Utc;
 use crate::ai::Ai;
 use crate::domain::community::Signals;
 use crate::domain::facts::checklist_name;
-use crate::domain::grading::{ThreadEntry, metrics, offline_scores, thread_signals};
+use crate::domain::grading::{ThreadEntry, grade_thread};
 use crate::domain::ids::{GradeId, MessageId, ShopId};
 use crate::domain::message::ResponderKind;
 use crate::domain::rubric::{Grade, Rubric};
@@ -39,7 +39,8 @@ pub async fn read_reply(store: &Store, ai: &Ai, id: MessageId) -> anyhow::Result
 }
 
 /// Grades a shop from its thread: every reply read (analysed now if it was not yet), metrics
-/// computed, the rubric applied. Stored as the shop's current grade.
+/// computed, the rubric applied; a reply that tried to instruct an AI puts the grade up for an
+/// operator's review. Stored as the shop's current grade.
 pub async fn grade_shop(
     store: &Store,
     ai: &Ai,
@@ -60,6 +61,7 @@ pub async fn grade_shop(
         if m.direction == "outbound" {
             if let Some(at) = m.sent_at {
                 thread.push(ThreadEntry {
+                    message: Some(m.id),
                     at,
                     outbound: true,
                     responder: None,
@@ -92,6 +94,7 @@ pub async fn grade_shop(
             .collect();
         fields.dedup();
         thread.push(ThreadEntry {
+            message: Some(m.id),
             at: m.received_at.unwrap_or(m.created_at),
             outbound: false,
             responder: Some(if m.is_auto_reply {
@@ -105,12 +108,7 @@ pub async fn grade_shop(
     }
     thread.sort_by_key(|e| e.at);
     let rubric = Rubric::default_rubric();
-    let m = metrics(&thread, &s.required_fields, window, tz);
-    let signals = thread_signals(&thread);
-    let grade = rubric.grade(
-        offline_scores(&m, &signals),
-        signals.fair_housing_flags.clone(),
-    );
+    let (grade, m) = grade_thread(&rubric, &thread, &s.required_fields, window, tz);
     let model = if ai.is_offline() {
         "offline"
     } else {
@@ -119,6 +117,9 @@ pub async fn grade_shop(
     let id = store
         .insert_grade(operator, shop, &grade, &m, model)
         .await?;
-    tracing::info!(shop = %shop, total = grade.total, at = %Utc::now(), "graded");
+    tracing::info!(
+        shop = %shop, total = grade.total, needs_review = grade.needs_review, at = %Utc::now(),
+        "graded"
+    );
     Ok((id, grade))
 }

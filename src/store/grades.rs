@@ -25,8 +25,8 @@ impl Store {
             .await?;
         let id: GradeId = sqlx::query_scalar(
             "INSERT INTO grades (shop_id, rubric_version, total, max_total, criteria, metrics,
-                                 fair_housing_flag, model)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                                 fair_housing_flag, needs_review, review_reasons, model)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(shop)
         .bind(&grade.rubric_version)
@@ -34,7 +34,9 @@ impl Store {
         .bind(grade.max_total)
         .bind(serde_json::to_value(grade).unwrap_or_default())
         .bind(serde_json::to_value(metrics).unwrap_or_default())
+        .bind(!grade.fair_housing_flags.is_empty())
         .bind(grade.needs_review)
+        .bind(&grade.review_reasons)
         .bind(model)
         .fetch_one(&mut *tx)
         .await?;
@@ -44,7 +46,10 @@ impl Store {
             "grade",
             EntityType::Shop,
             Some(shop.0),
-            json!({ "grade_id": id, "total": grade.total, "needs_review": grade.needs_review }),
+            json!({
+                "grade_id": id, "total": grade.total, "needs_review": grade.needs_review,
+                "review_reasons": grade.review_reasons,
+            }),
         )
         .await?;
         notify_ids(&mut tx, "shops", &[shop]).await?;
@@ -54,17 +59,29 @@ impl Store {
 
     /// The shop's current grade, as stored.
     pub async fn current_grade(&self, shop: ShopId) -> Result<Option<(Grade, Metrics)>> {
-        let row: Option<(serde_json::Value, serde_json::Value)> = sqlx::query_as(
-            "SELECT criteria, metrics FROM grades WHERE shop_id = $1 AND is_current",
+        let row: Option<GradeRow> = sqlx::query_as(
+            "SELECT criteria, metrics, needs_review, review_reasons FROM grades
+             WHERE shop_id = $1 AND is_current",
         )
         .bind(shop)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.and_then(|(g, m)| {
+        Ok(row.and_then(|(g, m, needs_review, reasons)| {
             Some((
-                serde_json::from_value(g).ok()?,
+                with_review(serde_json::from_value(g).ok()?, needs_review, reasons),
                 serde_json::from_value(m).ok()?,
             ))
         }))
     }
+}
+
+/// A grade as stored: the grade (JSON), its metrics (JSON), whether and why it needs review.
+type GradeRow = (serde_json::Value, serde_json::Value, bool, Vec<String>);
+
+/// The grade with its review as its columns say (the columns are the record: grades stored
+/// before they existed carry no reasons in their JSON).
+pub(super) fn with_review(mut grade: Grade, needs_review: bool, reasons: Vec<String>) -> Grade {
+    grade.needs_review = needs_review;
+    grade.review_reasons = reasons;
+    grade
 }

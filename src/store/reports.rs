@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::audit::AuditEntry;
+use super::grades::with_review;
 use super::{Result, Store};
 use crate::domain::community::Extraction;
 use crate::domain::grading::Metrics;
@@ -152,21 +153,24 @@ fn dashboard_bounds(now: DateTime<Utc>, tz: Tz) -> (DateTime<Utc>, DateTime<Utc>
 impl Store {
     /// The shop's current grade with its model and time.
     pub async fn report_grade(&self, shop: ShopId) -> Result<Option<GradeRecord>> {
-        let row: Option<(Value, Value, String, DateTime<Utc>)> = sqlx::query_as(
-            "SELECT criteria, metrics, model, created_at FROM grades
-             WHERE shop_id = $1 AND is_current",
+        #[allow(clippy::type_complexity)]
+        let row: Option<(Value, Value, String, DateTime<Utc>, bool, Vec<String>)> = sqlx::query_as(
+            "SELECT criteria, metrics, model, created_at, needs_review, review_reasons
+                 FROM grades WHERE shop_id = $1 AND is_current",
         )
         .bind(shop)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.and_then(|(g, m, model, graded_at)| {
-            Some(GradeRecord {
-                grade: serde_json::from_value(g).ok()?,
-                metrics: serde_json::from_value(m).unwrap_or_default(),
-                model,
-                graded_at,
-            })
-        }))
+        Ok(
+            row.and_then(|(g, m, model, graded_at, needs_review, reasons)| {
+                Some(GradeRecord {
+                    grade: with_review(serde_json::from_value(g).ok()?, needs_review, reasons),
+                    metrics: serde_json::from_value(m).unwrap_or_default(),
+                    model,
+                    graded_at,
+                })
+            }),
+        )
     }
 
     /// The name of the operator who started the shop.
@@ -215,7 +219,7 @@ impl Store {
                     coalesce(s.started_at, s.created_at) AS started_at, s.ended_at,
                     fs.first_sent_at, fr.first_reply_at,
                     g.total AS score, g.max_total AS max_score,
-                    g.fair_housing_flag AS needs_review, g.metrics,
+                    g.needs_review, g.metrics,
                     coalesce(fe.fees, '{}'::jsonb) AS fees
              FROM shops s
              JOIN targets t ON t.id = s.target_id

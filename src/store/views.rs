@@ -26,6 +26,8 @@ pub struct ShopRow {
     pub wait_reason: Option<String>,
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub score: Option<f64>,
+    /// Why the current grade needs an operator's review (empty: it does not, or no grade).
+    pub review_reasons: Vec<String>,
     /// An approved message that failed to send (an operator may retry it), and why.
     pub failed_message: Option<MessageId>,
     pub send_error: Option<String>,
@@ -83,7 +85,8 @@ impl Store {
             "SELECT s.id, s.target_id, t.name AS target_name, s.persona_id,
                     p.first_name || ' ' || p.last_name AS persona_name, s.status, s.status_reason,
                     s.updated_at AS last_activity, m.last_sent_at, m.pending_draft,
-                    m.wait_reason, m.next_attempt_at, g.total AS score, m.failed_message,
+                    m.wait_reason, m.next_attempt_at, g.total AS score,
+                    coalesce(g.review_reasons, '{}') AS review_reasons, m.failed_message,
                     m.send_error
              FROM (SELECT * FROM shops ORDER BY updated_at DESC, id DESC LIMIT $1 OFFSET $2) s
              JOIN targets t ON t.id = s.target_id
@@ -116,6 +119,7 @@ impl Store {
                     s.updated_at AS last_activity, NULL::timestamptz AS last_sent_at,
                     NULL::bigint AS pending_draft, NULL::text AS wait_reason,
                     NULL::timestamptz AS next_attempt_at, g.total AS score,
+                    coalesce(g.review_reasons, '{}') AS review_reasons,
                     NULL::bigint AS failed_message, NULL::text AS send_error
              FROM shops s
              JOIN targets t ON t.id = s.target_id

@@ -133,15 +133,30 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// Every message of the shared MIME corpus (`../shared/corpus/mime`), sorted.
+/// Names another MIME corpus folder than `../shared/corpus/mime`.
+pub const CORPUS_ENV: &str = "SECRET_SHOP_MIME_CORPUS";
+
+/// The shared MIME corpus: `$SECRET_SHOP_MIME_CORPUS`, else `../shared/corpus/mime` beside the
+/// repository.
+pub fn corpus_dir() -> PathBuf {
+    std::env::var_os(CORPUS_ENV)
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../shared/corpus/mime"
+            ))
+        })
+}
+
+/// Every message (`.eml`, any case, in any sub-folder) of the MIME corpus, sorted.
 pub fn corpus_files() -> Vec<PathBuf> {
-    let root = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/corpus/mime"
-    ));
+    let root = corpus_dir();
     assert!(
         root.is_dir(),
-        "{} is missing: the tests expect ../shared beside the repository",
+        "MIME corpus not found at {}: the tests expect the shared folder `../shared` (with \
+         corpus/mime) beside the repository, or {CORPUS_ENV} naming another",
         root.display()
     );
     let mut out = Vec::new();
@@ -151,7 +166,7 @@ pub fn corpus_files() -> Vec<PathBuf> {
             let p = e.unwrap().path();
             if p.is_dir() {
                 dirs.push(p);
-            } else if p.extension().is_some_and(|x| x == "eml") {
+            } else if p.extension().is_some_and(|x| x.eq_ignore_ascii_case("eml")) {
                 out.push(p);
             }
         }

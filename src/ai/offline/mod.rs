@@ -43,9 +43,20 @@ pub fn analyze(
     let responder = classify_responder(m);
     let extraction = extract(&m.body_text, m.body_html.as_deref());
     let mut sig = signals(&m.body_text, persona_first_name);
-    if let Some(html) = &m.body_html {
-        let all_text = strip_tags(strip_quoted_html(html)).to_ascii_lowercase();
-        sig.instructions_to_ai |= signals::instructions_to_ai(&text::normalize(&all_text));
-    }
+    sig.instructions_to_ai |= hidden_instructions_to_ai(m);
     (responder, extraction, sig)
+}
+
+/// Whether the reply tries to instruct an AI, in its text or in hidden HTML text. The rules
+/// check every analysis, the model's too: a model the mail talked round may not say so.
+pub fn instructs_ai(m: &ParsedMail) -> bool {
+    let text = text::normalize(&strip_quoted_history(&m.body_text)).to_ascii_lowercase();
+    signals::instructions_to_ai(&text) || hidden_instructions_to_ai(m)
+}
+
+fn hidden_instructions_to_ai(m: &ParsedMail) -> bool {
+    m.body_html.as_ref().is_some_and(|html| {
+        let all_text = strip_tags(strip_quoted_html(html)).to_ascii_lowercase();
+        signals::instructions_to_ai(&text::normalize(&all_text))
+    })
 }

@@ -87,6 +87,7 @@ fn shop_row(id: i64, target: &str, status: ShopStatus) -> ShopRow {
         wait_reason: None,
         next_attempt_at: None,
         score: None,
+        review_reasons: Vec::new(),
         failed_message: None,
         send_error: None,
     }

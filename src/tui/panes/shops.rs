@@ -1,4 +1,5 @@
-//! Shops: each with its target, persona, state, last activity, and what happens next and why.
+//! Shops: each with its target, persona, state, last activity, and what happens next and why
+//! (a grade an operator must review says so, and why).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -44,6 +45,12 @@ pub fn next_step(s: &ShopRow) -> String {
         AwaitingReply => format!("waiting for a reply since {}", when(s.last_sent_at)),
         Replied => "reading the reply, planning the next step".into(),
         Completed | TimedOut => match s.score {
+            Some(score) if !s.review_reasons.is_empty() => {
+                format!(
+                    "review the grade ({score:.0}): {}",
+                    s.review_reasons.join("; ")
+                )
+            }
             Some(score) => format!("graded {score:.0}"),
             None => "to grade".into(),
         },
@@ -80,7 +87,11 @@ pub fn draw(list: &ListView<ShopRow>, theme: &Theme, f: &mut Frame, area: Rect) 
                 Cell::from(s.persona_name.clone()),
                 Cell::from(s.status.to_string()).style(state_style),
                 Cell::from(when(Some(s.last_activity))),
-                Cell::from(next_step(s)),
+                Cell::from(next_step(s)).style(if s.review_reasons.is_empty() {
+                    theme.text
+                } else {
+                    theme.warn
+                }),
             ])
         },
         theme,

@@ -1,5 +1,6 @@
 //! A shop's conversation, oldest first, with direction, times, the response time between
-//! messages and auto/ai/human tags; the fact sheet beside it with the selected fact's evidence.
+//! messages and auto/ai/human tags (under a grade's review reasons, if it has any); the fact
+//! sheet beside it with the selected fact's evidence.
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -9,17 +10,14 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{pane_block, when};
 use crate::report::format::{display_value, duration};
-use crate::store::MessageRow;
+use crate::store::{MessageRow, ShopRow};
 use crate::tui::app::App;
 use crate::tui::state::ThreadView;
 use crate::tui::theme::Theme;
 
 pub fn draw(t: &ThreadView, app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
-    let title = app
-        .shops
-        .rows
-        .iter()
-        .find(|s| s.id == t.shop)
+    let shop = app.shops.rows.iter().find(|s| s.id == t.shop);
+    let title = shop
         .map(|s| format!(" Shop #{} — {} — {} ", s.id, s.target_name, s.status))
         .unwrap_or_else(|| format!(" Shop #{} ", t.shop));
     if !t.loaded {
@@ -32,7 +30,7 @@ pub fn draw(t: &ThreadView, app: &App, theme: &Theme, f: &mut Frame, area: Rect)
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(area);
     f.render_widget(
-        Paragraph::new(thread_lines(&t.messages, theme))
+        Paragraph::new([review_lines(shop, theme), thread_lines(&t.messages, theme)].concat())
             .wrap(Wrap { trim: false })
             .scroll((t.scroll, 0))
             .block(pane_block(title, theme)),
@@ -91,6 +89,23 @@ pub fn draw(t: &ThreadView, app: &App, theme: &Theme, f: &mut Frame, area: Rect)
             .block(pane_block(" Evidence ".into(), theme)),
         evidence,
     );
+}
+
+/// A grade an operator must review, and why, above the conversation.
+fn review_lines(shop: Option<&ShopRow>, theme: &Theme) -> Vec<Line<'static>> {
+    let Some(s) = shop.filter(|s| !s.review_reasons.is_empty()) else {
+        return Vec::new();
+    };
+    let score = s.score.map(|x| format!(" {x:.0}")).unwrap_or_default();
+    let mut out = vec![Line::styled(
+        format!("⚠ grade{score} needs review:"),
+        theme.warn,
+    )];
+    for r in &s.review_reasons {
+        out.push(Line::styled(format!("  - {r}"), theme.warn));
+    }
+    out.push(Line::raw(""));
+    out
 }
 
 fn thread_lines(messages: &[MessageRow], theme: &Theme) -> Vec<Line<'static>> {
