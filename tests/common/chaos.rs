@@ -335,6 +335,10 @@ async fn count(store: &Store, sql: &str) -> Option<i64> {
 const SENT: &str = "SELECT count(*) FROM messages WHERE direction = 'outbound' AND status = 'sent'";
 const STORED: &str = "SELECT count(*) FROM messages WHERE direction = 'inbound'";
 
+/// Messages whose SMTP attempt started and did not finish (their fate is unknown).
+const BROKEN_OFF: &str = "SELECT count(*) FROM messages WHERE direction = 'outbound' \
+     AND status <> 'sent' AND smtp_started_at IS NOT NULL";
+
 /// Waits until `sql` counts more than `above`; `None` at the deadline. A query that fails (the
 /// database is down) is no progress.
 async fn progress(store: &Store, sql: &str, above: i64, limit: Duration) -> Option<Duration> {
@@ -590,6 +594,7 @@ pub async fn kill_mid_send(scale: &Scale) -> Figures {
     let w = world().await;
     let ids = approved(&w, scale.send, "kill").await;
     let mut workers = Workers::new(&w);
+    let mut mid_smtp = 0;
     let step = (scale.send / (scale.send_kills + 2)).max(1) as i64;
     for _ in 0..scale.send_kills {
         let before = count(&w.store, SENT).await.unwrap();
@@ -606,9 +611,11 @@ pub async fn kill_mid_send(scale: &Scale) -> Figures {
         progress(&w.store, SENT, before + step - 1, Duration::from_secs(60)).await;
         jitter().await;
         workers.kill_all();
+        mid_smtp += count(&w.store, BROKEN_OFF).await.unwrap_or(0);
     }
     workers.spawn();
     settle_sends(&w, &ids, &mut f, Duration::from_secs(240)).await;
+    f.note = format!("{mid_smtp} kills caught a message mid-SMTP; {}", f.note);
     workers.finish(&mut f);
     f.elapsed = start.elapsed();
     f
@@ -985,23 +992,44 @@ pub async fn shared_message_id(scale: &Scale) -> Figures {
     f
 }
 
-/// Every scenario, in order.
+/// Every scenario, in order; `CHAOS_ONLY=text` runs those whose name contains it.
 pub async fn run_all(svc: &Services, scale: &Scale) -> Vec<Figures> {
+    let only = std::env::var("CHAOS_ONLY").unwrap_or_default();
+    let wanted = |name: &str| only.is_empty() || name.contains(&only);
     let mut rows = Vec::new();
     let mut report = |f: Figures| {
         eprintln!("{}", table(std::slice::from_ref(&f)));
         rows.push(f);
     };
-    report(kill_mid_send(scale).await);
-    report(kill_mid_sync(scale).await);
-    report(postgres_down_mid_send(svc, scale).await);
-    report(postgres_down_mid_sync(svc, scale).await);
-    report(mail_restart_mid_send(svc, scale, "dovecot").await);
-    report(mail_restart_mid_send(svc, scale, "postfix").await);
-    report(frozen_holder(scale).await);
-    report(two_workers(scale).await);
-    report(double_approvals(scale).await);
-    report(shared_message_id(scale).await);
+    if wanted("kill -9 mid-send") {
+        report(kill_mid_send(scale).await);
+    }
+    if wanted("kill -9 mid-sync") {
+        report(kill_mid_sync(scale).await);
+    }
+    if wanted("Postgres down mid-send") {
+        report(postgres_down_mid_send(svc, scale).await);
+    }
+    if wanted("Postgres down mid-sync") {
+        report(postgres_down_mid_sync(svc, scale).await);
+    }
+    for service in ["dovecot", "postfix"] {
+        if wanted(&format!("{service} restart")) {
+            report(mail_restart_mid_send(svc, scale, service).await);
+        }
+    }
+    if wanted("SIGSTOP") {
+        report(frozen_holder(scale).await);
+    }
+    if wanted("two workers") {
+        report(two_workers(scale).await);
+    }
+    if wanted("double approvals") {
+        report(double_approvals(scale).await);
+    }
+    if wanted("same Message-ID") {
+        report(shared_message_id(scale).await);
+    }
     rows
 }
 
