@@ -336,8 +336,15 @@ const SENT: &str = "SELECT count(*) FROM messages WHERE direction = 'outbound' A
 const STORED: &str = "SELECT count(*) FROM messages WHERE direction = 'inbound'";
 
 /// Messages whose SMTP attempt started and did not finish (their fate is unknown).
-const BROKEN_OFF: &str = "SELECT count(*) FROM messages WHERE direction = 'outbound' \
-     AND status <> 'sent' AND smtp_started_at IS NOT NULL";
+async fn broken_off(store: &Store) -> Vec<i64> {
+    sqlx::query_scalar(
+        "SELECT id FROM messages WHERE direction = 'outbound' AND status <> 'sent' \
+         AND smtp_started_at IS NOT NULL",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap_or_default()
+}
 
 /// Waits until `sql` counts more than `above`; `None` at the deadline. A query that fails (the
 /// database is down) is no progress.
@@ -594,8 +601,8 @@ pub async fn kill_mid_send(scale: &Scale) -> Figures {
     let w = world().await;
     let ids = approved(&w, scale.send, "kill").await;
     let mut workers = Workers::new(&w);
-    let mut mid_smtp = 0;
-    let step = (scale.send / (scale.send_kills + 2)).max(1) as i64;
+    let mut mid_smtp = std::collections::HashSet::new();
+    let step = (scale.send / (2 * scale.send_kills)).max(1) as i64;
     for _ in 0..scale.send_kills {
         let before = count(&w.store, SENT).await.unwrap();
         if before + 2 * step > scale.send as i64 {
@@ -611,11 +618,15 @@ pub async fn kill_mid_send(scale: &Scale) -> Figures {
         progress(&w.store, SENT, before + step - 1, Duration::from_secs(60)).await;
         jitter().await;
         workers.kill_all();
-        mid_smtp += count(&w.store, BROKEN_OFF).await.unwrap_or(0);
+        mid_smtp.extend(broken_off(&w.store).await);
     }
     workers.spawn();
     settle_sends(&w, &ids, &mut f, Duration::from_secs(240)).await;
-    f.note = format!("{mid_smtp} kills caught a message mid-SMTP; {}", f.note);
+    f.note = format!(
+        "{} messages caught mid-SMTP by a kill; {}",
+        mid_smtp.len(),
+        f.note
+    );
     workers.finish(&mut f);
     f.elapsed = start.elapsed();
     f
@@ -633,20 +644,28 @@ pub async fn kill_mid_sync(scale: &Scale) -> Figures {
     let fill = start.elapsed();
     let mut workers = Workers::new(&w);
     let batch = secret_shop::engine::sync::BATCH as i64;
-    for _ in 0..scale.sync_kills {
+    for life in 0..scale.sync_kills {
         let before = count(&w.store, STORED).await.unwrap();
-        if before + 2 * batch > n as i64 {
+        if before + batch > n as i64 {
             break;
         }
         workers.spawn();
-        // Killed once it has committed something, anywhere in the next batch.
-        if let Some(t) = progress(&w.store, STORED, before, Duration::from_secs(60)).await {
-            f.recoveries.push(t);
+        if life % 2 == 0 {
+            // Killed once it has committed something, anywhere in the next batch.
+            if let Some(t) = progress(&w.store, STORED, before, Duration::from_secs(60)).await {
+                f.recoveries.push(t);
+            } else {
+                f.problems
+                    .push("a restarted worker stored nothing in 60 s".into());
+            }
+            // Sync is fast (a batch of 500 in a quarter second, released): kill soon after.
+            let ms = rand::rng().random_range(0..100);
+            tokio::time::sleep(Duration::from_millis(ms)).await;
         } else {
-            f.problems
-                .push("a restarted worker stored nothing in 60 s".into());
+            // Killed early: logging in, taking the lease or in the middle of its first fetch.
+            let ms = rand::rng().random_range(50..400);
+            tokio::time::sleep(Duration::from_millis(ms)).await;
         }
-        jitter().await;
         workers.kill_all();
     }
     workers.spawn();
