@@ -772,17 +772,21 @@ pub async fn mail_restart_mid_send(svc: &Services, scale: &Scale, service: &str)
     progress(&w.store, SENT_AND_FILED, 0, Duration::from_secs(60)).await;
     svc.stop_one(service);
     ids.extend(approved(&w, scale.restart_send - half, "during").await);
-    svc.start_one(service);
-    let back = Instant::now();
-    // Without Postfix nothing is sent; without Dovecot nothing is filed in Sent.
+    // Without Postfix nothing is sent; without Dovecot nothing is filed in Sent: the count
+    // stands still until the server is back (which may be before `start-one` returns).
     let metric = if service == "postfix" {
         SENT
     } else {
         SENT_AND_FILED
     };
     let before = count(&w.store, metric).await.unwrap();
+    svc.start_one(service);
+    let back = Instant::now();
     match progress(&w.store, metric, before, Duration::from_secs(60)).await {
-        Some(_) => f.recoveries.push(back.elapsed()),
+        // Progress while the start script was still waiting for the server counts as 0.
+        Some(_) => f
+            .recoveries
+            .push(restart.elapsed().saturating_sub(back - restart)),
         None => f.problems.push(format!(
             "nothing sent and filed within 60 s of {service} coming back"
         )),
