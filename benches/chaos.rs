@@ -10,7 +10,6 @@
 //! took more than 5 s.
 
 #[path = "../tests/common/mod.rs"]
-#[allow(dead_code)]
 mod tcommon;
 
 use std::time::Duration;
