@@ -236,6 +236,7 @@ async fn drafts_come_from_the_model_or_an_offline_template() {
         noted: None,
         agent_name: None,
         attempt: 0,
+        rejected: &[],
     };
     let d = Ai::with_client(client(&server, "10", 0)).draft(&req).await;
     assert_eq!(d.generation.model, "test-model");

@@ -55,6 +55,7 @@ async fn run_loop(w: &World, ai: &Ai, judge_meaning: bool) {
             noted: None,
             agent_name: None,
             attempt: 0,
+            rejected: &[],
         })
         .await;
     assert!(draft.body.len() > 20, "{draft:?}");
@@ -128,6 +129,7 @@ async fn run_loop(w: &World, ai: &Ai, judge_meaning: bool) {
             follow_ups_sent: 0,
             declined: false,
             draft_pending: false,
+            rejected_at: None,
         },
         &seq,
     );
@@ -167,6 +169,7 @@ async fn run_loop(w: &World, ai: &Ai, judge_meaning: bool) {
             noted: noted.as_deref(),
             agent_name: agent.as_deref(),
             attempt: 0,
+            rejected: &[],
         })
         .await;
     assert!(follow.subject.starts_with("Re:"), "{follow:?}");

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::client::{AiError, OpenAiClient, Want};
 use super::prompts::{render, variants, version};
-use crate::domain::message::MessageKind;
+use crate::domain::message::{MessageKind, RejectedDraft, repeats_rejected};
 use crate::domain::persona::Persona;
 use crate::domain::target::Target;
 
@@ -39,7 +39,12 @@ pub struct DraftRequest<'a> {
     pub agent_name: Option<&'a str>,
     /// Bumped on each regeneration so offline variants change too.
     pub attempt: u32,
+    /// Drafts of this shop an operator rejected, with why: the new draft heeds the reasons and
+    /// never repeats one of these texts.
+    pub rejected: &'a [RejectedDraft],
 }
+
+
 
 /// How an output was made: recorded with every draft.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -200,20 +205,37 @@ fn context(req: &DraftRequest<'_>) -> serde_json::Value {
         "instructions": req.instructions,
         "agent_name": req.agent_name,
         "noted": req.noted,
+        "rejected": req.rejected,
     })
 }
 
-/// The offline draft: a template variant picked from persona, shop and attempt.
+/// How many further template picks the offline drafter tries to avoid a rejected text.
+const AVOID_TRIES: u32 = 16;
+
+/// The offline draft: a template variant picked from persona, shop and attempt, never the text
+/// of a draft an operator rejected (the next picks are tried; if every one was rejected, the
+/// last is returned and [`repeats_rejected`] tells the caller).
 pub fn offline_draft(req: &DraftRequest<'_>, fallback_reason: Option<String>) -> DraftText {
     let kind = kind_name(req.kind);
     let names = variants(kind);
-    let mut h = DefaultHasher::new();
-    (req.persona.id.0, req.shop_id, kind, req.attempt).hash(&mut h);
-    let pick = h.finish() as usize;
-    let name = names[pick % names.len()];
+    let ctx = context(req);
+    let mut drafted = None;
+    for extra in 0..AVOID_TRIES {
+        let mut h = DefaultHasher::new();
+        (req.persona.id.0, req.shop_id, kind, req.attempt + extra).hash(&mut h);
+        let pick = h.finish() as usize;
+        let name = names[pick % names.len()];
+        let body = render(name, &ctx);
+        let fresh = !repeats_rejected(&body, req.rejected);
+        drafted = Some((name, pick, body));
+        if fresh {
+            break;
+        }
+    }
+    let (name, pick, body) = drafted.expect("at least one try");
     DraftText {
         subject: subject(req, pick / names.len()),
-        body: render(name, context(req)),
+        body,
         generation: Generation {
             model: "offline".into(),
             prompt_version: version(name),
@@ -237,6 +259,11 @@ pub async fn ai_draft(client: &OpenAiClient, req: &DraftRequest<'_>) -> Result<D
             "a {}-character draft",
             body.len()
         )));
+    }
+    if repeats_rejected(&body, req.rejected) {
+        return Err(AiError::Invalid(
+            "the model repeated a draft an operator rejected".into(),
+        ));
     }
     let mut h = DefaultHasher::new();
     (req.persona.id.0, req.shop_id).hash(&mut h);
@@ -305,6 +332,48 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_offline_drafter_never_offers_a_rejected_text_again() {
+        let p = persona();
+        let t: Target = serde_json::from_value(serde_json::json!({
+            "id": 3, "name": "Summit Ridge", "street": "", "city": "Denver", "state": "CO",
+            "zip": "", "phone": "", "email": "leasing@summit.test", "website": "", "owners": "",
+            "property_manager": "", "time_zone": null, "notes": "", "tags": [],
+            "email_status": "unknown", "created_at": "2026-11-01T00:00:00Z",
+            "updated_at": "2026-11-01T00:00:00Z", "deleted_at": null, "version": 1
+        }))
+        .expect("a target");
+        let missing = vec!["pet_policy".to_string()];
+        for kind in [MessageKind::Inquiry, MessageKind::FollowUp, MessageKind::Nudge] {
+            let mut rejected = Vec::new();
+            let mut req = DraftRequest {
+                persona: &p,
+                target: &t,
+                shop_id: 7,
+                kind,
+                thread: &[],
+                missing: &missing,
+                instructions: None,
+                reply_subject: Some("Re: 2BR"),
+                noted: None,
+                agent_name: None,
+                attempt: 0,
+                rejected: &[],
+            };
+            let first = offline_draft(&req, None).body;
+            rejected.push(RejectedDraft {
+                body: format!("  {}\n", first.replace('\n', "\n\n")),
+                reason: "too long".into(),
+            });
+            req.rejected = &rejected;
+            let second = offline_draft(&req, None).body;
+            assert!(
+                !repeats_rejected(&second, &rejected),
+                "{kind:?}: the rejected text came back:\n{second}"
+            );
+        }
+    }
+
     /// Every offline variant ends with a sign-off after a blank line, then the name, then the
     /// phone on its own line (template whitespace control once glued them together).
     #[test]
@@ -337,6 +406,7 @@ mod tests {
                     noted: Some("the application fee is $50"),
                     agent_name: Some("Maria"),
                     attempt: 0,
+                    rejected: &[],
                 };
                 let body = render(name, context(&req));
                 let lines: Vec<&str> = body.trim_end().lines().collect();

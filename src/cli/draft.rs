@@ -10,10 +10,10 @@ use comfy_table::{Table, presets};
 use super::Ctx;
 use super::output::print_json;
 use crate::ai::Ai;
-use crate::domain::ids::MessageId;
+use crate::domain::ids::{MessageId, ShopId};
 use crate::services::editor::{from_editor_text, run_editor, to_editor_text};
 use crate::services::review;
-use crate::services::shops::{approve, retry_send};
+use crate::services::shops::{approve, draft_next, retry_send};
 
 #[derive(Debug, Subcommand)]
 pub enum DraftCmd {
@@ -55,6 +55,10 @@ pub enum DraftCmd {
         #[arg(long)]
         reason: String,
     },
+    /// Draft the shop's next message now, into the review queue: a follow-up for what is still
+    /// missing, or a nudge. After a rejection the planner drafts nothing more on its own until
+    /// the agent replies; this asks for one (it heeds the rejection reasons).
+    New { shop: ShopId },
     /// Send a failed message again (after fixing what the server refused): back in the outbox
     /// with fresh attempts.
     Retry { id: MessageId },
@@ -157,6 +161,17 @@ pub async fn run(ctx: &Ctx, cmd: DraftCmd) -> anyhow::Result<ExitCode> {
             let actor = ctx.actor(&store).await?;
             store.reject_draft(&actor, id, &reason).await?;
             println!("rejected draft {id}");
+        }
+        DraftCmd::New { shop } => {
+            let actor = ctx.actor(&store).await?;
+            let ai = Ai::from_config(&ctx.config.ai);
+            let d = draft_next(&store, &ai, &actor, shop).await?;
+            println!(
+                "drafted {} #{} for shop {shop}: review it with `secret-shop draft show {}`",
+                d.kind.as_str().replace('_', "-"),
+                d.id,
+                d.id
+            );
         }
         DraftCmd::Retry { id } => {
             let actor = ctx.actor(&store).await?;

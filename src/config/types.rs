@@ -189,6 +189,7 @@ pub struct FollowUpConfig {
     pub max_follow_ups: u32,
     pub shop_timeout_days: u32,
     pub persona_reuse_window_days: u32,
+    pub plan_every_secs: u64,
 }
 
 /// Website gathering: how politely and how far a target's site is read.

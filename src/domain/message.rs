@@ -63,6 +63,24 @@ impl DraftStatus {
     }
 }
 
+/// A draft an operator rejected, and why: later drafts of the shop heed the reason and never
+/// repeat the text.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct RejectedDraft {
+    pub body: String,
+    pub reason: String,
+}
+
+/// Same words in the same order: spacing and line breaks aside, an operator rejects words.
+fn same_text(a: &str, b: &str) -> bool {
+    a.split_whitespace().eq(b.split_whitespace())
+}
+
+/// The text repeats a rejected draft.
+pub fn repeats_rejected(body: &str, rejected: &[RejectedDraft]) -> bool {
+    rejected.iter().any(|r| same_text(body, &r.body))
+}
+
 #[cfg(test)]
 mod tests {
     use super::DraftStatus::*;

@@ -34,6 +34,18 @@ pub struct PlanInput<'a> {
     pub declined: bool,
     /// A draft is waiting for an operator: nothing else is planned until it is handled.
     pub draft_pending: bool,
+    /// When an operator last rejected a follow-up or nudge the planner drafted.
+    pub rejected_at: Option<DateTime<Utc>>,
+}
+
+impl PlanInput<'_> {
+    /// An operator rejected the planner's last draft and nothing changed since (no reply, nothing
+    /// sent): drafting it again on our own would undo their decision.
+    pub fn held_by_rejection(&self) -> bool {
+        self.rejected_at.is_some_and(|r| {
+            self.last_reply_at.is_none_or(|x| r > x) && self.last_sent_at.is_none_or(|x| r > x)
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -52,6 +64,9 @@ pub enum Plan {
     Finish {
         reason: FinishReason,
     },
+    /// A follow-up or nudge is due, but an operator rejected the last one and nothing changed
+    /// since: only a new reply or an operator's request drafts again.
+    Held,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -68,6 +83,14 @@ pub fn missing<'a>(required: &'a [String], known: &[String]) -> Vec<&'a String> 
 }
 
 pub fn plan(input: &PlanInput<'_>, seq: &Sequence) -> Plan {
+    match due(input, seq) {
+        Plan::Nudge | Plan::FollowUp { .. } if input.held_by_rejection() => Plan::Held,
+        p => p,
+    }
+}
+
+/// The next step, rejections aside.
+fn due(input: &PlanInput<'_>, seq: &Sequence) -> Plan {
     let hours = |h: u32| Duration::hours(h as i64);
     if input.draft_pending {
         return Plan::Wait { until: None };
@@ -171,6 +194,7 @@ mod tests {
             follow_ups_sent: 0,
             declined: false,
             draft_pending: false,
+            rejected_at: None,
         };
         assert_eq!(
             plan(&input, &SEQ),
@@ -178,6 +202,43 @@ mod tests {
                 until: Some(t(14 * 24))
             }
         );
+    }
+
+    #[test]
+    fn a_rejected_follow_up_is_not_drafted_again_until_something_changes() {
+        let req = s(&["application_fee", "pet_policy"]);
+        let none: Vec<String> = Vec::new();
+        let mut input = PlanInput {
+            now: t(30),
+            started_at: t(0),
+            required: &req,
+            known: &none,
+            last_sent_at: Some(t(1)),
+            last_reply_at: Some(t(20)),
+            follow_ups_sent: 0,
+            declined: false,
+            draft_pending: false,
+            rejected_at: None,
+        };
+        assert!(matches!(plan(&input, &SEQ), Plan::FollowUp { .. }));
+        // The operator rejected the follow-up at hour 25: however long we wait, no new one.
+        input.rejected_at = Some(t(25));
+        assert_eq!(plan(&input, &SEQ), Plan::Held);
+        input.now = t(100);
+        assert_eq!(plan(&input, &SEQ), Plan::Held);
+        // The shop still times out.
+        input.now = t(15 * 24);
+        assert!(matches!(plan(&input, &SEQ), Plan::Finish { .. }));
+        // A new reply changes things.
+        input.now = t(40);
+        input.last_reply_at = Some(t(30));
+        assert!(matches!(plan(&input, &SEQ), Plan::FollowUp { .. }));
+        // So does a message an operator asked for and sent after the rejection (a nudge is due
+        // 48 h later, as usual).
+        input.last_reply_at = Some(t(20));
+        input.last_sent_at = Some(t(26));
+        input.now = t(26 + 49);
+        assert_eq!(plan(&input, &SEQ), Plan::Nudge);
     }
 
     #[test]
@@ -286,6 +347,7 @@ mod tests {
                 follow_ups_sent: r.follow_ups,
                 declined: r.declined,
                 draft_pending: r.pending,
+                rejected_at: None,
             };
             assert_eq!(plan(&input, &SEQ), r.want, "{}", r.name);
         }

@@ -127,7 +127,7 @@ impl Engine {
             },
             window: send_window(config),
             default_tz: config.send_window.time_zone,
-            tick: Duration::from_secs(30),
+            tick: Duration::from_secs(config.follow_up.plan_every_secs.max(1)),
             clock: clock::Clock::system(),
         };
         Ok(Engine {

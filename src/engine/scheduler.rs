@@ -12,7 +12,7 @@ use super::lease::{HeldLease, LEASE_TTL};
 use super::sync::wait_or_cancel;
 use crate::ai::Ai;
 use crate::domain::ids::ShopId;
-use crate::domain::message::MessageKind;
+use crate::domain::message::{MessageKind, repeats_rejected};
 use crate::domain::planner::{FinishReason, Plan, PlanInput, Sequence, plan};
 use crate::domain::send_window::SendWindow;
 use crate::domain::shop::ShopStatus;
@@ -94,9 +94,10 @@ impl Scheduler {
             follow_ups_sent: st.follow_ups_sent,
             declined: st.declined,
             draft_pending: st.draft_pending,
+            rejected_at: st.rejected_at,
         };
         match plan(&input, &self.sequence) {
-            Plan::Wait { .. } => Ok(()),
+            Plan::Wait { .. } | Plan::Held => Ok(()),
             Plan::Finish { reason } => {
                 let (to, why) = match reason {
                     FinishReason::TimedOut if st.shop.status == ShopStatus::AwaitingReply => {
@@ -140,6 +141,11 @@ impl Scheduler {
         let ctx = DraftContext::load(&self.store, id).await?;
         let attempt = ctx.shop.follow_ups_sent as u32;
         let d = self.ai.draft(&ctx.request(kind, ask, None, attempt)).await;
+        if repeats_rejected(&d.body, &ctx.rejected) {
+            // Every text at hand was rejected: an operator writes this one (`draft new`).
+            tracing::info!(shop = %id, "not drafting again: every text at hand was rejected");
+            return Ok(());
+        }
         let system = self.store.actor("system").await?;
         let mut generation = serde_json::to_value(&d.generation)?;
         // Kept so a regeneration asks for the same items.

@@ -220,6 +220,7 @@ async fn thread(
                         noted: None,
                         agent_name: None,
                         attempt: n as u32,
+                        rejected: &[],
                     })
                     .await;
                 out.push(PastMessage {

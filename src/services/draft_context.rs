@@ -5,7 +5,7 @@
 use crate::ai::drafting::{DraftRequest, ThreadText, agent_first_name, noted_from};
 use crate::domain::community::Extraction;
 use crate::domain::ids::ShopId;
-use crate::domain::message::MessageKind;
+use crate::domain::message::{MessageKind, RejectedDraft};
 use crate::domain::persona::Persona;
 use crate::domain::shop::Shop;
 use crate::domain::target::Target;
@@ -21,6 +21,8 @@ pub struct DraftContext {
     pub reply_subject: Option<String>,
     pub in_reply_to: Option<String>,
     pub references: Vec<String>,
+    /// What operators rejected on this shop, and why.
+    pub rejected: Vec<RejectedDraft>,
 }
 
 impl DraftContext {
@@ -57,7 +59,9 @@ impl DraftContext {
                 .and_then(|a| serde_json::from_value(a["extraction"].clone()).ok()),
             None => None,
         };
+        let rejected = store.rejected_drafts(id).await?;
         Ok(DraftContext {
+            rejected,
             noted: extraction.as_ref().and_then(noted_from),
             agent_name: last_in.and_then(|m| agent_first_name(&m.body_text)),
             reply_subject: last_any.map(|m| m.subject.clone()),
@@ -102,6 +106,7 @@ impl DraftContext {
                 None
             },
             attempt,
+            rejected: &self.rejected,
         }
     }
 }

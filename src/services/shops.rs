@@ -4,11 +4,14 @@ use anyhow::bail;
 
 use crate::ai::Ai;
 use crate::ai::drafting::DraftRequest;
-use crate::domain::ids::{MessageId, PersonaId, TargetId};
-use crate::domain::message::MessageKind;
+use crate::domain::ids::{MessageId, PersonaId, ShopId, TargetId};
+use crate::domain::message::{MessageKind, repeats_rejected};
+use crate::domain::planner::{MAX_ASKS_PER_FOLLOW_UP, missing};
+use crate::domain::shop::ShopStatus;
 use crate::domain::persona::Persona;
 use crate::domain::shop::Shop;
 use crate::domain::target::Target;
+use crate::services::draft_context::DraftContext;
 use crate::store::{Actor, MessageRow, NewDraft, Store};
 
 /// What a shop asks for unless told otherwise.
@@ -82,6 +85,7 @@ pub async fn draft_inquiry(
     target: &Target,
     checklist: &[String],
 ) -> anyhow::Result<MessageRow> {
+    let rejected = store.rejected_drafts(shop.id).await?;
     let draft = ai
         .draft(&DraftRequest {
             persona,
@@ -95,6 +99,7 @@ pub async fn draft_inquiry(
             noted: None,
             agent_name: None,
             attempt: 0,
+            rejected: &rejected,
         })
         .await;
     let mut generation = serde_json::to_value(&draft.generation)?;
@@ -133,4 +138,77 @@ pub async fn approve(
 /// fresh attempts. Only a failed message can be retried.
 pub async fn retry_send(store: &Store, actor: &Actor, id: MessageId) -> anyhow::Result<()> {
     Ok(store.retry_failed(actor, id).await?)
+}
+
+/// An operator asks for the shop's next message now (after rejecting the planner's, or not to
+/// wait): a follow-up for what is still missing when the agent has replied since our last
+/// message, else a nudge. Drafted with the shop's rejections in mind (their reasons go to the
+/// AI; no rejected text is offered again) into the review queue.
+pub async fn draft_next(
+    store: &Store,
+    ai: &Ai,
+    actor: &Actor,
+    id: ShopId,
+) -> anyhow::Result<MessageRow> {
+    let st = store.plan_state(id).await?;
+    if st.draft_pending {
+        bail!(
+            "shop {id} already has a message awaiting review or in the outbox, or a reply still \
+             being read: handle that first"
+        );
+    }
+    if !matches!(
+        st.shop.status,
+        ShopStatus::AwaitingReply | ShopStatus::Replied
+    ) {
+        bail!(
+            "shop {id} is {}: only a shop waiting on the agent gets a new follow-up",
+            st.shop.status.as_str()
+        );
+    }
+    let replied = st
+        .last_reply_at
+        .is_some_and(|r| st.last_sent_at.is_none_or(|s| r >= s));
+    let (kind, ask) = if replied {
+        let ask: Vec<String> = missing(&st.shop.required_fields, &st.known)
+            .into_iter()
+            .take(MAX_ASKS_PER_FOLLOW_UP)
+            .cloned()
+            .collect();
+        if ask.is_empty() {
+            bail!("shop {id} has every checklist item: there is nothing to follow up on");
+        }
+        (MessageKind::FollowUp, ask)
+    } else {
+        (MessageKind::Nudge, Vec::new())
+    };
+    let ctx = DraftContext::load(store, id).await?;
+    let attempt = ctx.shop.follow_ups_sent as u32;
+    let d = ai
+        .draft(&ctx.request(kind, &ask, None, attempt))
+        .await;
+    if repeats_rejected(&d.body, &ctx.rejected) {
+        bail!(
+            "every {} text at hand was rejected on shop {id}: write this one yourself \
+             (`draft new` drafts nothing)",
+            kind.as_str()
+        );
+    }
+    let mut generation = serde_json::to_value(&d.generation)?;
+    generation["missing"] = serde_json::json!(ask);
+    generation["attempt"] = serde_json::json!(attempt);
+    Ok(store
+        .insert_draft(
+            actor,
+            &NewDraft {
+                shop_id: id,
+                kind,
+                subject: d.subject,
+                body_text: d.body,
+                in_reply_to: ctx.in_reply_to.clone(),
+                reference_ids: ctx.references.clone(),
+                generation: Some(generation),
+            },
+        )
+        .await?)
 }

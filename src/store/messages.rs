@@ -510,7 +510,7 @@ impl Store {
         let row: Option<(Option<ShopId>, MessageKind)> =
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "UPDATE messages SET status = 'rejected', rejected_by = $2, rejected_reason = $3,
-                    claimed_by = NULL, claimed_until = NULL,
+                    rejected_at = now(), claimed_by = NULL, claimed_until = NULL,
                     updated_at = now(), version = version + 1
              WHERE id = $1 AND status = 'pending_review' AND direction = 'outbound' AND {}
              RETURNING shop_id, kind",

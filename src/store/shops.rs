@@ -65,7 +65,7 @@ impl Store {
         move_shop_if_allowed(&mut tx, &actor.name, id, ShopStatus::Cancelled, reason).await?;
         // Nothing of a cancelled shop leaves any more.
         sqlx::query(
-            "UPDATE messages SET status = 'rejected', rejected_by = $2, rejected_reason = 'shop cancelled',
+            "UPDATE messages SET status = 'rejected', rejected_by = $2, rejected_reason = 'shop cancelled', rejected_at = now(),
                     updated_at = now(), version = version + 1
              WHERE shop_id = $1 AND direction = 'outbound'
                AND status IN ('pending_review', 'approved', 'queued')",
@@ -161,6 +161,8 @@ pub struct PlanState {
     pub declined: bool,
     /// A nudge still awaiting review although the agent has replied since it was drafted.
     pub stale_nudge: Option<MessageId>,
+    /// When an operator (not the system) last rejected a follow-up or nudge.
+    pub rejected_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Store {
@@ -196,6 +198,7 @@ impl Store {
             unread: bool,
             declined: Option<bool>,
             stale_nudge: Option<MessageId>,
+            rejected_at: Option<chrono::DateTime<chrono::Utc>>,
         }
         let r: Row = sqlx::query_as(
             "SELECT
@@ -223,7 +226,10 @@ impl Store {
                                                    WHERE r.shop_id = $1
                                                      AND r.direction = 'inbound'
                                                      AND NOT r.is_auto_reply
-                                                     AND NOT r.is_bounce)) AS stale_nudge
+                                                     AND NOT r.is_bounce)) AS stale_nudge,
+                 (SELECT max(x.rejected_at) FROM messages x JOIN operators o ON o.id = x.rejected_by
+                  WHERE x.shop_id = $1 AND x.direction = 'outbound' AND x.status = 'rejected'
+                    AND x.kind IN ('follow_up', 'nudge') AND o.name <> 'system') AS rejected_at
              FROM messages m WHERE m.shop_id = $1",
         )
         .bind(id)
@@ -238,7 +244,26 @@ impl Store {
             draft_pending: r.pending || r.unread,
             declined: r.declined.unwrap_or(false),
             stale_nudge: r.stale_nudge,
+            rejected_at: r.rejected_at,
         })
+    }
+
+    /// The drafts of a shop operators rejected (not the system's own superseded nudges), oldest
+    /// first: what the next draft must not repeat, and why.
+    pub async fn rejected_drafts(
+        &self,
+        id: ShopId,
+    ) -> Result<Vec<crate::domain::message::RejectedDraft>> {
+        Ok(sqlx::query_as(
+            "SELECT x.body_text AS body, coalesce(x.rejected_reason, '') AS reason
+             FROM messages x JOIN operators o ON o.id = x.rejected_by
+             WHERE x.shop_id = $1 AND x.direction = 'outbound' AND x.status = 'rejected'
+               AND o.name <> 'system'
+             ORDER BY x.rejected_at, x.id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// Ends a shop by the planner's decision (completed or timed out), audited as the system.

@@ -31,6 +31,9 @@ pub struct ShopRow {
     /// An approved message that failed to send (an operator may retry it), and why.
     pub failed_message: Option<MessageId>,
     pub send_error: Option<String>,
+    /// "follow-up rejected by NAME: REASON" while that rejection holds the planner (no reply and
+    /// nothing sent since).
+    pub rejection: Option<String>,
 }
 
 /// A line of the inbox: one inbound message with its shop's names.
@@ -87,11 +90,27 @@ impl Store {
                     s.updated_at AS last_activity, m.last_sent_at, m.pending_draft,
                     m.wait_reason, m.next_attempt_at, g.total AS score,
                     coalesce(g.review_reasons, '{}') AS review_reasons, m.failed_message,
-                    m.send_error
+                    m.send_error, rj.rejection
              FROM (SELECT * FROM shops ORDER BY updated_at DESC, id DESC LIMIT $1 OFFSET $2) s
              JOIN targets t ON t.id = s.target_id
              JOIN personas p ON p.id = s.persona_id
              LEFT JOIN grades g ON g.shop_id = s.id AND g.is_current
+             LEFT JOIN LATERAL (
+                 -- The planner's rule (PlanInput::held_by_rejection), for the shop's next step.
+                 SELECT replace(x.kind::text, '_', '-') || ' rejected by ' || o.name
+                        || coalesce(': ' || nullif(x.rejected_reason, ''), '') AS rejection
+                 FROM messages x JOIN operators o ON o.id = x.rejected_by
+                 WHERE x.shop_id = s.id AND x.direction = 'outbound' AND x.status = 'rejected'
+                   AND x.kind IN ('follow_up', 'nudge') AND o.name <> 'system'
+                   AND x.rejected_at > coalesce((SELECT max(y.sent_at) FROM messages y
+                         WHERE y.shop_id = s.id AND y.direction = 'outbound'
+                           AND y.status = 'sent'), '-infinity')
+                   AND x.rejected_at > coalesce((SELECT max(r.received_at) FROM messages r
+                         WHERE r.shop_id = s.id AND r.direction = 'inbound'
+                           AND NOT r.is_auto_reply AND NOT r.is_bounce
+                           AND coalesce(r.responder_kind, 'human') <> 'auto'), '-infinity')
+                 ORDER BY x.rejected_at DESC LIMIT 1
+             ) rj ON true
              LEFT JOIN LATERAL (
                  SELECT max(sent_at) FILTER (WHERE status = 'sent') AS last_sent_at,
                         min(id) FILTER (WHERE status = 'pending_review') AS pending_draft,
@@ -120,7 +139,8 @@ impl Store {
                     NULL::bigint AS pending_draft, NULL::text AS wait_reason,
                     NULL::timestamptz AS next_attempt_at, g.total AS score,
                     coalesce(g.review_reasons, '{}') AS review_reasons,
-                    NULL::bigint AS failed_message, NULL::text AS send_error
+                    NULL::bigint AS failed_message, NULL::text AS send_error,
+                    NULL::text AS rejection
              FROM shops s
              JOIN targets t ON t.id = s.target_id
              JOIN personas p ON p.id = s.persona_id

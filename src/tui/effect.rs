@@ -47,6 +47,8 @@ pub enum Effect {
     CancelShop(ShopId),
     /// Put a failed message back in the outbox.
     RetrySend(MessageId),
+    /// Draft a shop's next message now, into the review queue.
+    DraftNext(ShopId),
     GradeShop(ShopId),
     ExportReport {
         shop: ShopId,

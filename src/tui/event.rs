@@ -118,6 +118,7 @@ pub enum Done {
     MessageAssigned(MessageId, ShopId),
     ShopCancelled(ShopId),
     SendRetried(MessageId),
+    DraftedNext(ShopId, MessageId),
     ShopGraded(ShopId, f64),
     ReportExported(PathBuf),
     GatherQueued(TargetId),

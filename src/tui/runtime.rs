@@ -190,6 +190,10 @@ impl Runtime {
                 crate::services::shops::retry_send(s, &self.actor, id).await?;
                 Event::Done(Done::SendRetried(id))
             }
+            Effect::DraftNext(id) => {
+                let d = crate::services::shops::draft_next(s, &self.ai, &self.actor, id).await?;
+                Event::Done(Done::DraftedNext(id, d.id))
+            }
             Effect::GradeShop(id) => {
                 let window = crate::engine::send_window(&self.config);
                 let (_, grade) =
@@ -407,6 +411,7 @@ fn describe(e: &Effect) -> String {
         Effect::CancelShop(id) => format!("cancelling shop #{id}"),
         Effect::GradeShop(id) => format!("grading shop #{id}"),
         Effect::RetrySend(id) => format!("retrying message #{id}"),
+        Effect::DraftNext(id) => format!("drafting shop #{id}'s next message"),
         Effect::ExportReport { shop, .. } => format!("exporting shop #{shop}'s report"),
         Effect::GatherWebsite(t) => format!("queueing target #{t}'s website"),
         Effect::StartShop { .. } => "starting a shop".into(),

@@ -107,6 +107,7 @@ fn draw_hints(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
                 | Action::EditDraftExternal
                 | Action::RegenerateDraft => held,
                 Action::RetrySend => app.failed_message().is_none(),
+                Action::DraftNext => !app.shop_rejected(),
                 _ => false,
             };
             if !useless {
@@ -142,6 +143,7 @@ fn short(a: Action) -> &'static str {
         ToggleUnmatched => "unmatched",
         CancelShop => "cancel",
         RetrySend => "retry send",
+        DraftNext => "new draft",
         GradeShop => "grade",
         ExportReport => "export",
         GatherWebsite => "gather site",

@@ -50,6 +50,7 @@ pub fn shop(id: i64, target: &str, persona: &str, status: ShopStatus) -> ShopRow
         review_reasons: Vec::new(),
         failed_message: None,
         send_error: None,
+        rejection: None,
     }
 }
 

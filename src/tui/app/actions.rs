@@ -178,6 +178,10 @@ impl App {
                     Vec::new()
                 }
             },
+            DraftNext => match self.selected_shop() {
+                Some(id) => vec![Effect::DraftNext(id)],
+                None => Vec::new(),
+            },
             GradeShop => match self.selected_shop() {
                 Some(id) => vec![Effect::GradeShop(id)],
                 None => Vec::new(),
@@ -716,6 +720,15 @@ impl App {
             Pane::Shops => self.shops.selected_row().and_then(|s| s.failed_message),
             _ => None,
         }
+    }
+
+    /// The selected shop's planner is held by a rejected follow-up.
+    pub(crate) fn shop_rejected(&self) -> bool {
+        self.pane == Pane::Shops
+            && self
+                .shops
+                .selected_row()
+                .is_some_and(|s| s.rejection.is_some())
     }
 
     fn selected_shop(&self) -> Option<ShopId> {

@@ -268,6 +268,12 @@ impl App {
                 self.toast(format!("message #{id} is back in the outbox"));
                 vec![Effect::Load(Query::Shops)]
             }
+            Done::DraftedNext(shop, draft) => {
+                self.toast(format!(
+                    "drafted #{draft} for shop #{shop}: it is in the review queue"
+                ));
+                vec![Effect::Load(Query::Shops)]
+            }
             Done::ShopGraded(id, total) => {
                 self.toast(format!("shop #{id} graded: {total:.0}"));
                 vec![Effect::Load(Query::Shops)]

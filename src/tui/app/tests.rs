@@ -90,6 +90,7 @@ fn shop_row(id: i64, target: &str, status: ShopStatus) -> ShopRow {
         review_reasons: Vec::new(),
         failed_message: None,
         send_error: None,
+        rejection: None,
     }
 }
 
@@ -1166,4 +1167,24 @@ fn shift_r_retries_the_selected_shops_failed_message_and_says_so_otherwise() {
     assert_eq!(app.handle(key('R')), vec![Effect::RetrySend(MessageId(40))]);
     app.handle(Event::Done(Done::SendRetried(MessageId(40))));
     assert_eq!(last_toast(&app), "message #40 is back in the outbox");
+}
+
+#[test]
+fn shift_d_asks_for_a_new_draft_on_a_shop_whose_follow_up_was_rejected() {
+    let mut app = app();
+    app.handle(key('2'));
+    let mut rows = shop_rows();
+    rows[0].rejection = Some("follow-up rejected by dana: too pushy".into());
+    app.handle(Event::Loaded(Loaded::Shops(rows.clone())));
+    assert!(
+        crate::tui::panes::shops::next_step(&rows[0])
+            .starts_with("follow-up rejected by dana: too pushy"),
+        "the shop says who rejected it and why"
+    );
+    assert_eq!(app.handle(key('D')), vec![Effect::DraftNext(ShopId(1))]);
+    app.handle(Event::Done(Done::DraftedNext(ShopId(1), MessageId(77))));
+    assert_eq!(
+        last_toast(&app),
+        "drafted #77 for shop #1: it is in the review queue"
+    );
 }

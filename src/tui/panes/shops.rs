@@ -42,6 +42,10 @@ pub fn next_step(s: &ShopRow) -> String {
             }
             None => "in the outbox".into(),
         },
+        AwaitingReply | Replied if s.rejection.is_some() => {
+            let r = s.rejection.as_deref().unwrap_or_default();
+            format!("{r}; waiting for a reply or a new draft (D)")
+        }
         AwaitingReply => format!("waiting for a reply since {}", when(s.last_sent_at)),
         Replied => "reading the reply, planning the next step".into(),
         Completed | TimedOut => match s.score {
