@@ -89,19 +89,17 @@ async fn a_rejected_follow_up_is_not_drafted_again_and_a_new_one_differs() {
     );
     // One at a time: a second request is refused while this one waits for review.
     let again = draft_next(&w.store, &ai, &w.actor, w.shop).await;
-    assert!(
-        again
-            .unwrap_err()
-            .to_string()
-            .contains("awaiting review"),
-    );
+    assert!(again.unwrap_err().to_string().contains("awaiting review"),);
     let audit: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM audit_log WHERE action = 'reject' AND operator = 'tester'",
     )
     .fetch_one(w.store.pool())
     .await
     .unwrap();
-    assert_eq!(audit, 1, "the rejection is on the record with the operator's name");
+    assert_eq!(
+        audit, 1,
+        "the rejection is on the record with the operator's name"
+    );
 }
 
 #[tokio::test]
@@ -151,7 +149,10 @@ async fn draft_new_from_the_command_line() {
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", std::env::temp_dir())
-        .env("XDG_CONFIG_HOME", std::env::temp_dir().join("no-such-config"))
+        .env(
+            "XDG_CONFIG_HOME",
+            std::env::temp_dir().join("no-such-config"),
+        )
         .envs(&w.env)
         .args(["draft", "new", &w.shop.0.to_string()])
         .output()

@@ -44,8 +44,6 @@ pub struct DraftRequest<'a> {
     pub rejected: &'a [RejectedDraft],
 }
 
-
-
 /// How an output was made: recorded with every draft.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Generation {
@@ -344,7 +342,11 @@ mod tests {
         }))
         .expect("a target");
         let missing = vec!["pet_policy".to_string()];
-        for kind in [MessageKind::Inquiry, MessageKind::FollowUp, MessageKind::Nudge] {
+        for kind in [
+            MessageKind::Inquiry,
+            MessageKind::FollowUp,
+            MessageKind::Nudge,
+        ] {
             let mut rejected = Vec::new();
             let mut req = DraftRequest {
                 persona: &p,

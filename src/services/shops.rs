@@ -6,10 +6,10 @@ use crate::ai::Ai;
 use crate::ai::drafting::DraftRequest;
 use crate::domain::ids::{MessageId, PersonaId, ShopId, TargetId};
 use crate::domain::message::{MessageKind, repeats_rejected};
-use crate::domain::planner::{MAX_ASKS_PER_FOLLOW_UP, missing};
-use crate::domain::shop::ShopStatus;
 use crate::domain::persona::Persona;
+use crate::domain::planner::{MAX_ASKS_PER_FOLLOW_UP, missing};
 use crate::domain::shop::Shop;
+use crate::domain::shop::ShopStatus;
 use crate::domain::target::Target;
 use crate::services::draft_context::DraftContext;
 use crate::store::{Actor, MessageRow, NewDraft, Store};
@@ -184,9 +184,7 @@ pub async fn draft_next(
     };
     let ctx = DraftContext::load(store, id).await?;
     let attempt = ctx.shop.follow_ups_sent as u32;
-    let d = ai
-        .draft(&ctx.request(kind, &ask, None, attempt))
-        .await;
+    let d = ai.draft(&ctx.request(kind, &ask, None, attempt)).await;
     if repeats_rejected(&d.body, &ctx.rejected) {
         bail!(
             "every {} text at hand was rejected on shop {id}: write this one yourself \
