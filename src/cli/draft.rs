@@ -13,7 +13,7 @@ use crate::ai::Ai;
 use crate::domain::ids::{MessageId, ShopId};
 use crate::services::editor::{from_editor_text, run_editor, to_editor_text};
 use crate::services::review;
-use crate::services::shops::{approve, draft_next, retry_send};
+use crate::services::shops::{approve, draft_next, recall, retry_send};
 
 #[derive(Debug, Subcommand)]
 pub enum DraftCmd {
@@ -55,6 +55,10 @@ pub enum DraftCmd {
         #[arg(long)]
         reason: String,
     },
+    /// Take an approved message back into the review queue (yours to edit), until the outbox
+    /// takes it: within `review.undo_seconds` of the approval, or later while it waits for the
+    /// send window.
+    Recall { id: MessageId },
     /// Draft the shop's next message now, into the review queue: a follow-up for what is still
     /// missing, or a nudge. After a rejection the planner drafts nothing more on its own until
     /// the agent replies; this asks for one (it heeds the rejection reasons).
@@ -154,13 +158,26 @@ pub async fn run(ctx: &Ctx, cmd: DraftCmd) -> anyhow::Result<ExitCode> {
         }
         DraftCmd::Approve { id, version } => {
             let actor = ctx.actor(&store).await?;
-            approve(&store, &actor, id, version).await?;
-            println!("approved draft {id}; the outbox sends it in the send window");
+            let undo = ctx.config.review.undo_seconds;
+            approve(&store, &actor, id, version, undo).await?;
+            if undo > 0 {
+                println!(
+                    "approved draft {id}; it can be recalled for {undo} s \
+                     (`secret-shop draft recall {id}`), then the outbox sends it in the send window"
+                );
+            } else {
+                println!("approved draft {id}; the outbox sends it in the send window");
+            }
         }
         DraftCmd::Reject { id, reason } => {
             let actor = ctx.actor(&store).await?;
             store.reject_draft(&actor, id, &reason).await?;
             println!("rejected draft {id}");
+        }
+        DraftCmd::Recall { id } => {
+            let actor = ctx.actor(&store).await?;
+            recall(&store, &actor, id).await?;
+            println!("recalled message {id}: it is a draft again, held by you (`draft show {id}`)");
         }
         DraftCmd::New { shop } => {
             let actor = ctx.actor(&store).await?;

@@ -79,6 +79,12 @@ pub const ENV_OVERRIDES: &[EnvOverride] = &[
         Kind::Window,
         false,
     ),
+    ov(
+        "SECRET_SHOP_UNDO_SECONDS",
+        "review.undo_seconds",
+        Kind::Int,
+        false,
+    ),
     ov("SECRET_SHOP_LOG_FILE", "paths.log_file", Kind::Str, false),
     ov(
         "SECRET_SHOP_EXPORT_DIR",

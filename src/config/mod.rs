@@ -23,8 +23,8 @@ pub use env::{ENV_OVERRIDES, EnvOverride, OPENAI_API_KEY, env_var_names};
 pub use error::{ConfigError, Origin};
 pub use types::{
     AddressMode, AiConfig, AiProvider, Config, CrawlConfig, DatabaseConfig, FoldersConfig,
-    FollowUpConfig, MailConfig, OperatorConfig, PathsConfig, SendWindowConfig, ServerConfig,
-    TlsMode,
+    FollowUpConfig, MailConfig, OperatorConfig, PathsConfig, ReviewConfig, SendWindowConfig,
+    ServerConfig, TlsMode,
 };
 
 use load::FileChoice;

@@ -19,6 +19,7 @@ pub struct Config {
     pub ai: AiConfig,
     pub send_window: SendWindowConfig,
     pub follow_up: FollowUpConfig,
+    pub review: ReviewConfig,
     pub crawl: CrawlConfig,
     pub tui: TuiConfig,
     pub paths: PathsConfig,
@@ -190,6 +191,14 @@ pub struct FollowUpConfig {
     pub shop_timeout_days: u32,
     pub persona_reuse_window_days: u32,
     pub plan_every_secs: u64,
+}
+
+/// The review queue.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table")]
+pub struct ReviewConfig {
+    /// How long an approved message can still be recalled before the outbox may send it.
+    pub undo_seconds: u64,
 }
 
 /// Website gathering: how politely and how far a target's site is read.

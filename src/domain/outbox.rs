@@ -51,6 +51,8 @@ text_enum! {
         Checking => "checking",
         /// The SMTP or IMAP server cannot be reached right now.
         Connection => "connection",
+        /// Just approved: the operator can still recall it (`review.undo_seconds`).
+        Undo => "undo",
     }
 }
 
@@ -72,6 +74,9 @@ pub fn why_not_sent(
         .unwrap_or_else(|| "soon".into());
     match status {
         DraftStatus::PendingReview => "awaiting approval".into(),
+        DraftStatus::Approved if wait == Some(WaitReason::Undo) => {
+            format!("approved; can be recalled until {at}")
+        }
         DraftStatus::Approved => "approved; waiting for the sender".into(),
         DraftStatus::Queued => match wait {
             Some(WaitReason::Window) => format!("outside the send window; goes at {at}"),
@@ -88,7 +93,7 @@ pub fn why_not_sent(
                 "waiting for the mail server: {}",
                 last_error.unwrap_or("cannot connect")
             ),
-            None => format!("queued; goes at {at}"),
+            Some(WaitReason::Undo) | None => format!("queued; goes at {at}"),
         },
         DraftStatus::Sending => "sending now".into(),
         DraftStatus::Sent => "sent".into(),

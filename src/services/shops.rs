@@ -120,18 +120,27 @@ pub async fn draft_inquiry(
         .await?)
 }
 
-/// Approves a draft at the version the operator saw (or the current one).
+/// Approves a draft at the version the operator saw (or the current one). It waits
+/// `undo_secs` before the outbox may send it; until then (and until the outbox takes it) it can
+/// be recalled.
 pub async fn approve(
     store: &Store,
     actor: &Actor,
     id: MessageId,
     version: Option<i32>,
+    undo_secs: u64,
 ) -> anyhow::Result<()> {
     let m = store.message(id).await?;
     store
-        .approve_draft(actor, id, version.unwrap_or(m.version))
+        .approve_draft_with_undo(actor, id, version.unwrap_or(m.version), undo_secs)
         .await?;
     Ok(())
+}
+
+/// Takes an approved message back into the review queue, held by `actor` (see
+/// [`Store::recall_message`] for when it is too late).
+pub async fn recall(store: &Store, actor: &Actor, id: MessageId) -> anyhow::Result<()> {
+    Ok(store.recall_message(actor, id).await?)
 }
 
 /// Sends a failed message again (an operator's decision, audited): back in the outbox with

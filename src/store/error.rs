@@ -19,6 +19,9 @@ pub enum StoreError {
         by: String,
         until: String,
     },
+    /// Refused, for the reason given (e.g. too late to recall a message that went).
+    #[error("{0}")]
+    Refused(String),
     #[error("already exists: {0}")]
     Duplicate(String),
     #[error("rejected by the database: {0}")]

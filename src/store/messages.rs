@@ -607,12 +607,27 @@ impl Store {
     }
 
     /// Approves a pending draft if it still has `version`: two operators approving at once send
-    /// it once (the second gets `Conflict`).
+    /// it once (the second gets `Conflict`). It may go at once (no undo window).
     pub async fn approve_draft(&self, actor: &Actor, id: MessageId, version: i32) -> Result<()> {
+        self.approve_draft_with_undo(actor, id, version, 0).await
+    }
+
+    /// Approves as [`Store::approve_draft`], with `undo_secs` in which the outbox leaves it
+    /// alone and it can be recalled ([`Store::recall_message`]).
+    pub async fn approve_draft_with_undo(
+        &self,
+        actor: &Actor,
+        id: MessageId,
+        version: i32,
+        undo_secs: u64,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let shop: Option<Option<ShopId>> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "UPDATE messages SET status = 'approved', approved_by = $3, approved_at = now(),
                     claimed_by = NULL, claimed_until = NULL,
+                    next_attempt_at = CASE WHEN $4 > 0
+                        THEN now() + make_interval(secs => $4) END,
+                    wait_reason = CASE WHEN $4 > 0 THEN 'undo' END,
                     updated_at = now(), version = version + 1
              WHERE id = $1 AND version = $2 AND status = 'pending_review' AND direction = 'outbound'
                AND {}
@@ -622,6 +637,7 @@ impl Store {
         .bind(id)
         .bind(version)
         .bind(actor.id)
+        .bind(undo_secs.min(86_400) as f64)
         .fetch_optional(&mut *tx)
         .await?;
         let Some(shop) = shop else {
@@ -650,4 +666,93 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+
+    /// Takes an approved message back before the outbox has it: a draft again (a new version),
+    /// held by whoever recalled it. Refused, saying plainly why, once the outbox has taken it
+    /// (sending, sent) or an attempt may have reached the server.
+    pub async fn recall_message(&self, actor: &Actor, id: MessageId) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let shop: Option<Option<ShopId>> = sqlx::query_scalar(
+            "UPDATE messages SET status = 'pending_review', approved_by = NULL, approved_at = NULL,
+                    next_attempt_at = NULL, wait_reason = NULL, last_error = NULL,
+                    claimed_by = $2, claimed_until = now() + make_interval(mins => $3),
+                    updated_at = now(), version = version + 1
+             WHERE id = $1 AND direction = 'outbound' AND status IN ('approved', 'queued')
+               AND smtp_started_at IS NULL
+             RETURNING shop_id",
+        )
+        .bind(id)
+        .bind(actor.id)
+        .bind(review::CLAIM_MINUTES)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(shop) = shop else {
+            return Err(why_not_recalled(&mut tx, id).await);
+        };
+        record(
+            &mut tx,
+            actor,
+            "recall",
+            EntityType::Message,
+            Some(id.0),
+            json!({}),
+        )
+        .await?;
+        if let Some(shop) = shop {
+            move_shop_if_allowed(
+                &mut tx,
+                &actor.name,
+                shop,
+                ShopStatus::AwaitingReview,
+                "recalled",
+            )
+            .await?;
+        }
+        notify_ids(&mut tx, "messages", &[id]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Why a recall touched nothing, in words for the operator.
+async fn why_not_recalled(conn: &mut sqlx::PgConnection, id: MessageId) -> StoreError {
+    type Row = (
+        Option<String>,
+        Option<chrono::DateTime<chrono::Utc>>,
+        Option<chrono::DateTime<chrono::Utc>>,
+    );
+    let row: std::result::Result<Option<Row>, _> = sqlx::query_as(
+        "SELECT status::text, sent_at, smtp_started_at FROM messages
+         WHERE id = $1 AND direction = 'outbound'",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await;
+    let at = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+            .unwrap_or_else(|| "an unknown time".into())
+    };
+    let why = match row {
+        Err(e) => return e.into(),
+        Ok(None) => return StoreError::not_found("message", id),
+        Ok(Some((Some(s), sent, _))) if s == "sent" => {
+            format!("message {id} was sent at {}: too late to recall", at(sent))
+        }
+        Ok(Some((Some(s), _, _))) if s == "sending" => {
+            format!("message {id} is being sent right now: too late to recall")
+        }
+        Ok(Some((_, _, Some(started)))) => format!(
+            "message {id} may already have reached the mail server (an attempt began at {}): \
+             it cannot be recalled",
+            at(Some(started))
+        ),
+        Ok(Some((Some(s), _, _))) if s == "pending_review" => {
+            format!("message {id} is not approved: it is a draft awaiting review")
+        }
+        Ok(Some((s, _, _))) => format!(
+            "message {id} is {}: only an approved message can be recalled",
+            s.unwrap_or_default()
+        ),
+    };
+    StoreError::Refused(why)
 }

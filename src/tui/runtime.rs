@@ -138,7 +138,8 @@ impl Runtime {
                 Event::Done(Done::DraftReleased(id))
             }
             Effect::ApproveDraft { id, version } => {
-                shops::approve(s, &self.actor, id, Some(version)).await?;
+                let undo = self.config.review.undo_seconds;
+                shops::approve(s, &self.actor, id, Some(version), undo).await?;
                 Event::Done(Done::DraftApproved(id))
             }
             Effect::RejectDraft { id, reason } => {

@@ -48,6 +48,8 @@ pub fn world_env(url: &str, persona_domain: &str) -> HashMap<String, String> {
     env.insert("SECRET_SHOP_OPERATOR".into(), "tester".into());
     env.insert("SECRET_SHOP_MAIL_DOMAIN".into(), persona_domain.to_string());
     env.insert("SECRET_SHOP_SEND_WINDOW".into(), "always".into());
+    // Approvals go at once unless a test is about the undo window.
+    env.insert("SECRET_SHOP_UNDO_SECONDS".into(), "0".into());
     for kind in ["IMAP", "SMTP"] {
         env.insert(format!("SECRET_SHOP_{kind}_HOST"), "127.0.0.1".into());
         env.insert(

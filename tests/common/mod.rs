@@ -71,6 +71,8 @@ impl Cli {
                 ("DATABASE_URL".into(), database_url.into()),
                 ("SECRET_SHOP_OPERATOR".into(), "tester".into()),
                 ("SECRET_SHOP_MAIL_DOMAIN".into(), "shop.test".into()),
+                // Approvals go at once unless a test is about the undo window.
+                ("SECRET_SHOP_UNDO_SECONDS".into(), "0".into()),
                 (
                     "SECRET_SHOP_LOG_FILE".into(),
                     dir.path().join("log.txt").display().to_string(),

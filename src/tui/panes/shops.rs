@@ -30,6 +30,12 @@ pub fn next_step(s: &ShopRow) -> String {
             .as_deref()
             .and_then(|w| w.parse::<WaitReason>().ok())
         {
+            Some(WaitReason::Undo) => {
+                format!(
+                    "approved; can be recalled until {}",
+                    when(s.next_attempt_at)
+                )
+            }
             Some(w) => {
                 let why = match w {
                     WaitReason::Window => "outside the send window",
@@ -37,6 +43,7 @@ pub fn next_step(s: &ShopRow) -> String {
                     WaitReason::Retry => "retrying after a server error",
                     WaitReason::Checking => "checking the mailbox before any retry",
                     WaitReason::Connection => "waiting for the mail server",
+                    WaitReason::Undo => "approved",
                 };
                 format!("{why}; next try {}", when(s.next_attempt_at))
             }
