@@ -10,11 +10,11 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
-use secret_shop::domain::ids::ShopId;
+use secret_shop::domain::ids::{MessageId, ShopId};
 use secret_shop::domain::message::DraftStatus;
 use secret_shop::tui::action::Action;
 use secret_shop::tui::app::App;
-use secret_shop::tui::event::{Event, Loaded};
+use secret_shop::tui::event::{Done, Event, Loaded};
 use secret_shop::tui::theme::Theme;
 use secret_shop::tui::view;
 
@@ -106,6 +106,12 @@ fn screen(name: &str) -> App {
             key(&mut app, KeyCode::Char('j'));
         }
         "review" => go(&mut app, Action::GoReview),
+        "review_undo" => {
+            go(&mut app, Action::GoReview);
+            // Approved 18 s ago with a 60 s window: 0:42 left, in the title and the status bar.
+            let until = app.now + chrono::Duration::seconds(42);
+            app.handle(Event::Done(Done::DraftApproved(MessageId(11), Some(until))));
+        }
         "inbox" => go(&mut app, Action::GoInbox),
         "targets" => go(&mut app, Action::GoTargets),
         "personas" => go(&mut app, Action::GoPersonas),
@@ -363,6 +369,12 @@ fn shops() {
 #[test]
 fn review_queue() {
     assert_screen("review");
+}
+
+/// The undo countdown after an approval: in the review pane's title and the status bar.
+#[test]
+fn review_queue_with_an_undo_countdown() {
+    assert_screen("review_undo");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! Pure: no IO, no async, no clock of its own (ticks bring the time), so every transition is
 //! tested without a terminal or a database.
 
+use crate::domain::ids::MessageId;
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tui_textarea::TextArea;
@@ -54,6 +55,8 @@ pub struct App {
     pub last_error: Option<String>,
     /// The newest inbound id seen, so a reload can tell what is new.
     pub newest_inbound: Option<i64>,
+    /// Messages approved here that can still be recalled, and until when (newest last).
+    pub undoable: Vec<(MessageId, DateTime<Utc>)>,
     pub quit: bool,
 }
 
@@ -88,6 +91,7 @@ impl App {
             engine,
             last_error: None,
             newest_inbound: None,
+            undoable: Vec::new(),
             quit: false,
         }
     }
@@ -126,6 +130,7 @@ impl App {
             Event::Tick(now) => {
                 self.now = now;
                 self.toasts.retain(|t| t.until > now);
+                self.undoable.retain(|(_, until)| *until > now);
                 // The status bar's sync ages: asked for again every 15 s.
                 if self
                     .sync_loaded_at

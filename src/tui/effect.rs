@@ -49,6 +49,8 @@ pub enum Effect {
     RetrySend(MessageId),
     /// Draft a shop's next message now, into the review queue.
     DraftNext(ShopId),
+    /// Take an approved message back into the review queue.
+    RecallMessage(MessageId),
     GradeShop(ShopId),
     ExportReport {
         shop: ShopId,

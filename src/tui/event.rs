@@ -111,7 +111,9 @@ pub enum DbStatus {
 
 #[derive(Debug)]
 pub enum Done {
-    DraftApproved(MessageId),
+    /// Approved; it can be recalled until the time given (no undo window: `None`).
+    DraftApproved(MessageId, Option<DateTime<Utc>>),
+    Recalled(MessageId),
     DraftRejected(MessageId),
     DraftSaved(Box<MessageRow>),
     DraftReleased(MessageId),
@@ -122,7 +124,10 @@ pub enum Done {
     ShopGraded(ShopId, f64),
     ReportExported(PathBuf),
     GatherQueued(TargetId),
-    ShopStarted { shop: ShopId, draft: MessageId },
+    ShopStarted {
+        shop: ShopId,
+        draft: MessageId,
+    },
     TargetSaved(TargetId),
     TemplateSaved(String),
     TemplateRetired(crate::domain::ids::PersonaTemplateId),

@@ -140,7 +140,9 @@ impl Runtime {
             Effect::ApproveDraft { id, version } => {
                 let undo = self.config.review.undo_seconds;
                 shops::approve(s, &self.actor, id, Some(version), undo).await?;
-                Event::Done(Done::DraftApproved(id))
+                let until =
+                    (undo > 0).then(|| chrono::Utc::now() + chrono::Duration::seconds(undo as i64));
+                Event::Done(Done::DraftApproved(id, until))
             }
             Effect::RejectDraft { id, reason } => {
                 s.reject_draft(&self.actor, id, &reason).await?;
@@ -190,6 +192,10 @@ impl Runtime {
             Effect::RetrySend(id) => {
                 crate::services::shops::retry_send(s, &self.actor, id).await?;
                 Event::Done(Done::SendRetried(id))
+            }
+            Effect::RecallMessage(id) => {
+                shops::recall(s, &self.actor, id).await?;
+                Event::Done(Done::Recalled(id))
             }
             Effect::DraftNext(id) => {
                 let d = crate::services::shops::draft_next(s, &self.ai, &self.actor, id).await?;
@@ -413,6 +419,7 @@ fn describe(e: &Effect) -> String {
         Effect::GradeShop(id) => format!("grading shop #{id}"),
         Effect::RetrySend(id) => format!("retrying message #{id}"),
         Effect::DraftNext(id) => format!("drafting shop #{id}'s next message"),
+        Effect::RecallMessage(id) => format!("recalling message #{id}"),
         Effect::ExportReport { shop, .. } => format!("exporting shop #{shop}'s report"),
         Effect::GatherWebsite(t) => format!("queueing target #{t}'s website"),
         Effect::StartShop { .. } => "starting a shop".into(),

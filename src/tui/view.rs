@@ -37,7 +37,13 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame) {
         match app.pane {
             Pane::Dashboard => panes::dashboard::draw(app.dashboard.as_ref(), theme, f, body),
             Pane::Shops => panes::shops::draw(&app.shops, theme, f, body),
-            Pane::Review => panes::review::draw(&app.review, &app.operator, theme, f, body),
+            Pane::Review => {
+                let undo = app
+                    .undoable
+                    .last()
+                    .map(|(id, until)| (*id, (*until - app.now).num_seconds().max(0)));
+                panes::review::draw(&app.review, &app.operator, undo, theme, f, body)
+            }
             Pane::Inbox => panes::inbox::draw(&app.inbox, &app.inbox_filter, theme, f, body),
             Pane::Targets => panes::targets::draw(&app.targets, theme, f, body),
             Pane::Personas if app.show_templates => {
@@ -108,6 +114,7 @@ fn draw_hints(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
                 | Action::RegenerateDraft => held,
                 Action::RetrySend => app.failed_message().is_none(),
                 Action::DraftNext => !app.shop_rejected(),
+                Action::RecallMessage => app.undoable.is_empty(),
                 _ => false,
             };
             if !useless {
@@ -144,6 +151,7 @@ fn short(a: Action) -> &'static str {
         CancelShop => "cancel",
         RetrySend => "retry send",
         DraftNext => "new draft",
+        RecallMessage => "recall",
         GradeShop => "grade",
         ExportReport => "export",
         GatherWebsite => "gather site",
@@ -197,6 +205,14 @@ fn draw_status(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
             theme.muted
         },
     ));
+    if let Some((id, until)) = app.undoable.last() {
+        let left = (*until - app.now).num_seconds().max(0);
+        spans.push(Span::styled(" │ ", theme.muted));
+        spans.push(Span::styled(
+            format!("approved #{id} (undo {}:{:02})", left / 60, left % 60),
+            theme.warn,
+        ));
+    }
     if let Some(e) = &app.last_error {
         spans.push(Span::styled(" │ ", theme.muted));
         spans.push(Span::styled(format!("last error: {e}"), theme.error));

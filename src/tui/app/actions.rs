@@ -178,6 +178,16 @@ impl App {
                     Vec::new()
                 }
             },
+            RecallMessage => match self.undoable.last() {
+                Some((id, _)) => vec![Effect::RecallMessage(*id)],
+                None => {
+                    self.toast(
+                        "nothing to recall here (an approved message waiting for the send \
+                         window: secret-shop draft recall ID)",
+                    );
+                    Vec::new()
+                }
+            },
             DraftNext => match self.selected_shop() {
                 Some(id) => vec![Effect::DraftNext(id)],
                 None => Vec::new(),

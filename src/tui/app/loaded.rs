@@ -232,10 +232,19 @@ impl App {
 
     pub(super) fn done(&mut self, d: Done) -> Vec<Effect> {
         match d {
-            Done::DraftApproved(id) => {
-                self.toast(format!(
-                    "approved draft #{id}; it is sent in the send window"
-                ));
+            Done::DraftApproved(id, until) => {
+                match until {
+                    Some(until) => {
+                        self.undoable.push((id, until));
+                        self.toast(format!(
+                            "approved draft #{id}; `u` recalls it until {}",
+                            until.format("%H:%M:%S")
+                        ));
+                    }
+                    None => self.toast(format!(
+                        "approved draft #{id}; it is sent in the send window"
+                    )),
+                }
                 self.close_draft(id);
                 vec![Effect::Load(Query::Review), Effect::Load(Query::Shops)]
             }
@@ -267,6 +276,13 @@ impl App {
             Done::SendRetried(id) => {
                 self.toast(format!("message #{id} is back in the outbox"));
                 vec![Effect::Load(Query::Shops)]
+            }
+            Done::Recalled(id) => {
+                self.undoable.retain(|(m, _)| *m != id);
+                self.toast(format!(
+                    "recalled #{id}: it is back in the review queue, held by you"
+                ));
+                vec![Effect::Load(Query::Review), Effect::Load(Query::Shops)]
             }
             Done::DraftedNext(shop, draft) => {
                 self.toast(format!(

@@ -388,7 +388,7 @@ fn approving_asks_first_and_y_approves_the_version_that_was_read() {
     assert_eq!(app.draft.as_ref().and_then(|d| d.busy), Some("approving"));
 
     assert_eq!(
-        app.handle(Event::Done(Done::DraftApproved(MessageId(11)))),
+        app.handle(Event::Done(Done::DraftApproved(MessageId(11), None))),
         vec![Effect::Load(Query::Review), Effect::Load(Query::Shops)]
     );
     assert!(app.draft.is_none(), "the approved draft closes");
@@ -1187,4 +1187,28 @@ fn shift_d_asks_for_a_new_draft_on_a_shop_whose_follow_up_was_rejected() {
         last_toast(&app),
         "drafted #77 for shop #1: it is in the review queue"
     );
+}
+
+#[test]
+fn an_approval_can_be_recalled_with_u_until_its_window_closes() {
+    let mut app = on_review();
+    let until = t0() + Duration::seconds(60);
+    app.handle(Event::Done(Done::DraftApproved(MessageId(11), Some(until))));
+    assert_eq!(app.undoable, vec![(MessageId(11), until)]);
+    assert_eq!(
+        app.handle(key('u')),
+        vec![Effect::RecallMessage(MessageId(11))]
+    );
+    app.handle(Event::Done(Done::Recalled(MessageId(11))));
+    assert!(app.undoable.is_empty());
+    assert_eq!(
+        last_toast(&app),
+        "recalled #11: it is back in the review queue, held by you"
+    );
+
+    // Left alone, the window closes and `u` has nothing to recall.
+    app.handle(Event::Done(Done::DraftApproved(MessageId(12), Some(until))));
+    app.handle(Event::Tick(until + Duration::seconds(1)));
+    assert!(app.undoable.is_empty());
+    assert_eq!(app.handle(key('u')), vec![]);
 }

@@ -5,15 +5,32 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Cell, Row};
 
 use super::{TableSpec, draw_table, when};
+use crate::domain::ids::MessageId;
 use crate::store::MessageRow;
 use crate::tui::state::ListView;
 use crate::tui::theme::Theme;
 
-pub fn draw(list: &ListView<MessageRow>, me: &str, theme: &Theme, f: &mut Frame, area: Rect) {
+/// `undo`: the message just approved and the seconds left to recall it.
+pub fn draw(
+    list: &ListView<MessageRow>,
+    me: &str,
+    undo: Option<(MessageId, i64)>,
+    theme: &Theme,
+    f: &mut Frame,
+    area: Rect,
+) {
+    let title = match undo {
+        Some((id, left)) => format!(
+            "Review queue · approved #{id}: undo {}:{:02} (u recalls it)",
+            left / 60,
+            left % 60
+        ),
+        None => "Review queue".to_string(),
+    };
     draw_table(
         list,
         TableSpec {
-            title: "Review queue",
+            title: &title,
             header: vec!["#", "SHOP", "KIND", "TO", "DRAFTED", "HELD BY", "SUBJECT"],
             widths: vec![
                 Constraint::Length(5),
