@@ -594,3 +594,52 @@ fn every_tab_is_named_at_80_columns() {
     let terminal = render(&app, &Theme::colour(), (80, 24));
     find(terminal.backend().buffer(), "7 Reports");
 }
+
+fn on_screen(buf: &Buffer, text: &str) -> bool {
+    (0..buf.area.height).any(|y| {
+        (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect::<String>()
+            .contains(text)
+    })
+}
+
+/// At 80x24 a long draft scrolls to its end (signature and phone number included), and the
+/// approve dialog names From, To and Subject and says whether the whole text was read.
+#[test]
+fn a_long_draft_scrolls_to_its_end_at_80x24_and_the_approve_dialog_says_what_was_not_read() {
+    let mut app = loaded_app();
+    go(&mut app, Action::GoReview);
+    let mut long = draft();
+    long.body_text = format!(
+        "Hello,\n\n{}\nCould you also tell me about parking and the pet deposit? I have an \
+         indoor cat and would like to know whether there is a monthly pet rent as well.\n\n\
+         Best regards,\nJane Porter\n(555) 123-4567\n",
+        (1..=24)
+            .map(|i| format!("Question {i}: is this detail of the apartment known yet?\n"))
+            .collect::<String>()
+    );
+    open_draft(&mut app, long, None);
+    let size = (80, 24);
+    let t = render(&app, &Theme::colour(), size);
+    assert!(!on_screen(t.backend().buffer(), "(555) 123-4567"));
+
+    key(&mut app, KeyCode::Char('a'));
+    let t = render(&app, &Theme::colour(), size);
+    assert!(on_screen(t.backend().buffer(), "lines below not read yet"));
+    insta::assert_snapshot!("approve_dialog_unread_80x24", t.backend());
+    key(&mut app, KeyCode::Char('n'));
+
+    key(&mut app, KeyCode::Char('G'));
+    let t = render(&app, &Theme::colour(), size);
+    assert!(on_screen(t.backend().buffer(), "(555) 123-4567"));
+    insta::assert_snapshot!("draft_scrolled_to_the_end_80x24", t.backend());
+
+    key(&mut app, KeyCode::Char('a'));
+    let t = render(&app, &Theme::colour(), size);
+    assert!(on_screen(
+        t.backend().buffer(),
+        "You have read the whole text."
+    ));
+    insta::assert_snapshot!("approve_dialog_read_80x24", t.backend());
+}

@@ -111,7 +111,7 @@ fn example_file_names_every_env_var() {
             "config.example.toml does not document env: {var}"
         );
     }
-    assert_eq!(env_var_names().count(), 22);
+    assert_eq!(env_var_names().count(), 23);
 }
 
 #[test]

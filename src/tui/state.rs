@@ -209,11 +209,30 @@ pub struct DraftView {
     pub busy: Option<&'static str>,
     /// Esc pressed once on a changed edit: a second Esc drops it.
     pub armed_drop: bool,
+    /// First line of the text shown (clamped when drawn).
+    pub scroll: u16,
+    /// The text's wrapped height and the rows showing it, as last drawn: the view writes it so
+    /// scrolling stops at the end and the approve dialog can say what was not read yet.
+    pub seen: std::cell::Cell<Option<(u16, u16)>>,
 }
 
 impl DraftView {
     pub fn id(&self) -> MessageId {
         self.draft.id
+    }
+
+    /// The lowest the text can scroll, as last drawn (unknown before the first draw).
+    pub fn max_scroll(&self) -> u16 {
+        self.seen
+            .get()
+            .map_or(u16::MAX, |(total, visible)| total.saturating_sub(visible))
+    }
+
+    /// Lines of the text below the view: not read yet.
+    pub fn unread_lines(&self) -> u16 {
+        self.seen.get().map_or(0, |(total, visible)| {
+            total.saturating_sub(self.scroll.min(self.max_scroll()) + visible)
+        })
     }
 
     /// Edited and not saved.

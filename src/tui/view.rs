@@ -275,20 +275,24 @@ fn draw_modal(app: &App, m: &Modal, theme: &Theme, f: &mut Frame) {
             );
         }
         Modal::Confirm { question, .. } => {
-            let rect = centered(area, 64, 5);
+            // One row per line of the question (wrapped at the dialog's width), the keys, borders.
+            let rows: usize = question
+                .lines()
+                .map(|l| l.chars().count().div_ceil(62).max(1))
+                .sum();
+            let rect = centered(area, 64, rows as u16 + 3);
             f.render_widget(Clear, rect);
+            let mut lines: Vec<Line> = question.lines().map(Line::from).collect();
+            lines.push(Line::from(vec![
+                Span::styled("y", theme.key),
+                Span::raw(" yes   "),
+                Span::styled("n", theme.key),
+                Span::raw(" no"),
+            ]));
             f.render_widget(
-                Paragraph::new(vec![
-                    Line::from(question.as_str()),
-                    Line::from(vec![
-                        Span::styled("y", theme.key),
-                        Span::raw(" yes   "),
-                        Span::styled("n", theme.key),
-                        Span::raw(" no"),
-                    ]),
-                ])
-                .wrap(Wrap { trim: true })
-                .block(dialog(" confirm ", theme)),
+                Paragraph::new(lines)
+                    .wrap(Wrap { trim: true })
+                    .block(dialog(" confirm ", theme)),
                 rect,
             );
         }

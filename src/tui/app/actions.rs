@@ -488,6 +488,12 @@ impl App {
     }
 
     fn step(&mut self, delta: isize) -> Vec<Effect> {
+        if let Some(d) = &mut self.draft
+            && d.editor.is_none()
+        {
+            d.scroll = scroll(d.scroll, delta).min(d.max_scroll());
+            return Vec::new();
+        }
         if let Some(p) = &mut self.portfolio {
             p.scroll = scroll(p.scroll, delta);
             return Vec::new();
@@ -693,15 +699,32 @@ impl App {
         let Some((id, _)) = self.decidable_draft() else {
             return Vec::new();
         };
-        let to = self
+        let row = self
             .draft
             .as_ref()
-            .map(|d| d.draft.to_addrs.join(", "))
-            .or_else(|| self.review.selected_row().map(|m| m.to_addrs.join(", ")))
-            .unwrap_or_default();
+            .map(|d| &d.draft)
+            .or_else(|| self.review.selected_row());
+        let Some(m) = row else {
+            return Vec::new();
+        };
+        let mut question = format!(
+            "Approve draft #{id}?\nFrom: {} <{}>\nTo: {}\nSubject: {}",
+            m.from_name,
+            m.from_addr,
+            m.to_addrs.join(", "),
+            m.subject
+        );
+        match self.draft.as_ref().map(|d| d.unread_lines()) {
+            Some(0) => question.push_str("\nYou have read the whole text."),
+            Some(n) => question.push_str(&format!(
+                "\n{n} lines below not read yet (j, PgDn, G scroll)."
+            )),
+            None => question.push_str("\nOpen it (enter) to read the whole text first."),
+        }
+        question.push_str("\nIt is sent in the send window.");
         self.modal = Some(Modal::Confirm {
             action: Action::ApproveDraft,
-            question: format!("Approve draft #{id} to {to}? It is sent in the send window."),
+            question,
         });
         Vec::new()
     }

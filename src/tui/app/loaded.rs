@@ -113,6 +113,8 @@ impl App {
                     editor: None,
                     busy: None,
                     armed_drop: false,
+                    scroll: 0,
+                    seen: std::cell::Cell::new(None),
                 });
             }
             Loaded::Sync(states) => self.sync = states,

@@ -53,9 +53,21 @@ pub fn draw(d: &DraftView, theme: &Theme, f: &mut Frame, area: Rect) {
                 Line::raw(""),
             ];
             lines.extend(d.draft.body_text.lines().map(|l| Line::raw(l.to_string())));
+            // The view knows the wrapped height: it clamps the scroll and tells the app (for the
+            // approve dialog) how much is below.
+            let text = Paragraph::new(lines).wrap(Wrap { trim: false });
+            let total = text.line_count(left.width.saturating_sub(2)) as u16;
+            let visible = left.height.saturating_sub(2);
+            d.seen.set(Some((total, visible)));
+            let top = d.scroll.min(d.max_scroll());
+            let below = d.unread_lines();
+            if below > 0 {
+                title.push_str(&format!("— {below} lines below "));
+            } else if top > 0 {
+                title.push_str("— end ");
+            }
             f.render_widget(
-                Paragraph::new(lines)
-                    .wrap(Wrap { trim: false })
+                text.scroll((top, 0))
                     .block(pane_block(title, theme).border_style(border)),
                 left,
             );
