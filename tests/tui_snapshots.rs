@@ -45,6 +45,7 @@ const SCREENS: &[&str] = &[
     "dialog_prompt",
     "dialog_palette",
     "dialog_unsaved_quit",
+    "dialog_unsaved_edit",
 ];
 
 fn key(app: &mut App, code: KeyCode) {
@@ -195,6 +196,13 @@ fn screen(name: &str) -> App {
             key(&mut app, KeyCode::Char('e'));
             typed(&mut app, "Re: ");
             go(&mut app, Action::Quit);
+        }
+        "dialog_unsaved_edit" => {
+            go(&mut app, Action::GoReview);
+            open_draft(&mut app, draft(), None);
+            key(&mut app, KeyCode::Char('e'));
+            typed(&mut app, "Re: ");
+            key(&mut app, KeyCode::Esc);
         }
         "target_detail" => {
             go(&mut app, Action::GoTargets);
@@ -455,6 +463,12 @@ fn palette_dialog() {
 #[test]
 fn unsaved_quit_dialog() {
     assert_screen("dialog_unsaved_quit");
+}
+
+/// Esc (or C-c) on a changed edit asks: save, discard, or keep editing.
+#[test]
+fn unsaved_edit_dialog() {
+    assert_screen("dialog_unsaved_edit");
 }
 
 #[test]

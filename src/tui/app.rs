@@ -211,23 +211,21 @@ impl App {
         if self.modal.is_some() {
             return self.modal_key(k);
         }
-        // The in-place editor takes every key but Esc (leave editing), its save binding and
-        // chords bound to quit (so an operator is never stuck in it).
+        // The in-place editor takes every key but Esc and C-c (both leave editing, asking first
+        // when the text changed) and its save binding: `q` and the rest are text.
         if let Some(d) = &mut self.draft
             && let Some(editor) = &mut d.editor
         {
             let key = Key::from_event(&k);
             let bound = key.and_then(|key| self.keymap.lookup(Scope::Draft, key));
-            if k.code == KeyCode::Esc {
+            let ctrl_c =
+                k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
+            if k.code == KeyCode::Esc || ctrl_c {
                 return self.back();
             }
             if bound == Some(Action::SaveDraft) {
                 return self.act(Action::SaveDraft);
             }
-            if bound == Some(Action::Quit) && key.is_some_and(|k| k.ctrl || k.alt) {
-                return self.act(Action::Quit);
-            }
-            d.armed_drop = false;
             editor.input(k);
             return Vec::new();
         }
@@ -265,6 +263,17 @@ impl App {
                     return self.quit_now();
                 }
             }
+            Modal::UnsavedEdit => match k.code {
+                KeyCode::Char('s') => return self.act(Action::SaveDraft),
+                KeyCode::Char('d') => {
+                    if let Some(d) = &mut self.draft {
+                        d.editor = None;
+                    }
+                    self.toast("edit discarded");
+                }
+                KeyCode::Esc | KeyCode::Char('k') | KeyCode::Char('e') => {}
+                _ => self.modal = Some(Modal::UnsavedEdit),
+            },
             Modal::Pick {
                 purpose,
                 input,

@@ -207,8 +207,6 @@ pub struct DraftView {
     /// The in-place editor while editing (first line is the subject).
     pub editor: Option<TextArea<'static>>,
     pub busy: Option<&'static str>,
-    /// Esc pressed once on a changed edit: a second Esc drops it.
-    pub armed_drop: bool,
     /// First line of the text shown (clamped when drawn).
     pub scroll: u16,
     /// The text's wrapped height and the rows showing it, as last drawn: the view writes it so
@@ -328,6 +326,8 @@ pub enum Modal {
     },
     /// Quit with an unsaved edit?
     ConfirmQuit,
+    /// Leaving the draft editor with changes: save, discard, or keep editing?
+    UnsavedEdit,
     /// Choose from a list (filtered as you type).
     Pick {
         purpose: PickFor,

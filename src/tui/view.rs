@@ -296,6 +296,25 @@ fn draw_modal(app: &App, m: &Modal, theme: &Theme, f: &mut Frame) {
                 rect,
             );
         }
+        Modal::UnsavedEdit => {
+            let rect = centered(area, 56, 4);
+            f.render_widget(Clear, rect);
+            f.render_widget(
+                Paragraph::new(vec![
+                    Line::from("The draft has changes you have not saved."),
+                    Line::from(vec![
+                        Span::styled("s", theme.key),
+                        Span::raw(" save   "),
+                        Span::styled("d", theme.key),
+                        Span::raw(" discard   "),
+                        Span::styled("esc", theme.key),
+                        Span::raw(" keep editing"),
+                    ]),
+                ])
+                .block(dialog(" unsaved edit ", theme)),
+                rect,
+            );
+        }
         Modal::ConfirmQuit => {
             let rect = centered(area, 50, 4);
             f.render_widget(Clear, rect);

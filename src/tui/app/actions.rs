@@ -636,15 +636,8 @@ impl App {
                 return Vec::new();
             }
             if d.editor.is_some() {
-                // A changed text is dropped only on a second Esc.
-                if d.armed_drop {
-                    d.editor = None;
-                    d.armed_drop = false;
-                    self.toast("edit dropped");
-                } else {
-                    d.armed_drop = true;
-                    self.toast("unsaved edit: C-s saves, esc again drops it");
-                }
+                // A changed text is never dropped without asking.
+                self.modal = Some(Modal::UnsavedEdit);
                 return Vec::new();
             }
             let out = match d.held_by {

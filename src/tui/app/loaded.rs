@@ -112,7 +112,6 @@ impl App {
                     missing,
                     editor: None,
                     busy: None,
-                    armed_drop: false,
                     scroll: 0,
                     seen: std::cell::Cell::new(None),
                 });

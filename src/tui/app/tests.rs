@@ -868,12 +868,45 @@ fn j_in_a_thread_moves_to_the_next_shown_fact() {
 
 #[test]
 
-fn ctrl_c_while_editing_asks_before_quitting() {
+fn ctrl_c_while_editing_is_esc_it_asks_save_discard_or_keep_editing() {
     let mut app = with_draft(None);
     app.handle(key('e'));
     typed(&mut app, "X");
     app.handle(ctrl('c'));
-    assert!(matches!(app.modal, Some(Modal::ConfirmQuit)));
+    assert!(matches!(app.modal, Some(Modal::UnsavedEdit)));
+    assert!(!app.quit);
+    // Any other key leaves the question up: nothing is typed, nothing swallowed by surprise.
+    app.handle(key('x'));
+    assert!(matches!(app.modal, Some(Modal::UnsavedEdit)));
+    // esc: keep editing, the change still there.
+    app.handle(code(KeyCode::Esc));
+    assert!(app.modal.is_none());
+    assert!(app.draft.as_ref().is_some_and(|d| d.is_dirty()));
+}
+
+#[test]
+fn esc_on_a_changed_edit_asks_and_d_discards_s_saves() {
+    let mut app = with_draft(None);
+    app.handle(key('e'));
+    // `q` is text inside the editor: it never quits.
+    typed(&mut app, "q");
+    assert!(!app.quit && app.modal.is_none());
+    assert!(app.draft.as_ref().is_some_and(|d| d.is_dirty()));
+    app.handle(code(KeyCode::Esc));
+    assert!(matches!(app.modal, Some(Modal::UnsavedEdit)));
+    app.handle(key('d'));
+    assert!(app.modal.is_none());
+    assert!(app.draft.as_ref().is_some_and(|d| d.editor.is_none()));
+    assert_eq!(last_toast(&app), "edit discarded");
+
+    app.handle(key('e'));
+    typed(&mut app, "Y");
+    app.handle(code(KeyCode::Esc));
+    let out = app.handle(key('s'));
+    assert!(
+        matches!(out.as_slice(), [Effect::SaveDraft { .. }]),
+        "s saves: {out:?}"
+    );
 }
 
 #[test]
