@@ -2,6 +2,7 @@
 //! Lists and shows take `--json`; errors say what is wrong and how to fix it.
 
 mod analyze;
+mod audit;
 mod context;
 mod demo;
 mod doctor;
@@ -81,6 +82,8 @@ pub enum Command {
     /// Reports: a shop's summary and grading, or the portfolio (md, html, csv, json).
     #[command(subcommand)]
     Report(report::ReportCmd),
+    /// The decisions on record: who approved, rejected, recalled, edited what, and when.
+    Audit(audit::AuditArgs),
     /// Background jobs (reading replies, ...): list, retry dead ones.
     #[command(subcommand)]
     Job(job::JobCmd),
@@ -123,6 +126,7 @@ pub async fn run(cli: Cli, ctx: Ctx) -> anyhow::Result<ExitCode> {
         Some(Command::Message(cmd)) => message::run(&ctx, cmd).await,
         Some(Command::Report(cmd)) => report::run(&ctx, cmd).await,
         Some(Command::Job(cmd)) => job::run(&ctx, cmd).await,
+        Some(Command::Audit(args)) => audit::run(&ctx, args).await,
         Some(Command::Analyze(args)) => analyze::analyze(&ctx, args).await,
         Some(Command::Eval { dir, offline }) => analyze::eval(&ctx, dir, offline).await,
         Some(Command::Worker { once }) => worker::run(&ctx, once).await,

@@ -83,4 +83,41 @@ impl Store {
         .fetch_all(&self.pool)
         .await?)
     }
+
+    /// The decisions on record, oldest first (the newest `limit` of those that match): those on a
+    /// shop include its messages, facts and grades.
+    pub async fn audit_list(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        Ok(sqlx::query_as(
+            "SELECT * FROM (
+                 SELECT a.* FROM audit_log a
+                 WHERE ($1::bigint IS NULL
+                        OR (a.entity_type = 'shop' AND a.entity_id = $1)
+                        OR (a.entity_type = 'message'
+                            AND a.entity_id IN (SELECT id FROM messages WHERE shop_id = $1))
+                        OR (a.entity_type = 'fact'
+                            AND a.entity_id IN (SELECT id FROM facts WHERE shop_id = $1))
+                        OR (a.entity_type = 'grade'
+                            AND a.entity_id IN (SELECT id FROM grades WHERE shop_id = $1)))
+                   AND ($2::text IS NULL OR a.operator = $2)
+                   AND ($3::timestamptz IS NULL OR a.at >= $3)
+                 ORDER BY a.at DESC, a.id DESC
+                 LIMIT $4) newest
+             ORDER BY at, id",
+        )
+        .bind(filter.shop.map(|s| s.0))
+        .bind(filter.operator.as_deref())
+        .bind(filter.since)
+        .bind(filter.limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
+
+/// Which audit entries to list.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub shop: Option<crate::domain::ids::ShopId>,
+    pub operator: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub limit: i64,
 }
