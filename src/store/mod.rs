@@ -105,9 +105,11 @@ impl Store {
             .parse()
             .map_err(|e: sqlx::Error| StoreError::Invalid(format!("bad database URL: {e}")))?;
         // A process stopped mid-transaction (SIGSTOP, a suspended laptop) must not keep its row
-        // locks: the server ends such a transaction after this long.
+        // locks: the server ends such a transaction after this long. As short as the leases
+        // (4 s), so a frozen syncer blocks the one that takes over no longer than its lease
+        // does; our transactions only ever wait on the database, never on IMAP, SMTP or an AI.
         let options = options
-            .options([("idle_in_transaction_session_timeout", "30s")])
+            .options([("idle_in_transaction_session_timeout", "4s")])
             .application_name(process_tag());
         // One direct connection first: a pool would retry until its timeout and then report
         // only "timed out", hiding "connection refused" or "password authentication failed".
