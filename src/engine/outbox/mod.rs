@@ -363,6 +363,16 @@ impl Sender {
                     .await?;
                 Ok(Outcome::Failed)
             }
+            Err(e) if server_not_ready(&e) => {
+                // 421 (closing) or 454 (authentication unavailable, e.g. its auth backend is
+                // restarting): the server, not this message, is the trouble. One event for the
+                // mailbox, retried within seconds, not a minute's retry of each message.
+                let why = format!("SMTP: {e}");
+                let wait = Some(WaitReason::Connection);
+                self.defer(job, Utc::now(), wait, Some(&why), SmtpOutcome::Unreachable)
+                    .await?;
+                Ok(Outcome::ServerTrouble(why))
+            }
             Err(e) if e.is_transient() => {
                 // The server answered "not now": it did not take the message.
                 let tries = job.attempts + 1;
@@ -430,6 +440,12 @@ fn lease() -> chrono::Duration {
 
 /// lettre reports failures to connect (TCP, TLS set-up, the greeting) as "Connection error":
 /// nothing was sent then. Any other broken exchange may have delivered the message.
+/// A reply that says the server cannot serve anyone right now (it did not take the message).
+fn server_not_ready(e: &lettre::transport::smtp::Error) -> bool {
+    e.status()
+        .is_some_and(|code| matches!(code.to_string().as_str(), "421" | "454"))
+}
+
 fn never_connected(e: &lettre::transport::smtp::Error) -> bool {
     e.to_string().starts_with("Connection error")
 }
