@@ -35,20 +35,7 @@ async fn audit_lists_a_shops_decisions_by_operator_and_time() {
         .await
         .unwrap();
 
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_secret-shop"))
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", std::env::temp_dir())
-            .env(
-                "XDG_CONFIG_HOME",
-                std::env::temp_dir().join("no-such-config"),
-            )
-            .envs(&w.env)
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| common::mail::run_binary(&w.env, args);
     let json = |args: &[&str]| -> Vec<serde_json::Value> {
         let out = run(args);
         assert!(

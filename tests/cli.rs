@@ -383,21 +383,7 @@ async fn doctor_passes_against_the_real_services() {
 /// A CLI whose mail settings all come from the environment of the running services.
 fn cli_with_mail_services(database_url: &str) -> Cli {
     let mut cli = Cli::new(database_url);
-    for key in [
-        "SECRET_SHOP_SMTP_HOST",
-        "SECRET_SHOP_SMTP_PORT",
-        "SECRET_SHOP_SMTP_TLS",
-        "SECRET_SHOP_SMTP_USER",
-        "SECRET_SHOP_SMTP_PASSWORD",
-        "SECRET_SHOP_IMAP_HOST",
-        "SECRET_SHOP_IMAP_PORT",
-        "SECRET_SHOP_IMAP_TLS",
-        "SECRET_SHOP_IMAP_USER",
-        "SECRET_SHOP_IMAP_PASSWORD",
-        "SECRET_SHOP_TLS_CA_FILE",
-    ] {
-        cli.set(key, &common::service_env(key));
-    }
+    cli.use_mail_services();
     cli
 }
 

@@ -10,21 +10,7 @@ use common::{Cli, stderr, stdout};
 async fn no_password_in_the_log_at_trace() {
     let (_store, url) = common::fresh_database().await;
     let mut cli = Cli::new(&url);
-    for key in [
-        "SECRET_SHOP_SMTP_HOST",
-        "SECRET_SHOP_SMTP_PORT",
-        "SECRET_SHOP_SMTP_TLS",
-        "SECRET_SHOP_SMTP_USER",
-        "SECRET_SHOP_SMTP_PASSWORD",
-        "SECRET_SHOP_IMAP_HOST",
-        "SECRET_SHOP_IMAP_PORT",
-        "SECRET_SHOP_IMAP_TLS",
-        "SECRET_SHOP_IMAP_USER",
-        "SECRET_SHOP_IMAP_PASSWORD",
-        "SECRET_SHOP_TLS_CA_FILE",
-    ] {
-        cli.set(key, &common::service_env(key));
-    }
+    cli.use_mail_services();
     cli.set("RUST_LOG", "trace");
     let out = cli.run(&["doctor"]);
     assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));

@@ -119,21 +119,9 @@ async fn approve_then_recall_from_the_command_line() {
             "Hi from the command line.",
         )
         .await;
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_secret-shop"))
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", std::env::temp_dir())
-            .env(
-                "XDG_CONFIG_HOME",
-                std::env::temp_dir().join("no-such-config"),
-            )
-            .envs(&w.env)
-            .env("SECRET_SHOP_UNDO_SECONDS", "60")
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let mut env = w.env.clone();
+    env.insert("SECRET_SHOP_UNDO_SECONDS".into(), "60".into());
+    let run = |args: &[&str]| common::mail::run_binary(&env, args);
     let id = d.id.0.to_string();
     let out = run(&["draft", "approve", &id]);
     assert!(

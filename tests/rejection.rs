@@ -145,18 +145,7 @@ async fn draft_new_from_the_command_line() {
         .reject_draft(&w.actor, follow.id, "ask about parking only")
         .await
         .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_secret-shop"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", std::env::temp_dir())
-        .env(
-            "XDG_CONFIG_HOME",
-            std::env::temp_dir().join("no-such-config"),
-        )
-        .envs(&w.env)
-        .args(["draft", "new", &w.shop.0.to_string()])
-        .output()
-        .unwrap();
+    let out = common::mail::run_binary(&w.env, &["draft", "new", &w.shop.0.to_string()]);
     assert!(
         out.status.success(),
         "{}",

@@ -13,12 +13,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use futures::TryStreamExt;
 use rand::Rng;
 use secret_shop::domain::ids::MessageId;
 use secret_shop::store::{NewDraft, Store};
 
-use super::mail::{World, imap_as, smtp_send_raw, world};
+use super::mail::{World, folder_contents, imap_as, smtp_send_raw, wait_until, world};
 
 /// How big each scenario is.
 #[derive(Debug, Clone)]
@@ -360,19 +359,12 @@ async fn progress(store: &Store, sql: &str, above: i64, limit: Duration) -> Opti
 }
 
 /// Waits until `check` holds; false at the deadline.
-async fn until<F, Fut>(limit: Duration, mut check: F) -> bool
+async fn until<F, Fut>(limit: Duration, check: F) -> bool
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if check().await {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
+    wait_until(limit, check).await.is_some()
 }
 
 /// A little random delay so a kill lands anywhere in the work, not at a pass boundary.
@@ -394,28 +386,6 @@ fn norm_id(id: &str) -> String {
         .trim_start_matches('<')
         .trim_end_matches('>')
         .to_ascii_lowercase()
-}
-
-/// Every message in `folder` of `user`'s mailbox, raw (empty if the folder does not exist).
-async fn folder_contents(user: &str, folder: &str) -> Vec<Vec<u8>> {
-    let mut s = imap_as(user).await;
-    let Ok(mb) = s.examine(folder).await else {
-        return Vec::new();
-    };
-    if mb.exists == 0 {
-        return Vec::new();
-    }
-    let fetched: Vec<_> = s
-        .fetch("1:*", "BODY.PEEK[]")
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
-    fetched
-        .iter()
-        .filter_map(|f| f.body().map(|b| b.to_vec()))
-        .collect()
 }
 
 /// How many copies of each wanted Message-ID `folder` holds.
@@ -743,10 +713,15 @@ pub async fn postgres_down_mid_sync(svc: &Services, scale: &Scale) -> Figures {
 
 /// The count, once the database answers again (the harness's own pool reconnects too).
 async fn wait_count(store: &Store, sql: &str) -> i64 {
+    let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         if let Some(n) = count(store, sql).await {
             return n;
         }
+        assert!(
+            Instant::now() < deadline,
+            "the database did not answer within 60 s of its restart"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }

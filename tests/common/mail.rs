@@ -279,8 +279,15 @@ pub async fn imap_as(user: &str) -> ImapSession {
 }
 
 pub async fn mailbox_contents(user: &str) -> Vec<Vec<u8>> {
+    folder_contents(user, "INBOX").await
+}
+
+/// Every message in `folder` of `user`'s mailbox, raw (empty if the folder does not exist).
+pub async fn folder_contents(user: &str, folder: &str) -> Vec<Vec<u8>> {
     let mut s = imap_as(user).await;
-    let mb = s.examine("INBOX").await.unwrap();
+    let Ok(mb) = s.examine(folder).await else {
+        return Vec::new();
+    };
     if mb.exists == 0 {
         return Vec::new();
     }
@@ -295,6 +302,22 @@ pub async fn mailbox_contents(user: &str) -> Vec<Vec<u8>> {
         .iter()
         .filter_map(|f| f.body().map(|b| b.to_vec()))
         .collect()
+}
+
+/// Runs the real binary with exactly `env` (no user config) and `args`.
+pub fn run_binary(env: &HashMap<String, String>, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_secret-shop"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", std::env::temp_dir())
+        .env(
+            "XDG_CONFIG_HOME",
+            std::env::temp_dir().join("no-such-config"),
+        )
+        .envs(env)
+        .args(args)
+        .output()
+        .expect("run secret-shop")
 }
 
 pub async fn smtp_send_raw(from: &str, to: &[String], raw: &[u8]) {

@@ -86,6 +86,25 @@ impl Cli {
         self.dir.path().join("config.toml")
     }
 
+    /// Points the binary at the real SMTP and IMAP servers `scripts/test` started.
+    pub fn use_mail_services(&mut self) {
+        for key in [
+            "SECRET_SHOP_SMTP_HOST",
+            "SECRET_SHOP_SMTP_PORT",
+            "SECRET_SHOP_SMTP_TLS",
+            "SECRET_SHOP_SMTP_USER",
+            "SECRET_SHOP_SMTP_PASSWORD",
+            "SECRET_SHOP_IMAP_HOST",
+            "SECRET_SHOP_IMAP_PORT",
+            "SECRET_SHOP_IMAP_TLS",
+            "SECRET_SHOP_IMAP_USER",
+            "SECRET_SHOP_IMAP_PASSWORD",
+            "SECRET_SHOP_TLS_CA_FILE",
+        ] {
+            self.set(key, &service_env(key));
+        }
+    }
+
     pub fn set(&mut self, key: &str, value: &str) {
         self.env.retain(|(k, _)| k != key);
         self.env.push((key.into(), value.into()));
