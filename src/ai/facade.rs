@@ -104,13 +104,8 @@ impl Ai {
                 Ok(text) => match parse_analysis(&text) {
                     Ok((responder, extraction, mut signals)) => {
                         signals.instructions_to_ai |= super::offline::instructs_ai(mail);
-                        let mut responder = responder;
-                        // Headers are facts the model cannot see: an auto-submitted message is auto.
-                        if crate::mail::classify::classify(mail)
-                            != crate::mail::classify::InboundClass::Normal
-                        {
-                            responder = ResponderKind::Auto;
-                        }
+                        let responder =
+                            settle_responder(responder, super::offline::classify_responder(mail));
                         return Analysis {
                             responder,
                             extraction,
@@ -138,6 +133,24 @@ impl Ai {
         }
         tracing::warn!(error = %last_error, "AI analysis failed; using the offline rules");
         offline_analysis(mail, persona_first_name, Some(last_error))
+    }
+}
+
+/// Who wrote a reply, from the model's reading and the rules' (headers and phrases). Headers
+/// are facts the model cannot see: the rules' "automatic" stands. The model's "automatic"
+/// against the rules' word is not trusted: an auto-reply's facts are set aside, so a human
+/// answer misread as one would lose what the agent said (a small model does misread them).
+fn settle_responder(model: ResponderKind, rules: ResponderKind) -> ResponderKind {
+    match (model, rules) {
+        (_, ResponderKind::Auto) => ResponderKind::Auto,
+        (ResponderKind::Auto, rules) => {
+            tracing::info!(
+                ?rules,
+                "the model read a reply as automatic; the rules do not"
+            );
+            rules
+        }
+        (model, _) => model,
     }
 }
 
@@ -170,5 +183,29 @@ pub fn offline_analysis(
             instructions: None,
             fallback_reason,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::settle_responder;
+    use crate::domain::message::ResponderKind::{Ai, Auto, Human};
+
+    #[test]
+    fn the_rules_automatic_stands_and_the_models_alone_does_not() {
+        assert_eq!(settle_responder(Human, Auto), Auto, "headers say automatic");
+        assert_eq!(
+            settle_responder(Auto, Human),
+            Human,
+            "a human reply misread"
+        );
+        assert_eq!(settle_responder(Auto, Ai), Ai);
+        assert_eq!(
+            settle_responder(Ai, Human),
+            Ai,
+            "the model knows assistants"
+        );
+        assert_eq!(settle_responder(Human, Ai), Human);
+        assert_eq!(settle_responder(Auto, Auto), Auto);
     }
 }
