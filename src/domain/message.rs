@@ -10,6 +10,22 @@ text_enum! {
 }
 
 text_enum! {
+    /// How a version of a draft came to be.
+    pub enum VersionHow {
+        /// Drafted by the AI model.
+        Ai => "ai",
+        /// Drafted or revised by the offline templates and rules.
+        Offline => "offline",
+        /// An operator's own words (inline or `$EDITOR`).
+        Edit => "edit",
+        /// An earlier version brought back.
+        Restore => "restore",
+        /// Taken back after approval, back in the queue.
+        Recall => "recall",
+    }
+}
+
+text_enum! {
     pub enum MessageKind {
         Inquiry => "inquiry",
         FollowUp => "follow_up",

@@ -2,6 +2,7 @@
 
 pub mod address;
 pub mod community;
+pub mod diff;
 pub mod facts;
 pub mod grading;
 pub mod ids;
@@ -10,6 +11,7 @@ pub mod outbox;
 pub mod persona;
 pub mod persona_gen;
 pub mod planner;
+pub mod revise;
 pub mod rubric;
 pub mod send_window;
 pub mod shop;
