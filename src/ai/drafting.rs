@@ -188,7 +188,7 @@ fn kind_name(kind: MessageKind) -> &'static str {
     }
 }
 
-fn context(req: &DraftRequest<'_>) -> serde_json::Value {
+pub(super) fn context(req: &DraftRequest<'_>) -> serde_json::Value {
     json!({
         "persona": req.persona,
         "target": req.target,

@@ -7,10 +7,12 @@ use serde::Serialize;
 use super::client::{OpenAiClient, Want};
 use super::drafting::{DraftRequest, DraftText, Generation, ai_draft, offline_draft};
 use super::prompts::{render, version};
+use super::revising::{ai_revise, offline_revise};
 use super::schema::{analysis_schema, parse_analysis};
 use crate::config::{AiConfig, AiProvider};
 use crate::domain::community::{Extraction, Signals};
 use crate::domain::message::ResponderKind;
+use crate::domain::revise::Refusal;
 use crate::mail::parse::ParsedMail;
 
 /// What the product reads in one reply.
@@ -72,6 +74,38 @@ impl Ai {
                 tracing::warn!(error = %e, "AI draft failed; using an offline template");
                 offline_draft(req, Some(e.to_string()))
             }
+        }
+    }
+
+    /// Regenerates a draft from its current text (`subject`, `current`) and the request's
+    /// instructions: the model revises it; offline (or when the model fails) the rules follow
+    /// the instructions or refuse, and without instructions refuse, since a new offline text
+    /// would write over what the operator wrote.
+    pub async fn revise(
+        &self,
+        req: &DraftRequest<'_>,
+        subject: &str,
+        current: &str,
+    ) -> Result<DraftText, Refusal> {
+        let mut fallback = None;
+        if let Some(client) = &self.client {
+            match ai_revise(client, req, subject, current).await {
+                Ok(d) => return Ok(d),
+                Err(e) => {
+                    tracing::warn!(error = %e, "AI revision failed; using the offline rules");
+                    fallback = Some(e.to_string());
+                }
+            }
+        }
+        match req.instructions {
+            Some(i) => offline_revise(req, subject, current, i, fallback),
+            None => Err(Refusal {
+                reasons: vec![
+                    "with no instructions it can only write a new text, and that would throw \
+                     away your edits; say what to change (e.g. \"shorter, mention parking\")"
+                        .into(),
+                ],
+            }),
         }
     }
 

@@ -57,6 +57,7 @@ pub mod eval;
 pub mod facade;
 pub mod offline;
 pub mod prompts;
+pub mod revising;
 pub mod schema;
 pub mod website;
 

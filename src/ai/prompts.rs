@@ -18,6 +18,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../assets/prompts/follow_up.j2"),
     ),
     ("nudge", include_str!("../../assets/prompts/nudge.j2")),
+    ("revise", include_str!("../../assets/prompts/revise.j2")),
     (
         "system_analyze",
         include_str!("../../assets/prompts/system_analyze.j2"),

@@ -10,6 +10,7 @@ use comfy_table::{Table, presets};
 use super::Ctx;
 use super::output::print_json;
 use crate::ai::Ai;
+use crate::domain::diff::{counts, marked, word_diff};
 use crate::domain::ids::{MessageId, ShopId};
 use crate::services::editor::{from_editor_text, run_editor, to_editor_text};
 use crate::services::review;
@@ -22,10 +23,33 @@ pub enum DraftCmd {
         #[arg(long)]
         json: bool,
     },
+    /// The draft as it is now, or one of its earlier versions (`--version N`, see `history`).
     Show {
+        id: MessageId,
+        /// A version of the text (1 = the first draft).
+        #[arg(long = "version", value_name = "N")]
+        text_version: Option<i32>,
+        /// With --version: the words added {+like this+} and removed [-like this-] against the
+        /// version before it.
+        #[arg(long, requires = "text_version")]
+        diff: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every version of the draft's text: who made it, when, how (ai, offline, edit, restore,
+    /// recall), the instructions of a regeneration, and the words changed.
+    History {
         id: MessageId,
         #[arg(long)]
         json: bool,
+    },
+    /// Bring version N's text back as the draft's (kept as a new version; nothing is lost).
+    Restore {
+        id: MessageId,
+        number: i32,
+        /// Refuse if the draft changed since you read this version.
+        #[arg(long)]
+        version: Option<i32>,
     },
     /// Edit the draft in $VISUAL / $EDITOR (first line `Subject: ...`, a blank line, the body).
     Edit { id: MessageId },
@@ -94,7 +118,26 @@ pub async fn run(ctx: &Ctx, cmd: DraftCmd) -> anyhow::Result<ExitCode> {
                 println!("{t}");
             }
         }
-        DraftCmd::Show { id, json } => {
+        DraftCmd::Show {
+            id,
+            text_version: Some(n),
+            diff,
+            json,
+        } => show_version(&store, id, n, diff, json).await?,
+        DraftCmd::History { id, json } => history(&store, id, json).await?,
+        DraftCmd::Restore {
+            id,
+            number,
+            version,
+        } => {
+            let actor = ctx.actor(&store).await?;
+            let d = review::restore(&store, &actor, id, number, version).await?;
+            println!(
+                "restored version {number} of draft {id} as its latest version (v{})",
+                d.version
+            );
+        }
+        DraftCmd::Show { id, json, .. } => {
             let d = store.message(id).await?;
             if json {
                 print_json(&d)?;
@@ -200,6 +243,90 @@ pub async fn run(ctx: &Ctx, cmd: DraftCmd) -> anyhow::Result<ExitCode> {
 }
 
 /// Runs the editor on the draft; true when a changed text was saved.
+async fn show_version(
+    store: &crate::store::Store,
+    id: MessageId,
+    n: i32,
+    diff: bool,
+    json: bool,
+) -> anyhow::Result<()> {
+    let v = store.draft_version(id, n).await?;
+    let before = if n > 1 && diff {
+        Some(store.draft_version(id, n - 1).await?)
+    } else {
+        None
+    };
+    if json {
+        let mut out = serde_json::to_value(&v)?;
+        if let Some(b) = &before {
+            out["diff"] = serde_json::to_value(word_diff(&b.body_text, &v.body_text))?;
+        }
+        return print_json(&out);
+    }
+    println!(
+        "Draft {id} version {n} ({}, by {}, {})",
+        v.how,
+        v.author,
+        v.created_at.format("%Y-%m-%d %H:%M UTC")
+    );
+    if let Some(i) = &v.instructions {
+        println!("Instructions: {i}");
+    }
+    if let Some(from) = v.restored_from {
+        println!("Restored from version {from}");
+    }
+    println!("Subject: {}\n", v.subject);
+    match &before {
+        Some(b) => println!("{}", marked(&word_diff(&b.body_text, &v.body_text))),
+        None if diff => println!(
+            "(version 1 is the first text: nothing to compare)\n\n{}",
+            v.body_text
+        ),
+        None => println!("{}", v.body_text),
+    }
+    Ok(())
+}
+
+async fn history(store: &crate::store::Store, id: MessageId, json: bool) -> anyhow::Result<()> {
+    let versions = store.draft_versions(id).await?;
+    if json {
+        return print_json(&versions);
+    }
+    if versions.is_empty() {
+        println!("  (message {id} has no draft versions)");
+        return Ok(());
+    }
+    let mut t = Table::new();
+    t.load_preset(presets::NOTHING);
+    t.set_header(["N", "when (UTC)", "who", "how", "words", "why"]);
+    let mut previous: Option<&crate::store::DraftVersion> = None;
+    for v in &versions {
+        let words = match previous {
+            Some(p) => {
+                let (added, removed) = counts(&word_diff(&p.body_text, &v.body_text));
+                format!("+{added} -{removed}")
+            }
+            None => format!("{}", v.body_text.split_whitespace().count()),
+        };
+        let why = match (&v.instructions, v.restored_from) {
+            (Some(i), _) => format!("\u{201c}{i}\u{201d}"),
+            (None, Some(n)) => format!("restored version {n}"),
+            _ => String::new(),
+        };
+        t.add_row([
+            v.number.to_string(),
+            v.created_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            v.author.clone(),
+            v.how.to_string(),
+            words,
+            why,
+        ]);
+        previous = Some(v);
+    }
+    println!("{t}");
+    Ok(())
+}
+
 async fn edit_in_editor(
     store: &crate::store::Store,
     actor: &crate::store::Actor,

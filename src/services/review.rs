@@ -7,8 +7,8 @@ use serde_json::json;
 use super::draft_context::DraftContext;
 use crate::ai::Ai;
 use crate::domain::ids::MessageId;
-use crate::domain::message::MessageKind;
-use crate::store::{Actor, MessageRow, Store};
+use crate::domain::message::{MessageKind, VersionHow};
+use crate::store::{Actor, Change, MessageRow, Store};
 
 /// Opens a draft for review; the operator holds it for a few minutes.
 pub async fn open(store: &Store, actor: &Actor, id: MessageId) -> anyhow::Result<MessageRow> {
@@ -64,9 +64,25 @@ pub async fn regenerate(
         .unwrap_or(0) as u32
         + 1;
     let instructions = instructions.map(str::trim).filter(|s| !s.is_empty());
-    let d = ai
-        .draft(&ctx.request(m.kind, &missing, instructions, attempt))
-        .await;
+    let req = ctx.request(m.kind, &missing, instructions, attempt);
+    // Once an operator has written in the draft, every regeneration starts from its text.
+    let edited = store
+        .draft_versions(id)
+        .await?
+        .iter()
+        .any(|v| matches!(v.how, VersionHow::Edit | VersionHow::Restore));
+    let d = if edited || instructions.is_some() {
+        let subject = m.subject.clone();
+        let current = m.body_text.clone();
+        ai.revise(&req, &subject, &current).await?
+    } else {
+        ai.draft(&req).await
+    };
+    let how = if d.generation.model == "offline" {
+        VersionHow::Offline
+    } else {
+        VersionHow::Ai
+    };
     let mut generation = serde_json::to_value(&d.generation)?;
     generation["missing"] = json!(missing);
     generation["attempt"] = json!(attempt);
@@ -78,6 +94,28 @@ pub async fn regenerate(
             &d.subject,
             &d.body,
             generation,
+            Change {
+                how,
+                instructions,
+                restored_from: None,
+            },
         )
+        .await?)
+}
+
+/// Brings an earlier version back as the draft's text (a new version).
+pub async fn restore(
+    store: &Store,
+    actor: &Actor,
+    id: MessageId,
+    number: i32,
+    version: Option<i32>,
+) -> anyhow::Result<MessageRow> {
+    let version = match version {
+        Some(v) => v,
+        None => store.message(id).await?.version,
+    };
+    Ok(store
+        .restore_draft_version(actor, id, number, version)
         .await?)
 }

@@ -9,10 +9,11 @@ use serde_json::json;
 use sqlx::{PgConnection, QueryBuilder};
 
 use super::audit::{EntityType, SYSTEM, record, record_as};
+use super::draft_versions;
 use super::shops::move_shop_if_allowed;
 use super::{Actor, Result, Store, StoreError};
 use crate::domain::ids::{MailboxId, MessageId, ShopId};
-use crate::domain::message::{DraftStatus, MessageKind, ResponderKind};
+use crate::domain::message::{DraftStatus, MessageKind, ResponderKind, VersionHow};
 use crate::domain::outbox::WaitReason;
 use crate::domain::shop::ShopStatus;
 
@@ -689,13 +690,21 @@ impl Store {
         let Some(shop) = shop else {
             return Err(why_not_recalled(&mut tx, id).await);
         };
+        let number = draft_versions::add_version(
+            &mut tx,
+            id,
+            &actor.name,
+            draft_versions::Change::plain(VersionHow::Recall),
+        )
+        .await?;
         record(
             &mut tx,
             actor,
             "recall",
             EntityType::Message,
             Some(id.0),
-            json!({}),
+            json!({ "before": { "status": "approved" },
+                    "after": { "status": "pending_review", "version": number } }),
         )
         .await?;
         if let Some(shop) = shop {

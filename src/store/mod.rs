@@ -4,6 +4,7 @@
 
 mod audit;
 mod demo_history;
+mod draft_versions;
 mod error;
 mod facts;
 mod grades;
@@ -29,6 +30,7 @@ use sqlx::{Connection, PgConnection, PgPool};
 
 pub use audit::{AuditEntry, AuditFilter, EntityType};
 pub use demo_history::PastMessage;
+pub use draft_versions::{Change, DraftVersion};
 pub use error::StoreError;
 pub use facts::FactRow;
 pub use jobs::Job;

@@ -5,11 +5,12 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::super::audit::{EntityType, SYSTEM, record, record_as};
+use super::super::draft_versions::{Change, add_version};
 use super::super::shops::move_shop_if_allowed;
 use super::super::{Actor, Result, Store, StoreError};
 use super::{MESSAGE_COLUMNS, MessageRow, mark_sent_tx, notify_ids};
 use crate::domain::ids::{MailboxId, MessageId, ShopId};
-use crate::domain::message::MessageKind;
+use crate::domain::message::{MessageKind, VersionHow};
 use crate::domain::outbox::WaitReason;
 use crate::domain::shop::ShopStatus;
 
@@ -109,6 +110,12 @@ pub(super) async fn insert_draft(store: &Store, actor: &Actor, d: &NewDraft) -> 
     .bind(&d.generation)
     .fetch_one(&mut *tx)
     .await?;
+    let how = match d.generation.as_ref().and_then(|g| g["model"].as_str()) {
+        Some("offline") => VersionHow::Offline,
+        Some(_) => VersionHow::Ai,
+        None => VersionHow::Edit,
+    };
+    add_version(&mut tx, row.id, &actor.name, Change::plain(how)).await?;
     let why = format!("{} drafted", d.kind);
     move_shop_if_allowed(
         &mut tx,

@@ -5,9 +5,11 @@ use serde_json::{Value, json};
 use sqlx::PgConnection;
 
 use super::super::audit::{EntityType, record};
+use super::super::draft_versions::{Change, add_version};
 use super::super::{Actor, Result, Store, StoreError};
 use super::{MESSAGE_COLUMNS, MessageRow, notify_ids};
 use crate::domain::ids::MessageId;
+use crate::domain::message::VersionHow;
 
 /// How long opening a draft holds it; each edit or reopen renews it.
 pub const CLAIM_MINUTES: i32 = 5;
@@ -112,11 +114,20 @@ impl Store {
         subject: &str,
         body: &str,
     ) -> Result<MessageRow> {
-        self.replace_draft(actor, id, version, subject, body, None)
-            .await
+        self.change_draft(
+            actor,
+            id,
+            version,
+            subject,
+            body,
+            None,
+            Change::plain(VersionHow::Edit),
+        )
+        .await
     }
 
     /// A regenerated text (with the generation that made it) replaces the draft's.
+    #[allow(clippy::too_many_arguments)]
     pub async fn regenerate_draft(
         &self,
         actor: &Actor,
@@ -125,12 +136,16 @@ impl Store {
         subject: &str,
         body: &str,
         generation: Value,
+        change: Change<'_>,
     ) -> Result<MessageRow> {
-        self.replace_draft(actor, id, version, subject, body, Some(generation))
+        self.change_draft(actor, id, version, subject, body, Some(generation), change)
             .await
     }
 
-    async fn replace_draft(
+    /// Replaces the draft's text and keeps it as the next version, in one transaction with the
+    /// audit entry (which versions, before and after).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn change_draft(
         &self,
         actor: &Actor,
         id: MessageId,
@@ -138,13 +153,13 @@ impl Store {
         subject: &str,
         body: &str,
         generation: Option<Value>,
+        change: Change<'_>,
     ) -> Result<MessageRow> {
         if subject.trim().is_empty() || body.trim().is_empty() {
             return Err(StoreError::Invalid(
                 "a draft needs a subject and a body".into(),
             ));
         }
-        let regenerated = generation.is_some();
         let mut tx = self.pool.begin().await?;
         let row: Option<MessageRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "UPDATE messages SET subject = $4, body_text = $5,
@@ -169,11 +184,23 @@ impl Store {
         let Some(row) = row else {
             return Err(why_not(&mut tx, id, actor).await);
         };
-        let detail = match &generation {
-            Some(g) => json!({ "version": row.version, "instructions": g.get("instructions") }),
-            None => json!({ "version": row.version, "chars": body.chars().count() }),
+        let number = add_version(&mut tx, id, &actor.name, change).await?;
+        let action = match change.how {
+            VersionHow::Edit => "edit",
+            VersionHow::Restore => "restore",
+            VersionHow::Recall => "recall",
+            VersionHow::Ai | VersionHow::Offline => "regenerate",
         };
-        let action = if regenerated { "regenerate" } else { "edit" };
+        let mut detail = json!({
+            "before": { "version": number - 1 },
+            "after": { "version": number, "how": change.how, "chars": body.chars().count() },
+        });
+        if let Some(i) = change.instructions {
+            detail["reason"] = json!(i);
+        }
+        if let Some(n) = change.restored_from {
+            detail["after"]["restored_from"] = json!(n);
+        }
         record(
             &mut tx,
             actor,
