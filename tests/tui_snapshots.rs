@@ -19,7 +19,7 @@ use secret_shop::tui::theme::Theme;
 use secret_shop::tui::view;
 
 use common::tui_fixtures::{
-    draft, facts, graded_thread, loaded_app, outbound, report_text, review, thread,
+    draft, facts, graded_thread, loaded_app, outbound, report_text, review, thread, versions,
 };
 
 const SIZES: [(u16, u16); 2] = [(100, 30), (80, 24)];
@@ -37,6 +37,8 @@ const SCREENS: &[&str] = &[
     "thread",
     "thread_needs_review",
     "draft_read",
+    "draft_earlier_version",
+    "draft_version_diff",
     "draft_editing",
     "draft_held_by_bob",
     "error_toast",
@@ -89,11 +91,13 @@ fn open_draft(app: &mut App, draft: secret_shop::store::MessageRow, held_by: Opt
             ],
         ),
     };
+    let versions = versions(&draft);
     app.handle(Event::Loaded(Loaded::Draft {
         draft: Box::new(draft),
         held_by: held_by.map(str::to_string),
         thread,
         missing,
+        versions,
     }));
 }
 
@@ -152,6 +156,16 @@ fn screen(name: &str) -> App {
             let mut follow_up = thread().remove(2);
             follow_up.version = 2;
             open_draft(&mut app, follow_up, None);
+        }
+        "draft_earlier_version" => {
+            go(&mut app, Action::GoReview);
+            open_draft(&mut app, draft(), None);
+            key(&mut app, KeyCode::Char('['));
+        }
+        "draft_version_diff" => {
+            go(&mut app, Action::GoReview);
+            open_draft(&mut app, draft(), None);
+            key(&mut app, KeyCode::Char('d'));
         }
         "draft_editing" => {
             go(&mut app, Action::GoReview);
@@ -423,6 +437,18 @@ fn a_grade_to_review_says_why_above_the_thread() {
 #[test]
 fn draft_read() {
     assert_screen("draft_read");
+}
+
+/// `[` steps back to the first version: marked as not the text that would be approved.
+#[test]
+fn an_earlier_version_of_a_draft() {
+    assert_screen("draft_earlier_version");
+}
+
+/// `d` on the current text: the words the operator's edit added and removed.
+#[test]
+fn a_version_against_the_one_before() {
+    assert_screen("draft_version_diff");
 }
 
 #[test]

@@ -163,7 +163,7 @@ async fn the_tui_in_a_real_terminal_reviews_a_draft_and_restores_the_terminal() 
     tmux.key("3");
     tmux.wait_pane("Review queue (2)").await;
     tmux.key("Enter");
-    let screen = tmux.wait_text(&format!("Draft #{first} v")).await;
+    let screen = tmux.wait_text(&format!("Draft #{first} —")).await;
     assert!(screen.contains("Asks for"), "{screen}");
     assert_eq!(
         draft_state(&store, first).await,
@@ -184,7 +184,7 @@ async fn the_tui_in_a_real_terminal_reviews_a_draft_and_restores_the_terminal() 
 
     // Open again, approve, confirm: the draft leaves the queue, and the database agrees.
     tmux.key("Enter");
-    tmux.wait_text(&format!("Draft #{first} v")).await;
+    tmux.wait_text(&format!("Draft #{first} —")).await;
     tmux.key("a");
     tmux.wait_text(&format!("Approve draft #{first}")).await;
     assert_eq!(
@@ -255,7 +255,7 @@ async fn quitting_with_a_draft_open_releases_it() {
     tmux.key("3");
     tmux.wait_pane("Review queue (2)").await;
     tmux.key("Enter");
-    tmux.wait_text(&format!("Draft #{first} v")).await;
+    tmux.wait_text(&format!("Draft #{first} —")).await;
     assert_eq!(
         draft_state(&store, first).await.1.as_deref(),
         Some("tester")

@@ -24,7 +24,7 @@ async fn approve_then_recall_within_the_window_in_a_real_terminal() {
     tmux.key("3");
     tmux.wait_pane("Review queue (1)").await;
     tmux.key("Enter");
-    tmux.wait_text(&format!("Draft #{} v", draft.id)).await;
+    tmux.wait_text(&format!("Draft #{} —", draft.id)).await;
     tmux.key("a");
     let dialog = tmux
         .wait_text(&format!("Approve draft #{}?", draft.id))

@@ -53,13 +53,16 @@ pub fn counts(pieces: &[Piece]) -> (usize, usize) {
 
 /// Plain text with `[-removed-]` and `{+added+}` marks (the CLI's and a log's form).
 pub fn marked(pieces: &[Piece]) -> String {
+    pieces.iter().map(marked_piece).collect()
+}
+
+/// One run with its marks (none for text that is the same).
+pub fn marked_piece(p: &Piece) -> String {
     let mut s = String::new();
-    for p in pieces {
-        match p.change {
-            Change::Same => s.push_str(&p.text),
-            Change::Added => mark(&mut s, "{+", &p.text, "+}"),
-            Change::Removed => mark(&mut s, "[-", &p.text, "-]"),
-        }
+    match p.change {
+        Change::Same => s.push_str(&p.text),
+        Change::Added => mark(&mut s, "{+", &p.text, "+}"),
+        Change::Removed => mark(&mut s, "[-", &p.text, "-]"),
     }
     s
 }

@@ -32,6 +32,12 @@ pub enum Effect {
         version: i32,
         instructions: String,
     },
+    /// Bring version `number` back as the draft's text (if it is still at `version`).
+    RestoreVersion {
+        id: MessageId,
+        number: i32,
+        version: i32,
+    },
     /// Suspend the terminal and run $EDITOR on the draft.
     OpenEditor {
         id: MessageId,

@@ -11,7 +11,7 @@ use super::action::Action;
 use crate::domain::ids::{MessageId, ShopId, TargetId};
 use crate::domain::persona::Persona;
 use crate::domain::target::Target;
-use crate::store::{Dashboard, FactRow, InboxRow, MessageRow, ShopRow};
+use crate::store::{Dashboard, DraftVersion, FactRow, InboxRow, MessageRow, ShopRow};
 
 #[derive(Debug)]
 pub enum Event {
@@ -56,6 +56,7 @@ pub enum Loaded {
         held_by: Option<String>,
         thread: Vec<MessageRow>,
         missing: Vec<String>,
+        versions: Vec<DraftVersion>,
     },
     Report {
         shop: ShopId,
@@ -115,7 +116,8 @@ pub enum Done {
     DraftApproved(MessageId, Option<DateTime<Utc>>),
     Recalled(MessageId),
     DraftRejected(MessageId),
-    DraftSaved(Box<MessageRow>),
+    /// The draft's new text and every version, with what made the latest.
+    DraftSaved(Box<MessageRow>, Vec<DraftVersion>),
     DraftReleased(MessageId),
     MessageAssigned(MessageId, ShopId),
     ShopCancelled(ShopId),

@@ -155,7 +155,7 @@ impl Runtime {
                 body,
             } => {
                 let row = review::edit(s, &self.actor, id, version, &subject, &body).await?;
-                Event::Done(Done::DraftSaved(Box::new(row)))
+                Event::Done(Done::DraftSaved(Box::new(row), s.draft_versions(id).await?))
             }
             Effect::RegenerateDraft {
                 id,
@@ -171,7 +171,15 @@ impl Runtime {
                     Some(&instructions),
                 )
                 .await?;
-                Event::Done(Done::DraftSaved(Box::new(row)))
+                Event::Done(Done::DraftSaved(Box::new(row), s.draft_versions(id).await?))
+            }
+            Effect::RestoreVersion {
+                id,
+                number,
+                version,
+            } => {
+                let row = review::restore(s, &self.actor, id, number, Some(version)).await?;
+                Event::Done(Done::DraftSaved(Box::new(row), s.draft_versions(id).await?))
             }
             Effect::AssignMessage { message, shop } => {
                 s.assign_message(&self.actor, message, shop).await?;
@@ -382,11 +390,13 @@ impl Runtime {
             .and_then(|g| g.get("missing"))
             .and_then(|m| serde_json::from_value(m.clone()).ok())
             .unwrap_or_default();
+        let versions = s.draft_versions(id).await?;
         Ok(Loaded::Draft {
             draft: Box::new(draft),
             held_by,
             thread,
             missing,
+            versions,
         })
     }
 }
@@ -413,6 +423,9 @@ fn describe(e: &Effect) -> String {
         Effect::RejectDraft { id, .. } => format!("rejecting draft #{id}"),
         Effect::SaveDraft { id, .. } => format!("saving draft #{id}"),
         Effect::RegenerateDraft { id, .. } => format!("regenerating draft #{id}"),
+        Effect::RestoreVersion { id, number, .. } => {
+            format!("restoring version {number} of draft #{id}")
+        }
         Effect::AssignMessage { message, .. } => format!("assigning message #{message}"),
         Effect::MarkRead(_) => "marking read".into(),
         Effect::CancelShop(id) => format!("cancelling shop #{id}"),

@@ -6,7 +6,7 @@ use tui_textarea::TextArea;
 
 use super::action::{Action, Scope};
 use crate::domain::ids::{MessageId, ShopId};
-use crate::store::{FactRow, MessageRow};
+use crate::store::{DraftVersion, FactRow, MessageRow};
 
 /// The panes, in Tab order; number keys jump to them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,11 +212,43 @@ pub struct DraftView {
     /// The text's wrapped height and the rows showing it, as last drawn: the view writes it so
     /// scrolling stops at the end and the approve dialog can say what was not read yet.
     pub seen: std::cell::Cell<Option<(u16, u16)>>,
+    /// Every version of the text, oldest first (the last is the current text).
+    pub versions: Vec<DraftVersion>,
+    /// The version shown while stepping back with `[` (an index into `versions`); None: the
+    /// current text.
+    pub browsing: Option<usize>,
+    /// Show the words changed against the version before the one shown.
+    pub diff: bool,
 }
 
 impl DraftView {
     pub fn id(&self) -> MessageId {
         self.draft.id
+    }
+
+    /// The index of the version shown (the last when not stepping back).
+    pub fn shown_index(&self) -> Option<usize> {
+        self.browsing.or_else(|| self.versions.len().checked_sub(1))
+    }
+
+    /// An earlier version is on screen, not the text that would be approved.
+    pub fn is_browsing(&self) -> bool {
+        self.browsing.is_some()
+    }
+
+    /// Steps `by` versions (negative: older), stopping at the first and at the current text.
+    pub fn step_version(&mut self, by: isize) -> bool {
+        let Some(now) = self.shown_index() else {
+            return false;
+        };
+        let last = self.versions.len() - 1;
+        let to = now.saturating_add_signed(by).min(last);
+        if to == now {
+            return false;
+        }
+        self.browsing = (to < last).then_some(to);
+        self.scroll = 0;
+        true
     }
 
     /// The lowest the text can scroll, as last drawn (unknown before the first draw).

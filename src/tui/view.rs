@@ -103,7 +103,12 @@ fn draw_hints(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
         push("esc".into(), "stop editing", &mut spans);
     } else {
         let held = app.draft.as_ref().is_some_and(|d| d.held_by.is_some());
-        for (k, a) in app.keymap.scope(scope) {
+        let browsing = app.draft.as_ref().is_some_and(|d| d.is_browsing());
+        let history = app.draft.as_ref().is_some_and(|d| d.versions.len() > 1);
+        let mut bindings = app.keymap.scope(scope);
+        // The decisions first: on a narrow screen the version keys are the ones cut off.
+        bindings.sort_by_key(|(_, a)| hint_rank(*a));
+        for (k, a) in bindings {
             // Only what works now: no save without an edit, no decisions on a held draft.
             let useless = match a {
                 Action::SaveDraft => true,
@@ -111,7 +116,10 @@ fn draw_hints(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
                 | Action::RejectDraft
                 | Action::EditDraft
                 | Action::EditDraftExternal
-                | Action::RegenerateDraft => held,
+                | Action::RegenerateDraft => held || browsing,
+                Action::NewerVersion => !browsing,
+                Action::RestoreVersion => !browsing || held,
+                Action::OlderVersion | Action::ToggleDiff => !history,
                 Action::RetrySend => app.failed_message().is_none(),
                 Action::DraftNext => !app.shop_rejected(),
                 Action::RecallMessage => app.undoable.is_empty(),
@@ -136,6 +144,20 @@ fn draw_hints(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     f.render_widget(Line::from(spans), area);
 }
 
+/// Where an action's hint goes: what decides a draft before the rest.
+fn hint_rank(a: Action) -> u8 {
+    use Action::*;
+    match a {
+        ApproveDraft => 0,
+        RejectDraft => 1,
+        EditDraft => 2,
+        RegenerateDraft => 3,
+        EditDraftExternal => 4,
+        OlderVersion | NewerVersion | RestoreVersion | ToggleDiff => 6,
+        _ => 5,
+    }
+}
+
 /// The hint bar's one-word names.
 fn short(a: Action) -> &'static str {
     use Action::*;
@@ -152,6 +174,10 @@ fn short(a: Action) -> &'static str {
         RetrySend => "retry send",
         DraftNext => "new draft",
         RecallMessage => "recall",
+        OlderVersion => "older",
+        NewerVersion => "newer",
+        ToggleDiff => "changes",
+        RestoreVersion => "restore",
         GradeShop => "grade",
         ExportReport => "export",
         GatherWebsite => "gather site",

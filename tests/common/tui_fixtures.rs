@@ -5,13 +5,13 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone as _, Utc};
 use serde_json::json;
 
 use secret_shop::domain::ids::{FactId, MessageId, PersonaId, ShopId, TargetId};
-use secret_shop::domain::message::{DraftStatus, MessageKind, ResponderKind};
+use secret_shop::domain::message::{DraftStatus, MessageKind, ResponderKind, VersionHow};
 use secret_shop::domain::persona::Persona;
 use secret_shop::domain::shop::ShopStatus;
 use secret_shop::domain::target::Target;
 use secret_shop::store::{
-    AuditEntry, Dashboard, DayCount, FactRow, InboxRow, MessageRow, ScoreBucket, ShopRow,
-    StateCount,
+    AuditEntry, Dashboard, DayCount, DraftVersion, FactRow, InboxRow, MessageRow, ScoreBucket,
+    ShopRow, StateCount,
 };
 use secret_shop::tui::app::App;
 use secret_shop::tui::event::{Event, Loaded};
@@ -497,4 +497,31 @@ pub fn loaded_app() -> App {
         app.handle(Event::Loaded(l));
     }
     app
+}
+
+/// The draft's history: the offline first draft, and the operator's edit that is its current
+/// text (a question about March 15 added, "a cat" made "one small cat").
+pub fn versions(d: &MessageRow) -> Vec<DraftVersion> {
+    let v = |number: i32, how: VersionHow, author: &str, body: &str, minute: u32| DraftVersion {
+        message_id: d.id,
+        number,
+        subject: d.subject.clone(),
+        body_text: body.to_string(),
+        how,
+        author: author.into(),
+        instructions: None,
+        restored_from: None,
+        created_at: at(24, 9, minute),
+    };
+    if d.id.0 != 31 {
+        return vec![v(1, VersionHow::Offline, "system", &d.body_text, 0)];
+    }
+    let first = d
+        .body_text
+        .replace("one small cat", "a cat")
+        .replace(" Do you have a two-bedroom available around March 15?", "");
+    vec![
+        v(1, VersionHow::Offline, "system", &first, 0),
+        v(2, VersionHow::Edit, OPERATOR, &d.body_text, 4),
+    ]
 }

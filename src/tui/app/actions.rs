@@ -75,6 +75,26 @@ impl App {
                 out.dedup();
                 out
             }
+            OlderVersion => self.step_version(-1),
+            NewerVersion => self.step_version(1),
+            ToggleDiff => {
+                if let Some(d) = &mut self.draft
+                    && d.editor.is_none()
+                {
+                    d.diff = !d.diff;
+                    d.scroll = 0;
+                }
+                Vec::new()
+            }
+            RestoreVersion => self.restore_version(),
+            ApproveDraft | EditDraft | EditDraftExternal | RegenerateDraft
+                if self.draft.as_ref().is_some_and(|d| d.is_browsing()) =>
+            {
+                self.toast(
+                    "this is an earlier version: ] goes back to the current text, b restores this one",
+                );
+                Vec::new()
+            }
             ApproveDraft => self.ask_approve(),
             RejectDraft if self.draft.as_ref().is_some_and(|d| d.held_by.is_some()) => {
                 let who = self.draft.as_ref().and_then(|d| d.held_by.clone());
@@ -677,6 +697,43 @@ impl App {
             who.unwrap_or_else(|| "someone".into())
         ));
         Vec::new()
+    }
+
+    fn step_version(&mut self, by: isize) -> Vec<Effect> {
+        let Some(d) = &mut self.draft else {
+            return Vec::new();
+        };
+        if d.editor.is_some() {
+            return Vec::new();
+        }
+        if !d.step_version(by) {
+            let end = if by < 0 {
+                "this is the first version"
+            } else {
+                "this is the current text"
+            };
+            self.toast(end);
+        }
+        Vec::new()
+    }
+
+    fn restore_version(&mut self) -> Vec<Effect> {
+        let Some(d) = &mut self.draft else {
+            return Vec::new();
+        };
+        if let Some(who) = d.held_by.clone() {
+            return self.read_only(Some(who));
+        }
+        let Some(i) = d.browsing else {
+            self.toast("step back with [ to the version to restore");
+            return Vec::new();
+        };
+        d.busy = Some("restoring");
+        vec![Effect::RestoreVersion {
+            id: d.id(),
+            number: d.versions[i].number,
+            version: d.draft.version,
+        }]
     }
 
     fn ask_approve(&mut self) -> Vec<Effect> {

@@ -101,6 +101,7 @@ impl App {
                 held_by,
                 thread,
                 missing,
+                versions,
             } => {
                 if let Some(who) = &held_by {
                     self.toast(format!("{who} is reviewing this draft: read-only"));
@@ -114,6 +115,9 @@ impl App {
                     busy: None,
                     scroll: 0,
                     seen: std::cell::Cell::new(None),
+                    versions,
+                    browsing: None,
+                    diff: false,
                 });
             }
             Loaded::Sync(states) => self.sync = states,
@@ -254,15 +258,17 @@ impl App {
                 self.close_draft(id);
                 vec![Effect::Load(Query::Review), Effect::Load(Query::Shops)]
             }
-            Done::DraftSaved(row) => {
+            Done::DraftSaved(row, versions) => {
+                self.toast(saved_toast(versions.last()));
                 if let Some(v) = &mut self.draft
                     && v.id() == row.id
                 {
                     v.draft = *row;
                     v.editor = None;
                     v.busy = None;
+                    v.versions = versions;
+                    v.browsing = None;
                 }
-                self.toast("draft saved");
                 vec![Effect::Load(Query::Review)]
             }
             Done::DraftReleased(_) => Vec::new(),
@@ -358,4 +364,22 @@ fn sender(m: &crate::store::InboxRow) -> String {
         .clone()
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| m.from_addr.clone())
+}
+
+/// What the toast says a save made: which version, and how ("version 4 saved: offline,
+/// following “shorter”").
+fn saved_toast(v: Option<&crate::store::DraftVersion>) -> String {
+    use crate::domain::message::VersionHow;
+    let Some(v) = v else {
+        return "draft saved".into();
+    };
+    match (v.how, &v.instructions, v.restored_from) {
+        (_, _, Some(from)) => format!("version {from} restored as version {}", v.number),
+        (VersionHow::Edit, _, _) => format!("your edit saved as version {}", v.number),
+        (how, Some(i), _) => format!(
+            "version {} drafted ({how}), following \u{201c}{i}\u{201d}",
+            v.number
+        ),
+        (how, None, _) => format!("version {} drafted ({how})", v.number),
+    }
 }

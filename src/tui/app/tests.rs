@@ -206,6 +206,7 @@ fn with_draft(held_by: Option<&str>) -> App {
         held_by: held_by.map(str::to_string),
         thread: Vec::new(),
         missing: vec!["application fee".into()],
+        versions: Vec::new(),
     }));
     app
 }
@@ -472,7 +473,7 @@ fn editing_in_place_saves_the_first_line_as_the_subject() {
     saved.subject = "Re: a q Two bedrooms in March".into();
     saved.version = 4;
     assert_eq!(
-        app.handle(Event::Done(Done::DraftSaved(Box::new(saved)))),
+        app.handle(Event::Done(Done::DraftSaved(Box::new(saved), Vec::new()))),
         vec![Effect::Load(Query::Review)]
     );
     let d = app.draft.as_ref().expect("the draft stays open");
@@ -1244,4 +1245,85 @@ fn an_approval_can_be_recalled_with_u_until_its_window_closes() {
     app.handle(Event::Tick(until + Duration::seconds(1)));
     assert!(app.undoable.is_empty());
     assert_eq!(app.handle(key('u')), vec![]);
+}
+
+/// Draft #11 open with two versions: the first draft and the operator's edit (its text now).
+fn with_history() -> App {
+    let mut app = on_review();
+    let mut draft = review_rows().remove(0);
+    draft.version = 5;
+    let v = |number: i32, how: crate::domain::message::VersionHow, body: &str| {
+        crate::store::DraftVersion {
+            message_id: draft.id,
+            number,
+            subject: draft.subject.clone(),
+            body_text: body.into(),
+            how,
+            author: "alice".into(),
+            instructions: None,
+            restored_from: None,
+            created_at: chrono::Utc::now(),
+        }
+    };
+    let versions = vec![
+        v(
+            1,
+            crate::domain::message::VersionHow::Offline,
+            "Hi,\nFirst.\nDana",
+        ),
+        v(
+            2,
+            crate::domain::message::VersionHow::Edit,
+            &draft.body_text,
+        ),
+    ];
+    app.handle(Event::Loaded(Loaded::Draft {
+        draft: Box::new(draft),
+        held_by: None,
+        thread: Vec::new(),
+        missing: Vec::new(),
+        versions,
+    }));
+    app
+}
+
+#[test]
+fn an_earlier_version_can_be_read_and_restored_but_not_approved() {
+    let mut app = with_history();
+    app.handle(Event::Action(Action::OlderVersion));
+    assert_eq!(app.draft.as_ref().unwrap().browsing, Some(0));
+    // Stepping past the first says so and stays.
+    app.handle(Event::Action(Action::OlderVersion));
+    assert_eq!(app.draft.as_ref().unwrap().browsing, Some(0));
+    // What is on screen is not what would be sent: approve, edit and regenerate refuse.
+    for a in [
+        Action::ApproveDraft,
+        Action::EditDraft,
+        Action::RegenerateDraft,
+    ] {
+        assert_eq!(app.handle(Event::Action(a)), Vec::new(), "{a:?}");
+        assert!(app.modal.is_none(), "{a:?}");
+    }
+    assert!(
+        app.toasts
+            .iter()
+            .any(|t| t.text.contains("earlier version"))
+    );
+    assert_eq!(
+        app.handle(Event::Action(Action::RestoreVersion)),
+        vec![Effect::RestoreVersion {
+            id: MessageId(11),
+            number: 1,
+            version: 5
+        }]
+    );
+    // Forward again to the current text: nothing to restore there.
+    let mut app = with_history();
+    app.handle(Event::Action(Action::OlderVersion));
+    app.handle(Event::Action(Action::NewerVersion));
+    assert_eq!(app.draft.as_ref().unwrap().browsing, None);
+    assert_eq!(
+        app.handle(Event::Action(Action::RestoreVersion)),
+        Vec::new()
+    );
 }

@@ -3,20 +3,34 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::pane_block;
+use crate::domain::diff::{Change, marked_piece, word_diff};
 use crate::tui::state::DraftView;
 use crate::tui::theme::Theme;
 
 pub fn draw(d: &DraftView, theme: &Theme, f: &mut Frame, area: Rect) {
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(area);
-    let mut title = format!(
-        " Draft #{} v{} — {} ",
-        d.draft.id, d.draft.version, d.draft.kind
-    );
+    let mut title = format!(" Draft #{} — {} ", d.draft.id, d.draft.kind);
+    if let Some(i) = d.shown_index()
+        && (d.versions.len() > 1 || d.diff)
+    {
+        let v = &d.versions[i];
+        title.push_str(&format!(
+            "— v{}/{} {} by {} ",
+            v.number,
+            d.versions.len(),
+            v.how,
+            v.author
+        ));
+        if d.diff {
+            title.push_str("— changes ");
+        }
+    }
     if let Some(who) = &d.held_by {
         title.push_str(&format!("— held by {who}, read-only "));
     } else if let Some(busy) = d.busy {
@@ -41,18 +55,48 @@ pub fn draw(d: &DraftView, theme: &Theme, f: &mut Frame, area: Rect) {
             f.render_widget(&e, left);
         }
         None => {
-            let mut lines = vec![
+            let shown = d.browsing.map(|i| &d.versions[i]);
+            let subject = shown.map_or(&d.draft.subject, |v| &v.subject);
+            let body = shown.map_or(&d.draft.body_text, |v| &v.body_text);
+            let mut lines = Vec::new();
+            if let Some(v) = shown {
+                lines.push(Line::styled(
+                    format!(
+                        "An earlier version: ] back to the current text, b brings this one back{}",
+                        v.instructions
+                            .as_ref()
+                            .map(|i| format!(" · asked: \u{201c}{i}\u{201d}"))
+                            .unwrap_or_default()
+                    ),
+                    theme.warn,
+                ));
+            }
+            lines.extend([
                 Line::from(vec![
                     Span::styled("To: ", theme.muted),
                     Span::raw(d.draft.to_addrs.join(", ")),
                 ]),
                 Line::from(vec![
                     Span::styled("Subject: ", theme.muted),
-                    Span::styled(d.draft.subject.clone(), theme.title),
+                    Span::styled(subject.clone(), theme.title),
                 ]),
                 Line::raw(""),
-            ];
-            lines.extend(d.draft.body_text.lines().map(|l| Line::raw(l.to_string())));
+            ]);
+            let before = d
+                .shown_index()
+                .and_then(|i| i.checked_sub(1))
+                .map(|i| &d.versions[i]);
+            match before {
+                Some(b) if d.diff => lines.extend(diff_lines(&b.body_text, body, theme)),
+                None if d.diff => {
+                    lines.push(Line::styled(
+                        "(the first version: nothing to compare)",
+                        theme.muted,
+                    ));
+                    lines.extend(body.lines().map(|l| Line::raw(l.to_string())));
+                }
+                _ => lines.extend(body.lines().map(|l| Line::raw(l.to_string()))),
+            }
             // The view knows the wrapped height: it clamps the scroll and tells the app (for the
             // approve dialog) how much is below.
             let text = Paragraph::new(lines).wrap(Wrap { trim: false });
@@ -114,4 +158,32 @@ pub fn draw(d: &DraftView, theme: &Theme, f: &mut Frame, area: Rect) {
             .block(pane_block(" Thread (latest first) ".into(), theme)),
         thread,
     );
+}
+
+/// The body with the words added ({+green, underlined+}) and removed ([-red, struck
+/// through-]) against `old`.
+fn diff_lines(old: &str, new: &str, theme: &Theme) -> Vec<Line<'static>> {
+    let added = theme.ok.add_modifier(Modifier::UNDERLINED);
+    let removed = theme.error.add_modifier(Modifier::CROSSED_OUT);
+    let mut lines = vec![Line::default()];
+    for piece in word_diff(old, new) {
+        let style = match piece.change {
+            Change::Same => theme.text,
+            Change::Added => added,
+            Change::Removed => removed,
+        };
+        // Marked in the text too: the change reads without colour (NO_COLOR).
+        for (n, part) in marked_piece(&piece).split('\n').enumerate() {
+            if n > 0 {
+                lines.push(Line::default());
+            }
+            if !part.is_empty() {
+                lines
+                    .last_mut()
+                    .expect("one line at least")
+                    .push_span(Span::styled(part.to_string(), style));
+            }
+        }
+    }
+    lines
 }
