@@ -8,7 +8,6 @@ use common::mail::{World, wait_for_mail, world};
 use secret_shop::ai::Ai;
 use secret_shop::domain::message::MessageKind;
 use secret_shop::domain::planner::Sequence;
-use secret_shop::engine::Engine;
 use secret_shop::services::shops::draft_next;
 
 fn quick() -> Sequence {
@@ -18,35 +17,6 @@ fn quick() -> Sequence {
         max_follow_ups: 3,
         shop_timeout_days: 14,
     }
-}
-
-/// The inquiry sent and answered with gaps: the planner drafts a follow-up.
-async fn replied_with_gaps(w: &World, engine: &Engine) -> secret_shop::store::MessageRow {
-    let required = vec![
-        "application_fee".to_string(),
-        "pet_policy".to_string(),
-        "parking".to_string(),
-    ];
-    sqlx::query("UPDATE shops SET required_fields = $2 WHERE id = $1")
-        .bind(w.shop)
-        .bind(&required)
-        .execute(w.store.pool())
-        .await
-        .unwrap();
-    let (_, inquiry) = w.approved_inquiry("2-bedroom").await;
-    engine.run_once().await.unwrap();
-    w.agent_sends(
-        "Re: 2-bedroom",
-        "Hi Jane, the application fee is $50.\r\n\r\nBest,\r\nMaria",
-        &format!("In-Reply-To: <{inquiry}>\r\n"),
-    )
-    .await;
-    wait_for_mail(&format!("ops@{}", w.persona_domain), 2).await;
-    let r = engine.run_once().await.unwrap();
-    assert_eq!(r.schedule.drafted, 1, "{r:?}");
-    let follow = w.store.pending_drafts().await.unwrap().remove(0);
-    assert_eq!(follow.kind, MessageKind::FollowUp);
-    follow
 }
 
 async fn shop_next_step(w: &World) -> String {
@@ -60,7 +30,7 @@ async fn a_rejected_follow_up_is_not_drafted_again_and_a_new_one_differs() {
     let w = world().await;
     let mut engine = w.engine().await;
     engine.scheduler.sequence = quick();
-    let follow = replied_with_gaps(&w, &engine).await;
+    let follow = w.replied_with_gaps(&engine).await;
 
     w.store
         .reject_draft(&w.actor, follow.id, "too pushy about parking")
@@ -107,7 +77,7 @@ async fn a_new_reply_after_a_rejection_lets_the_planner_draft_again_without_repe
     let w = world().await;
     let mut engine = w.engine().await;
     engine.scheduler.sequence = quick();
-    let follow = replied_with_gaps(&w, &engine).await;
+    let follow = w.replied_with_gaps(&engine).await;
     w.store
         .reject_draft(&w.actor, follow.id, "wrong tone")
         .await
@@ -140,7 +110,7 @@ async fn draft_new_from_the_command_line() {
     let w = world().await;
     let mut engine = w.engine().await;
     engine.scheduler.sequence = quick();
-    let follow = replied_with_gaps(&w, &engine).await;
+    let follow = w.replied_with_gaps(&engine).await;
     w.store
         .reject_draft(&w.actor, follow.id, "ask about parking only")
         .await

@@ -54,12 +54,21 @@ impl Scheduler {
         };
         let mut report = ScheduleReport::default();
         let result = async {
-            for shop in self.store.shops_to_plan().await? {
+            let shops = self.store.shops_to_plan().await?;
+            for &shop in &shops {
                 if lease.is_lost() {
                     break; // another process schedules now
                 }
                 self.step(shop, &mut report).await?;
             }
+            // One line a pass (every `follow_up.plan_every_secs`): what the planner did, so an
+            // operator can see it ran and decided nothing.
+            tracing::info!(
+                shops = shops.len(),
+                drafted = report.drafted,
+                finished = report.finished,
+                "scheduler pass"
+            );
             Ok::<_, anyhow::Error>(())
         }
         .await;

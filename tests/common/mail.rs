@@ -16,7 +16,7 @@ use secret_shop::domain::target::{Target, TargetInput};
 use secret_shop::engine::Engine;
 use secret_shop::mail::imap::{ImapEndpoint, ImapSession, login};
 use secret_shop::mail::smtp::{SmtpEndpoint, transport};
-use secret_shop::store::{Actor, NewDraft, Store};
+use secret_shop::store::{Actor, MessageRow, NewDraft, Store};
 
 use super::{fresh_database, service_env};
 
@@ -164,6 +164,37 @@ impl World {
             )
             .await
             .unwrap()
+    }
+
+    /// The inquiry sent and answered with gaps (application fee given; pet policy and parking
+    /// not): the planner drafts a follow-up, which is returned. The engine should follow up at
+    /// once after a reply.
+    pub async fn replied_with_gaps(&self, engine: &Engine) -> MessageRow {
+        let required = vec![
+            "application_fee".to_string(),
+            "pet_policy".to_string(),
+            "parking".to_string(),
+        ];
+        sqlx::query("UPDATE shops SET required_fields = $2 WHERE id = $1")
+            .bind(self.shop)
+            .bind(&required)
+            .execute(self.store.pool())
+            .await
+            .unwrap();
+        let (_, inquiry) = self.approved_inquiry("2-bedroom").await;
+        engine.run_once().await.unwrap();
+        self.agent_sends(
+            "Re: 2-bedroom",
+            "Hi Jane, the application fee is $50.\r\n\r\nBest,\r\nMaria",
+            &format!("In-Reply-To: <{inquiry}>\r\n"),
+        )
+        .await;
+        wait_for_mail(&format!("ops@{}", self.persona_domain), 2).await;
+        let r = engine.run_once().await.unwrap();
+        assert_eq!(r.schedule.drafted, 1, "{r:?}");
+        let follow = self.store.pending_drafts().await.unwrap().remove(0);
+        assert_eq!(follow.kind, MessageKind::FollowUp);
+        follow
     }
 
     /// A draft, approved: ready for the sender.

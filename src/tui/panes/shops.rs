@@ -2,8 +2,9 @@
 //! (a grade an operator must review says so, and why).
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Cell, Row};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 
 use super::{TableSpec, draw_table, when};
 use crate::domain::outbox::WaitReason;
@@ -70,6 +71,23 @@ pub fn next_step(s: &ShopRow) -> String {
 }
 
 pub fn draw(list: &ListView<ShopRow>, theme: &Theme, f: &mut Frame, area: Rect) {
+    // The selected shop's next step in full below the table: the NEXT column cuts it short.
+    let [area, detail] = Layout::vertical([Constraint::Min(3), Constraint::Length(2)]).areas(area);
+    if let Some(s) = list.selected_row() {
+        let style = if s.review_reasons.is_empty() && s.failed_message.is_none() {
+            theme.text
+        } else {
+            theme.warn
+        };
+        f.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(format!(" #{} next: ", s.id), theme.muted),
+                Span::styled(next_step(s), style),
+            ]))
+            .wrap(Wrap { trim: true }),
+            detail,
+        );
+    }
     draw_table(
         list,
         TableSpec {
