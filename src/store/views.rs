@@ -34,6 +34,10 @@ pub struct ShopRow {
     /// "follow-up rejected by NAME: REASON" while that rejection holds the planner (no reply and
     /// nothing sent since).
     pub rejection: Option<String>,
+    /// The approved message on its way (approved, queued or sending), and its status: it can be
+    /// recalled until the outbox takes it.
+    pub outbox_message: Option<MessageId>,
+    pub outbox_status: Option<String>,
 }
 
 /// A line of the inbox: one inbound message with its shop's names.
@@ -90,7 +94,8 @@ impl Store {
                     s.updated_at AS last_activity, m.last_sent_at, m.pending_draft,
                     m.wait_reason, m.next_attempt_at, g.total AS score,
                     coalesce(g.review_reasons, '{}') AS review_reasons, m.failed_message,
-                    m.send_error, rj.rejection
+                    m.send_error, rj.rejection, ob.id AS outbox_message,
+                    ob.status::text AS outbox_status
              FROM (SELECT * FROM shops ORDER BY updated_at DESC, id DESC LIMIT $1 OFFSET $2) s
              JOIN targets t ON t.id = s.target_id
              JOIN personas p ON p.id = s.persona_id
@@ -122,6 +127,12 @@ impl Store {
                         max(last_error) FILTER (WHERE status = 'failed') AS send_error
                  FROM messages WHERE shop_id = s.id AND direction = 'outbound'
              ) m ON true
+             LEFT JOIN LATERAL (
+                 SELECT id, status FROM messages
+                 WHERE shop_id = s.id AND direction = 'outbound'
+                   AND status IN ('approved', 'queued', 'sending')
+                 ORDER BY id LIMIT 1
+             ) ob ON true
              ORDER BY s.updated_at DESC, s.id DESC",
         )
         .bind(limit)
@@ -140,7 +151,8 @@ impl Store {
                     NULL::timestamptz AS next_attempt_at, g.total AS score,
                     coalesce(g.review_reasons, '{}') AS review_reasons,
                     NULL::bigint AS failed_message, NULL::text AS send_error,
-                    NULL::text AS rejection
+                    NULL::text AS rejection, NULL::bigint AS outbox_message,
+                    NULL::text AS outbox_status
              FROM shops s
              JOIN targets t ON t.id = s.target_id
              JOIN personas p ON p.id = s.persona_id

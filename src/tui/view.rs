@@ -122,7 +122,7 @@ fn draw_hints(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
                 Action::OlderVersion | Action::ToggleDiff => !history,
                 Action::RetrySend => app.failed_message().is_none(),
                 Action::DraftNext => !app.shop_rejected(),
-                Action::RecallMessage => app.undoable.is_empty(),
+                Action::RecallMessage => app.recallable().is_none(),
                 _ => false,
             };
             if !useless {

@@ -51,6 +51,8 @@ pub fn shop(id: i64, target: &str, persona: &str, status: ShopStatus) -> ShopRow
         failed_message: None,
         send_error: None,
         rejection: None,
+        outbox_message: None,
+        outbox_status: None,
     }
 }
 
@@ -66,6 +68,8 @@ pub fn shops() -> Vec<ShopRow> {
     let mut send = shop(11, "Maple Court", "Sam Ortiz", ShopStatus::AwaitingSend);
     send.wait_reason = Some("window".into());
     send.next_attempt_at = Some(at(24, 14, 0));
+    send.outbox_message = Some(MessageId(27));
+    send.outbox_status = Some("queued".into());
     let mut reply = shop(
         10,
         "Riverside Lofts",

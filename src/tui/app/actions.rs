@@ -198,12 +198,12 @@ impl App {
                     Vec::new()
                 }
             },
-            RecallMessage => match self.undoable.last() {
-                Some((id, _)) => vec![Effect::RecallMessage(*id)],
+            RecallMessage => match self.recallable() {
+                Some(id) => vec![Effect::RecallMessage(id)],
                 None => {
                     self.toast(
-                        "nothing to recall here (an approved message waiting for the send \
-                         window: secret-shop draft recall ID)",
+                        "nothing to recall here: select a shop with a message in the outbox \
+                         (2 Shops), or secret-shop draft recall ID",
                     );
                     Vec::new()
                 }
@@ -795,6 +795,18 @@ impl App {
             return None;
         }
         Some((m.id, m.version))
+    }
+
+    /// What `u` recalls: on the shops pane the selected shop's approved message (until the
+    /// outbox has it), elsewhere the message approved last within its undo window.
+    pub(crate) fn recallable(&self) -> Option<crate::domain::ids::MessageId> {
+        if self.pane == Pane::Shops && self.thread.is_none() {
+            let s = self.shops.selected_row()?;
+            return s
+                .outbox_message
+                .filter(|_| s.outbox_status.as_deref() != Some("sending"));
+        }
+        self.undoable.last().map(|(id, _)| *id)
     }
 
     /// The selected shop's failed message, if it has one.

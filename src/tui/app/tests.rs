@@ -91,6 +91,8 @@ fn shop_row(id: i64, target: &str, status: ShopStatus) -> ShopRow {
         failed_message: None,
         send_error: None,
         rejection: None,
+        outbox_message: None,
+        outbox_status: None,
     }
 }
 
@@ -1325,5 +1327,29 @@ fn an_earlier_version_can_be_read_and_restored_but_not_approved() {
     assert_eq!(
         app.handle(Event::Action(Action::RestoreVersion)),
         Vec::new()
+    );
+}
+
+#[test]
+fn u_on_a_shop_recalls_its_message_in_the_outbox_but_not_one_being_sent() {
+    let mut app = app();
+    let mut rows = shop_rows();
+    rows[0].status = ShopStatus::AwaitingSend;
+    rows[0].outbox_message = Some(MessageId(40));
+    rows[0].outbox_status = Some("queued".into());
+    rows[1].outbox_message = Some(MessageId(41));
+    rows[1].outbox_status = Some("sending".into());
+    app.handle(key('2'));
+    app.handle(Event::Loaded(Loaded::Shops(rows)));
+    assert_eq!(
+        app.handle(key('u')),
+        vec![Effect::RecallMessage(MessageId(40))]
+    );
+    app.handle(key('j'));
+    assert_eq!(app.handle(key('u')), Vec::new(), "the outbox has it");
+    assert!(
+        app.toasts
+            .iter()
+            .any(|t| t.text.contains("nothing to recall"))
     );
 }

@@ -32,10 +32,7 @@ pub fn next_step(s: &ShopRow) -> String {
             .and_then(|w| w.parse::<WaitReason>().ok())
         {
             Some(WaitReason::Undo) => {
-                format!(
-                    "approved; can be recalled until {}",
-                    when(s.next_attempt_at)
-                )
+                format!("approved; u recalls it until {}", when(s.next_attempt_at))
             }
             Some(w) => {
                 let why = match w {
@@ -46,15 +43,20 @@ pub fn next_step(s: &ShopRow) -> String {
                     WaitReason::Connection => "waiting for the mail server",
                     WaitReason::Undo => "approved",
                 };
-                format!("{why}; next try {}", when(s.next_attempt_at))
+                // Until the outbox takes it, it can still be called back.
+                format!("{why}; next try {} (u recalls it)", when(s.next_attempt_at))
             }
-            None => "in the outbox".into(),
+            None => match (s.outbox_message, s.outbox_status.as_deref()) {
+                (Some(m), Some("sending")) => format!("sending message #{m} now"),
+                (Some(m), _) => format!("message #{m} in the outbox; u recalls it"),
+                _ => "in the outbox".into(),
+            },
         },
         AwaitingReply | Replied if s.rejection.is_some() => {
             let r = s.rejection.as_deref().unwrap_or_default();
             format!("{r}; waiting for a reply or a new draft (D)")
         }
-        AwaitingReply => format!("waiting for a reply since {}", when(s.last_sent_at)),
+        AwaitingReply => format!("sent {}; waiting for a reply", when(s.last_sent_at)),
         Replied => "reading the reply, planning the next step".into(),
         Completed | TimedOut => match s.score {
             Some(score) if !s.review_reasons.is_empty() => {
