@@ -12,6 +12,7 @@ mod leases;
 mod mailboxes;
 mod messages;
 mod operators;
+mod overrides;
 mod personas;
 mod reports;
 mod shops;
@@ -38,6 +39,7 @@ pub use messages::{
     CLAIM_MINUTES, EVENTS_CHANNEL, InboundBatch, InboundMessage, IngestOutcome, MessageRow,
     NewDraft, OutboundJob, SentCopy, SmtpOutcome,
 };
+pub use overrides::{GradeDecision, Regraded};
 pub use personas::PersonaFilter;
 pub use reports::{
     Dashboard, DayCount, GradeRecord, PortfolioFilter, PortfolioRow, ScoreBucket, StateCount,
