@@ -32,7 +32,7 @@ pub struct CriterionScore {
     pub reason: String,
     pub evidence: Vec<String>,
     /// An operator set the score (the machine's is kept here beside it).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub adjusted: Option<Adjustment>,
 }
 

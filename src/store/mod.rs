@@ -28,7 +28,7 @@ use sqlx::migrate::MigrateError;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool};
 
-pub use audit::{AuditEntry, AuditFilter, EntityType};
+pub use audit::{AuditEntry, AuditFilter, EntityType, SYSTEM};
 pub use demo_history::PastMessage;
 pub use error::StoreError;
 pub use facts::FactRow;
