@@ -201,6 +201,7 @@ async fn a_criterion_override_survives_re_grading() {
     replied(&w, FLAGGED_REPLY).await;
     let cli = cli_as(&w, "maria");
     let shop = w.shop.to_string();
+    cli.ok(&["shop", "grade", &shop]);
     cli.ok(&[
         "grade",
         "flag",
