@@ -375,7 +375,7 @@ fn draw_modal(app: &App, m: &Modal, theme: &Theme, f: &mut Frame) {
         }
         Modal::Form(form) => super::panes::target_form::draw(form, theme, f, area),
         Modal::Flags(d) => {
-            let rows = d.flags.len() as u16 * 3 + 5 + u16::from(d.error.is_some());
+            let rows = d.flags.len() as u16 * 3 + 4 + u16::from(d.error.is_some());
             super::panes::flags::draw(d, theme, f, centered(area, 76, rows + 2));
         }
         Modal::LongField { form, editor } => {
