@@ -287,6 +287,23 @@ async fn conflicting_facts_show_as_a_conflict() {
         .filter(|f| f.field_path == "application_fee")
         .collect();
     assert_eq!(fees.len(), 2, "both values are kept: {fees:?}");
+    // Reading the first reply again does not bring $45 back over the later $50.
+    let first = inbound(&w).await[0];
+    read_reply(&w.store, &Ai::offline(), first).await.unwrap();
+    let facts = w.store.shop_facts(w.shop).await.unwrap();
+    let current: Vec<_> = facts
+        .iter()
+        .filter(|f| f.field_path == "application_fee" && f.superseded_by.is_none())
+        .map(|f| f.value.as_f64().unwrap())
+        .collect();
+    assert_eq!(current, [50.0]);
+    assert_eq!(
+        facts
+            .iter()
+            .filter(|f| f.field_path == "application_fee")
+            .count(),
+        2
+    );
 
     let cli = Cli::new(&w.url);
     let shop = w.shop.to_string();
