@@ -534,8 +534,10 @@ const DECISIONS: &[&str] = &[
     "approve",
     "reject",
     "recall",
-    "cancel",
-    "retry_send",
+    "retry",
+    "assign",
+    // A shop's status changed by an operator (a cancellation); the scheduler's are `system`.
+    "status",
 ];
 
 /// The appendix: every decision an operator took on the shop, in words.
