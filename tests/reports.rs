@@ -480,7 +480,7 @@ async fn a_graded_shop_renders_as_markdown_csv_and_json() {
         !plain.contains("waived the admin fee"),
         "quotes only on demand"
     );
-    assert!(plain.contains("| Administration fee | $0 | changed; earlier: $150 |"));
+    assert!(plain.contains("| Administration fee | $0 | conflict; earlier: $150 |"));
 
     let csv = render_shop(&r, Format::Csv, RenderOptions::default()).unwrap();
     insta::assert_snapshot!("shop_csv", csv);

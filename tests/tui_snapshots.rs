@@ -48,7 +48,55 @@ const SCREENS: &[&str] = &[
     "dialog_palette",
     "dialog_unsaved_quit",
     "dialog_unsaved_edit",
+    "dialog_flags",
 ];
+
+/// Shop #9's grade with two fair-housing flags, the first confirmed by bob.
+fn flagged_review() -> secret_shop::tui::state::ThreadReview {
+    use secret_shop::domain::community::FairHousingFlag;
+    use secret_shop::domain::overrides::{Decisions, FlagDecision, Verdict};
+    use secret_shop::domain::rubric::Rubric;
+    let rubric = Rubric::default_rubric();
+    let flag = |quote: &str, reason: &str| FairHousingFlag {
+        quote: quote.into(),
+        reason: reason.into(),
+    };
+    let scores = [
+        "responsiveness",
+        "completeness",
+        "follow_through",
+        "professionalism",
+    ]
+    .iter()
+    .map(|k| (k.to_string(), 0.8, "r".to_string(), vec![]))
+    .collect();
+    let grade = rubric.grade(
+        scores,
+        vec![
+            flag(
+                "mostly young professionals here",
+                "familial status: steering",
+            ),
+            flag("great for singles", "familial status: steering"),
+        ],
+    );
+    let decisions = Decisions {
+        flags: vec![FlagDecision {
+            quote: "mostly young professionals here".into(),
+            flag_reason: "familial status: steering".into(),
+            verdict: Verdict::Confirmed,
+            reason: "steers families away".into(),
+            operator: "bob".into(),
+            at: chrono::DateTime::UNIX_EPOCH,
+        }],
+        overrides: Vec::new(),
+    };
+    let grade = decisions.apply(grade, rubric.fair_housing_cap);
+    secret_shop::tui::state::ThreadReview {
+        grade: Some(grade),
+        decisions,
+    }
+}
 
 fn key(app: &mut App, code: KeyCode) {
     app.handle(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
@@ -138,6 +186,7 @@ fn screen(name: &str) -> App {
                 shop: ShopId(10),
                 messages: thread(),
                 facts: facts(),
+                review: Default::default(),
             }));
             key(&mut app, KeyCode::Char('j'));
         }
@@ -149,7 +198,23 @@ fn screen(name: &str) -> App {
                 shop: ShopId(9),
                 messages: graded_thread(),
                 facts: Vec::new(),
+                review: Default::default(),
             }));
+        }
+        "dialog_flags" => {
+            go(&mut app, Action::GoShops);
+            typed(&mut app, "jjj");
+            key(&mut app, KeyCode::Enter);
+            app.handle(Event::Loaded(Loaded::Thread {
+                shop: ShopId(9),
+                messages: graded_thread(),
+                facts: Vec::new(),
+                review: flagged_review(),
+            }));
+            key(&mut app, KeyCode::Char('F'));
+            key(&mut app, KeyCode::Down);
+            key(&mut app, KeyCode::Tab);
+            typed(&mut app, "describes the unit");
         }
         "draft_read" => {
             go(&mut app, Action::GoReview);
@@ -474,6 +539,41 @@ fn help_dialog() {
 #[test]
 fn confirm_dialog() {
     assert_screen("dialog_confirm");
+}
+
+#[test]
+fn flag_dialog_confirms_or_clears_with_a_reason() {
+    assert_screen("dialog_flags");
+    // Clearing without a reason is refused in the dialog, which stays open.
+    let mut app = screen("dialog_flags");
+    for _ in 0.."describes the unit".len() {
+        key(&mut app, KeyCode::Backspace);
+    }
+    assert!(
+        app.handle(Event::Key(KeyEvent::new(
+            KeyCode::Enter,
+            KeyModifiers::NONE
+        )))
+        .is_empty()
+    );
+    assert!(matches!(
+        &app.modal,
+        Some(secret_shop::tui::state::Modal::Flags(d)) if d.error.is_some()
+    ));
+    let mut app = screen("dialog_flags");
+    let effects = app.handle(Event::Key(KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+    )));
+    assert_eq!(
+        effects,
+        vec![secret_shop::tui::effect::Effect::DecideFlag {
+            shop: ShopId(9),
+            n: 2,
+            verdict: secret_shop::domain::overrides::Verdict::Cleared,
+            reason: "describes the unit".into(),
+        }]
+    );
 }
 
 #[test]

@@ -11,6 +11,7 @@ mod inbox;
 mod job;
 mod message;
 mod output;
+mod overrides;
 mod persona;
 mod report;
 mod shop;
@@ -73,6 +74,12 @@ pub enum Command {
     /// Shops: start, list, show, grade.
     #[command(subcommand)]
     Shop(shop::ShopCmd),
+    /// A shop's grade: list, confirm or clear fair-housing flags; set a criterion's score.
+    #[command(subcommand)]
+    Grade(overrides::GradeCmd),
+    /// A shop's fact sheet: set a fact's value (an operator's correction, with a reason).
+    #[command(subcommand)]
+    Fact(overrides::FactCmd),
     /// The review queue: list, show, edit, regenerate, approve, reject drafts.
     #[command(subcommand)]
     Draft(draft::DraftCmd),
@@ -122,6 +129,8 @@ pub async fn run(cli: Cli, ctx: Ctx) -> anyhow::Result<ExitCode> {
         Some(Command::Demo { cmd }) => demo::run(&ctx, cmd).await,
         Some(Command::Inbox(cmd)) => inbox::run(&ctx, cmd).await,
         Some(Command::Shop(cmd)) => shop::shop(&ctx, cmd).await,
+        Some(Command::Grade(cmd)) => overrides::grade(&ctx, cmd).await,
+        Some(Command::Fact(cmd)) => overrides::fact(&ctx, cmd).await,
         Some(Command::Draft(cmd)) => draft::run(&ctx, cmd).await,
         Some(Command::Message(cmd)) => message::run(&ctx, cmd).await,
         Some(Command::Report(cmd)) => report::run(&ctx, cmd).await,

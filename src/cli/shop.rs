@@ -11,9 +11,12 @@ use super::output::print_json;
 use crate::ai::Ai;
 use crate::domain::ids::{PersonaId, ShopId, TargetId};
 use crate::domain::outbox::why_not_sent;
+use crate::domain::overrides::{Decisions, OverrideKind};
 use crate::domain::rubric::Grade;
+use crate::report::format::display_value;
 use crate::services::grading::grade_shop;
 use crate::services::shops::start_shop;
+use crate::store::FactRow;
 
 #[derive(Debug, Subcommand)]
 pub enum ShopCmd {
@@ -108,8 +111,9 @@ pub async fn shop(ctx: &Ctx, cmd: ShopCmd) -> anyhow::Result<ExitCode> {
             let facts = store.shop_facts(id).await?;
             let grade = store.current_grade(id).await?;
             if json {
+                let overrides = store.decisions(id).await?.overrides;
                 print_json(&json!({
-                    "shop": shop, "messages": thread, "facts": facts,
+                    "shop": shop, "messages": thread, "facts": facts, "overrides": overrides,
                     "grade": grade.as_ref().map(|g| &g.0), "metrics": grade.as_ref().map(|g| &g.1),
                 }))?;
             } else {
@@ -139,16 +143,16 @@ pub async fn shop(ctx: &Ctx, cmd: ShopCmd) -> anyhow::Result<ExitCode> {
                         state
                     );
                 }
-                for f in facts.iter().filter(|f| f.superseded_by.is_none()) {
-                    println!(
-                        "  {:<36} {:<24} \"{}\"",
-                        f.field_path,
-                        f.value.to_string(),
-                        f.evidence.chars().take(60).collect::<String>()
-                    );
+                let decisions = store.decisions(id).await?;
+                for line in fact_lines(&facts, &decisions) {
+                    println!("  {line}");
                 }
                 if let Some((g, _)) = grade {
                     println!("  grade {} / {}", g.total, g.max_total);
+                    print_adjusted(&g);
+                    if !g.fair_housing_flags.is_empty() {
+                        super::overrides::print_flags(&g);
+                    }
                     print_review(&g);
                 }
             }
@@ -179,6 +183,10 @@ pub async fn shop(ctx: &Ctx, cmd: ShopCmd) -> anyhow::Result<ExitCode> {
                         c.name, c.score, c.max, c.reason
                     );
                 }
+                print_adjusted(&grade);
+                if !grade.fair_housing_flags.is_empty() {
+                    super::overrides::print_flags(&grade);
+                }
                 print_review(&grade);
             }
         }
@@ -195,4 +203,75 @@ fn print_review(g: &Grade) {
     for r in &g.review_reasons {
         println!("    - {r}");
     }
+}
+
+/// Criteria an operator scored, with the machine's score beside.
+fn print_adjusted(g: &Grade) {
+    for c in &g.criteria {
+        if let Some(a) = &c.adjusted {
+            println!(
+                "  {} {} / {} adjusted by {}: {} (machine: {})",
+                c.name, c.score, c.max, a.by, a.reason, a.machine_score
+            );
+        }
+    }
+}
+
+/// The current fact sheet, one line a field: the value shown (an operator's, marked adjusted
+/// with the machine's beside it), its evidence, and a conflict when the agent said something
+/// else earlier.
+pub fn fact_lines(facts: &[FactRow], decisions: &Decisions) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut paths: Vec<&str> = facts
+        .iter()
+        .filter(|f| f.superseded_by.is_none())
+        .map(|f| f.field_path.as_str())
+        .collect();
+    for o in decisions
+        .overrides
+        .iter()
+        .filter(|o| o.kind == OverrideKind::Fact)
+    {
+        if !paths.contains(&o.key.as_str()) {
+            paths.push(&o.key);
+        }
+    }
+    for path in paths {
+        let current = facts
+            .iter()
+            .find(|f| f.field_path == path && f.superseded_by.is_none());
+        let machine = current.map(|f| display_value(path, &f.value));
+        let mut line = match (decisions.fact(path), &machine) {
+            (Some(o), m) => format!(
+                "{path:<36} {:<24} adjusted by {}: {} (machine: {})",
+                display_value(path, &o.value),
+                o.operator,
+                o.reason,
+                m.as_deref().unwrap_or("nothing")
+            ),
+            (None, Some(m)) => format!(
+                "{path:<36} {m:<24} \"{}\"",
+                current
+                    .map(|f| f.evidence.chars().take(60).collect::<String>())
+                    .unwrap_or_default()
+            ),
+            (None, None) => continue,
+        };
+        let earlier: Vec<String> = facts
+            .iter()
+            .filter(|f| f.field_path == path && f.superseded_by.is_some())
+            .map(|f| match f.source_message_id {
+                Some(m) => format!("{} (message #{m})", display_value(path, &f.value)),
+                None => display_value(path, &f.value),
+            })
+            .collect();
+        if current.is_some_and(|f| f.conflict) && !earlier.is_empty() {
+            line.push_str(&format!(
+                "  CONFLICT: the agent also said {}",
+                earlier.join(", ")
+            ));
+        }
+        out.push(line);
+    }
+    out
 }

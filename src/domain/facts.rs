@@ -62,11 +62,18 @@ fn same(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// What to store for a new extraction, given the current facts. A value equal to the current
-/// one adds nothing.
-pub fn merge(current: &[CurrentFact], new: &Extraction) -> Vec<NewFact> {
+/// What to store for a new extraction, given the current facts and what the same message gave
+/// before (`said`: an extraction run again). A value equal to the current one adds nothing, and
+/// neither does one this message already gave: reading an older reply again must not bring its
+/// value back over what the agent said since (that would read as a new conflict).
+pub fn merge(current: &[CurrentFact], said: &[CurrentFact], new: &Extraction) -> Vec<NewFact> {
     flatten(new)
         .into_iter()
+        .filter(|(path, value, _)| {
+            !said
+                .iter()
+                .any(|s| s.field_path == *path && same(&s.value, value))
+        })
         .filter_map(
             |(path, value, evidence)| match current.iter().find(|c| c.field_path == path) {
                 Some(c) if same(&c.value, &value) => None,
@@ -125,7 +132,7 @@ mod tests {
                 value: json!(150),
             },
         ];
-        let merged = merge(&current, &e);
+        let merged = merge(&current, &[], &e);
         let paths: Vec<&str> = merged.iter().map(|f| f.field_path.as_str()).collect();
         assert_eq!(
             paths,
@@ -143,5 +150,25 @@ mod tests {
         );
         assert!(!merged[1].supersedes);
         assert_eq!(checklist_name(&merged[1].field_path), "floor_plans");
+    }
+
+    #[test]
+    fn reading_an_older_reply_again_does_not_bring_its_value_back() {
+        let mut e = Extraction::empty();
+        e.set("application_fee", json!(45), "the fee is $45");
+        let current = vec![CurrentFact {
+            field_path: "application_fee".into(),
+            value: json!(50),
+        }];
+        let said = vec![CurrentFact {
+            field_path: "application_fee".into(),
+            value: json!(45.0),
+        }];
+        assert!(merge(&current, &said, &e).is_empty());
+        assert_eq!(
+            merge(&current, &[], &e).len(),
+            1,
+            "from a new message: a conflict"
+        );
     }
 }

@@ -8,6 +8,7 @@ pub mod grading;
 pub mod ids;
 pub mod message;
 pub mod outbox;
+pub mod overrides;
 pub mod persona;
 pub mod persona_gen;
 pub mod planner;

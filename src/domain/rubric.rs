@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::community::FairHousingFlag;
+use super::overrides::{Adjustment, FlagDecision};
 
 pub const DEFAULT_RUBRIC: &str = include_str!("../../assets/rubric.toml");
 
@@ -30,6 +31,9 @@ pub struct CriterionScore {
     pub max: f64,
     pub reason: String,
     pub evidence: Vec<String>,
+    /// An operator set the score (the machine's is kept here beside it).
+    #[serde(default)]
+    pub adjusted: Option<Adjustment>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,6 +50,9 @@ pub struct Grade {
     /// instruct an AI. Empty when it does not.
     #[serde(default)]
     pub review_reasons: Vec<String>,
+    /// Operators' decisions on the flags above (confirmed: the cap stays; cleared: it goes).
+    #[serde(default)]
+    pub flag_decisions: Vec<FlagDecision>,
 }
 
 impl Grade {
@@ -113,6 +120,7 @@ impl Rubric {
                     max: c.weight,
                     reason,
                     evidence,
+                    adjusted: None,
                 }
             })
             .collect();
@@ -131,11 +139,12 @@ impl Rubric {
             review_reasons: flags.iter().map(fair_housing_reason).collect(),
             fair_housing_flags: flags,
             needs_review,
+            flag_decisions: Vec::new(),
         }
     }
 }
 
-fn round1(x: f64) -> f64 {
+pub(crate) fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
 }
 

@@ -95,7 +95,8 @@ fn cell(v: &Value) -> String {
 }
 
 /// A shop report: sections `shop`, `fact`, `floor_plan`, `amenity`, `difference`, `missing`,
-/// `criterion`, `flag`, `metric`, `timeline`.
+/// `criterion`, `flag`, `metric`, `timeline`, `decision` (an operator's: key the action,
+/// label the operator, value the time, detail what was decided, evidence the reason).
 pub fn shop(r: &ShopReport) -> Result<String, ReportError> {
     let mut w = Rows::new();
     w.push(SHOP_COLUMNS)?;
@@ -162,18 +163,7 @@ pub fn shop(r: &ShopReport) -> Result<String, ReportError> {
 
     let s = &r.summary;
     for f in &s.facts {
-        let detail = if f.earlier.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "changed; earlier: {}",
-                f.earlier
-                    .iter()
-                    .map(|e| e.display.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            )
-        };
+        let detail = f.note.clone();
         put(
             "fact",
             &f.field,
@@ -250,19 +240,38 @@ pub fn shop(r: &ShopReport) -> Result<String, ReportError> {
                 &c.name,
                 number(c.score),
                 number(c.max),
-                c.reason.clone(),
+                match &c.adjusted {
+                    Some(a) => format!(
+                        "adjusted by {}: {} (machine: {}); {}",
+                        a.by,
+                        a.reason,
+                        number(a.machine_score),
+                        c.reason
+                    ),
+                    None => c.reason.clone(),
+                },
                 &c.evidence.join("; "),
                 none(),
             )?;
         }
         for f in &g.fair_housing_flags {
+            let verdict = g.flag_decisions.iter().find(|d| d.quote == f.quote);
             put(
                 "flag",
                 "fair_housing",
                 "Fair-housing flag",
+                verdict.map_or_else(none, |d| d.verdict.to_string()),
                 none(),
-                none(),
-                f.reason.clone(),
+                match verdict {
+                    Some(d) if d.reason.is_empty() => {
+                        format!("{}; {} by {}", f.reason, d.verdict, d.operator)
+                    }
+                    Some(d) => format!(
+                        "{}; {} by {}: {}",
+                        f.reason, d.verdict, d.operator, d.reason
+                    ),
+                    None => f.reason.clone(),
+                },
                 &f.quote,
                 none(),
             )?;
@@ -336,6 +345,18 @@ pub fn shop(r: &ShopReport) -> Result<String, ReportError> {
             ),
             "",
             e.message_id.to_string(),
+        )?;
+    }
+    for d in &r.decisions {
+        put(
+            "decision",
+            &d.action,
+            &d.operator,
+            d.at.plain(),
+            none(),
+            d.summary.clone(),
+            d.reason.as_deref().unwrap_or_default(),
+            none(),
         )?;
     }
     w.finish()

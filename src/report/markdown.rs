@@ -4,6 +4,8 @@
 
 use std::fmt::Write;
 
+use crate::domain::overrides::Verdict;
+
 use super::RenderOptions;
 use super::format::{duration, field_label, money, number, plan_title, price_range};
 use super::model::{Category, Group, Portfolio, ShopReport};
@@ -176,22 +178,7 @@ pub fn shop(r: &ShopReport, o: RenderOptions) -> String {
         }
         header(w, &cols);
         for f in facts {
-            let note = if f.earlier.is_empty() {
-                if f.conflict {
-                    "changed".to_string()
-                } else {
-                    "-".to_string()
-                }
-            } else {
-                format!(
-                    "changed; earlier: {}",
-                    f.earlier
-                        .iter()
-                        .map(|e| md(&e.display))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                )
-            };
+            let note = or_dash(&md(&f.note));
             let mut cells = vec![f.label.clone(), or_dash(&f.display), note];
             if o.evidence {
                 cells.push(quote(&f.evidence, f.source_message_id));
@@ -339,6 +326,29 @@ pub fn shop(r: &ShopReport, o: RenderOptions) -> String {
                     number(g.total)
                 );
             }
+            if !g.flag_decisions.is_empty() {
+                let _ = writeln!(w, "Fair-housing flags decided by an operator:\n");
+                for d in &g.flag_decisions {
+                    let why = if d.reason.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", md(&d.reason))
+                    };
+                    let effect = match d.verdict {
+                        Verdict::Confirmed => "a violation, the cap stays",
+                        Verdict::Cleared => "not a violation, no cap",
+                    };
+                    let _ = writeln!(
+                        w,
+                        "- \u{201c}{}\u{201d} ({}): {} by {}{why} ({effect})",
+                        md(&d.quote),
+                        md(&d.flag_reason),
+                        d.verdict,
+                        md(&d.operator)
+                    );
+                }
+                let _ = writeln!(w);
+            }
             if g.needs_review {
                 let _ = writeln!(
                     w,
@@ -357,10 +367,19 @@ pub fn shop(r: &ShopReport, o: RenderOptions) -> String {
             }
             header(w, &cols);
             for c in &g.criteria {
+                let mut reason = or_dash(&c.reason);
+                if let Some(a) = &c.adjusted {
+                    reason = format!(
+                        "adjusted by {}: {} (machine: {}); {reason}",
+                        md(&a.by),
+                        md(&a.reason),
+                        number(a.machine_score)
+                    );
+                }
                 let mut cells = vec![
                     md(&c.name),
                     format!("{} / {}", number(c.score), number(c.max)),
-                    or_dash(&c.reason),
+                    reason,
                 ];
                 if o.evidence {
                     cells.push(if c.evidence.is_empty() {
@@ -428,6 +447,22 @@ pub fn shop(r: &ShopReport, o: RenderOptions) -> String {
                     e.kind.replace('_', " "),
                     or_dash(&e.subject),
                     response,
+                ],
+            );
+        }
+    }
+    if !r.decisions.is_empty() {
+        let _ = writeln!(w, "\n## Decisions\n");
+        let _ = writeln!(w, "What operators decided on this shop, oldest first.\n");
+        header(w, &["When", "Operator", "Decision", "Reason"]);
+        for d in &r.decisions {
+            row(
+                w,
+                &[
+                    d.at.long(),
+                    md(&d.operator),
+                    md(&d.summary),
+                    or_dash(&md(d.reason.as_deref().unwrap_or_default())),
                 ],
             );
         }

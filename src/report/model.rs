@@ -18,14 +18,16 @@ use crate::domain::facts::checklist_name;
 use crate::domain::grading::Metrics;
 use crate::domain::ids::{FactId, MessageId, PersonaId, ShopId, SnapshotId, TargetId};
 use crate::domain::message::ResponderKind;
+use crate::domain::overrides::{Decisions, FlagDecision, OverrideKind};
 use crate::domain::persona::Persona;
 use crate::domain::rubric::CriterionScore;
 use crate::domain::send_window::local_instant;
 use crate::domain::shop::{Shop, ShopStatus};
 use crate::domain::target::Target;
+use crate::store::SYSTEM;
 use crate::store::{
-    FactRow, GradeRecord, MessageRow, PortfolioFilter, PortfolioRow, Store, StoreError,
-    WebsiteRecord,
+    AuditEntry, AuditFilter, FactRow, GradeRecord, MessageRow, PortfolioFilter, PortfolioRow,
+    Store, StoreError, WebsiteRecord,
 };
 
 /// Bumped whenever a field of the JSON output changes meaning or goes away (docs/reports.md).
@@ -91,6 +93,8 @@ pub struct ShopReport {
     pub summary: Summary,
     pub grading: Option<Grading>,
     pub timeline: Vec<TimelineEntry>,
+    /// Operators' decisions on this shop, oldest first.
+    pub decisions: Vec<DecisionEntry>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -205,10 +209,22 @@ pub struct EarlierValue {
     pub source_message_id: Option<MessageId>,
 }
 
+/// A fact an operator set: who, why, and the machine's value beside it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactAdjustment {
+    /// What the machine read from the replies (`null`: nothing).
+    pub machine_value: Option<Value>,
+    pub machine_display: Option<String>,
+    pub by: String,
+    pub reason: String,
+    pub at: LocalTime,
+}
+
 /// One current fact of the sheet.
 #[derive(Debug, Clone, Serialize)]
 pub struct FactItem {
-    pub fact_id: FactId,
+    /// The machine's fact (`null` when only an operator gave the value).
+    pub fact_id: Option<FactId>,
     pub field: String,
     pub label: String,
     pub category: Category,
@@ -220,6 +236,10 @@ pub struct FactItem {
     /// The agent said something different earlier (see `earlier`).
     pub conflict: bool,
     pub earlier: Vec<EarlierValue>,
+    /// An operator set the value (`value`, `display`): the machine's is here.
+    pub adjusted: Option<FactAdjustment>,
+    /// What to say beside the value: adjusted by whom and why, a conflict. Empty when nothing.
+    pub note: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -298,7 +318,20 @@ pub struct Grading {
     pub review_reasons: Vec<String>,
     pub criteria: Vec<CriterionScore>,
     pub fair_housing_flags: Vec<FairHousingFlag>,
+    /// Operators' verdicts on those flags (confirmed: the cap stays; cleared: it goes).
+    pub flag_decisions: Vec<FlagDecision>,
     pub metrics: Metrics,
+}
+
+/// One decision an operator took on the shop, from the audit log (the report's appendix).
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionEntry {
+    pub at: LocalTime,
+    pub operator: String,
+    pub action: String,
+    /// What was decided, in words.
+    pub summary: String,
+    pub reason: Option<String>,
 }
 
 /// Who wrote a message of the thread.
@@ -349,6 +382,8 @@ pub struct ShopInputs {
     pub facts: Vec<FactRow>,
     pub grade: Option<GradeRecord>,
     pub website: Option<WebsiteRecord>,
+    pub decisions: Decisions,
+    pub audit: Vec<AuditEntry>,
 }
 
 fn not_found_as(e: StoreError, id: ShopId) -> ReportError {
@@ -363,12 +398,19 @@ pub async fn load_shop(store: &Store, id: ShopId) -> Result<ShopInputs, ReportEr
     let shop = store.shop(id).await.map_err(|e| not_found_as(e, id))?;
     let target = store.target(shop.target_id).await?;
     let persona = store.persona(shop.persona_id).await?;
-    let (operator, messages, facts, grade, website) = tokio::try_join!(
+    let audit_filter = AuditFilter {
+        shop: Some(id),
+        limit: 10_000,
+        ..Default::default()
+    };
+    let (operator, messages, facts, grade, website, decisions, audit) = tokio::try_join!(
         store.report_shop_operator(id),
         store.shop_messages(id),
         store.shop_facts(id),
         store.report_grade(id),
         store.report_website(shop.target_id),
+        store.decisions(id),
+        store.audit_list(&audit_filter),
     )?;
     Ok(ShopInputs {
         shop,
@@ -379,6 +421,8 @@ pub async fn load_shop(store: &Store, id: ShopId) -> Result<ShopInputs, ReportEr
         facts,
         grade,
         website,
+        decisions,
+        audit,
     })
 }
 
@@ -400,7 +444,13 @@ pub async fn shop_report(
 pub fn build_shop_report(i: ShopInputs, default_tz: Tz, now: DateTime<Utc>) -> ShopReport {
     let tz = target_tz(i.target.time_zone.as_deref(), default_tz);
     let at = |d: DateTime<Utc>| LocalTime::new(d, tz);
-    let summary = build_summary(&i.facts, &i.shop.required_fields, i.website.as_ref(), tz);
+    let summary = build_summary(
+        &i.facts,
+        &i.decisions,
+        &i.shop.required_fields,
+        i.website.as_ref(),
+        tz,
+    );
     let grading = i.grade.map(|g| {
         let percent = if g.grade.max_total > 0.0 {
             (g.grade.total / g.grade.max_total * 1000.0).round() / 10.0
@@ -420,6 +470,7 @@ pub fn build_shop_report(i: ShopInputs, default_tz: Tz, now: DateTime<Utc>) -> S
             review_reasons: g.grade.review_reasons,
             criteria: g.grade.criteria,
             fair_housing_flags: g.grade.fair_housing_flags,
+            flag_decisions: g.grade.flag_decisions,
             metrics: g.metrics,
         }
     });
@@ -469,12 +520,90 @@ pub fn build_shop_report(i: ShopInputs, default_tz: Tz, now: DateTime<Utc>) -> S
                 .collect::<Vec<_>>(),
             tz,
         ),
+        decisions: decision_entries(&i.audit, tz),
     }
+}
+
+/// Actions in the audit log that are operators' decisions on a shop (the rest is its
+/// history: drafts created, replies read, grades computed).
+const DECISIONS: &[&str] = &[
+    "confirm_flag",
+    "clear_flag",
+    "override_fact",
+    "override_criterion",
+    "approve",
+    "reject",
+    "recall",
+    "retry",
+    "assign",
+    // A shop's status changed by an operator (a cancellation); the scheduler's are `system`.
+    "status",
+];
+
+/// The appendix: every decision an operator took on the shop, in words.
+pub fn decision_entries(audit: &[AuditEntry], tz: Tz) -> Vec<DecisionEntry> {
+    audit
+        .iter()
+        .filter(|e| e.operator != SYSTEM && DECISIONS.contains(&e.action.as_str()))
+        .map(|e| {
+            let summary = match e.detail["summary"].as_str() {
+                Some(s) => s.to_string(),
+                None => format!(
+                    "{} {}{}",
+                    e.action.replace('_', " "),
+                    e.entity_type,
+                    e.entity_id.map(|id| format!(" #{id}")).unwrap_or_default()
+                ),
+            };
+            DecisionEntry {
+                at: LocalTime::new(e.at, tz),
+                operator: e.operator.clone(),
+                action: e.action.clone(),
+                summary,
+                reason: e.detail["reason"]
+                    .as_str()
+                    .filter(|r| !r.trim().is_empty())
+                    .map(String::from),
+            }
+        })
+        .collect()
+}
+
+/// What the fact sheet says beside a value: who adjusted it and why (with the machine's
+/// value), and a conflict when the agent said something else.
+pub fn fact_note(
+    adjusted: Option<&FactAdjustment>,
+    conflict: bool,
+    earlier: &[EarlierValue],
+) -> String {
+    let mut parts = Vec::new();
+    if let Some(a) = adjusted {
+        parts.push(format!(
+            "adjusted by {}: {} (machine: {})",
+            a.by,
+            a.reason,
+            a.machine_display.as_deref().unwrap_or("nothing")
+        ));
+    }
+    if !earlier.is_empty() {
+        parts.push(format!(
+            "conflict; earlier: {}",
+            earlier
+                .iter()
+                .map(|e| e.display.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    } else if conflict {
+        parts.push("conflict".into());
+    }
+    parts.join("; ")
 }
 
 /// The fact sheet, the comparison with the website and what is missing.
 pub fn build_summary(
     facts: &[FactRow],
+    decisions: &Decisions,
     checklist: &[String],
     website: Option<&WebsiteRecord>,
     tz: Tz,
@@ -497,7 +626,7 @@ pub fn build_summary(
         .iter()
         .filter(|f| !f.field_path.contains('['))
         .map(|f| FactItem {
-            fact_id: f.id,
+            fact_id: Some(f.id),
             field: f.field_path.clone(),
             label: field_label(&f.field_path),
             category: Category::of(&f.field_path),
@@ -507,8 +636,50 @@ pub fn build_summary(
             source_message_id: f.source_message_id,
             conflict: f.conflict,
             earlier: earlier_of(&f.field_path, f.id),
+            adjusted: None,
+            note: String::new(),
         })
         .collect();
+    // Operators' values stand over the machine's, which stay beside them.
+    for o in decisions
+        .overrides
+        .iter()
+        .filter(|o| o.kind == OverrideKind::Fact && !o.key.contains('['))
+    {
+        let item = match scalar.iter_mut().find(|f| f.field == o.key) {
+            Some(item) => item,
+            None => {
+                scalar.push(FactItem {
+                    fact_id: None,
+                    field: o.key.clone(),
+                    label: field_label(&o.key),
+                    category: Category::of(&o.key),
+                    value: Value::Null,
+                    display: String::new(),
+                    evidence: String::new(),
+                    source_message_id: None,
+                    conflict: false,
+                    earlier: Vec::new(),
+                    adjusted: None,
+                    note: String::new(),
+                });
+                scalar.last_mut().expect("just pushed")
+            }
+        };
+        let machine = item.fact_id.map(|_| item.value.clone());
+        item.adjusted = Some(FactAdjustment {
+            machine_display: machine.as_ref().map(|v| display_value(&o.key, v)),
+            machine_value: machine,
+            by: o.operator.clone(),
+            reason: o.reason.clone(),
+            at: LocalTime::new(o.at, tz),
+        });
+        item.value = o.value.clone();
+        item.display = display_value(&o.key, &o.value);
+    }
+    for f in &mut scalar {
+        f.note = fact_note(f.adjusted.as_ref(), f.conflict, &f.earlier);
+    }
     let order = |field: &str| {
         SCALAR_FIELDS
             .iter()
@@ -569,6 +740,7 @@ pub fn build_summary(
     let answered: Vec<&str> = current
         .iter()
         .map(|f| checklist_name(&f.field_path))
+        .chain(scalar.iter().map(|f| f.field.as_str()))
         .collect();
     let missing: Vec<String> = checklist
         .iter()
@@ -1153,7 +1325,7 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        let s = build_summary(&facts, &checklist, None, Chicago);
+        let s = build_summary(&facts, &Decisions::default(), &checklist, None, Chicago);
         let fields: Vec<&str> = s.facts.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(
             fields,

@@ -114,8 +114,10 @@ pub async fn grade_shop(
     } else {
         "ai+rules"
     };
-    let id = store
-        .insert_grade(operator, shop, &grade, &m, model)
+    // The operators' decisions on this shop (flag verdicts, criterion scores) outlive grading.
+    let cap = rubric.fair_housing_cap;
+    let (id, grade) = store
+        .insert_grade_with(operator, shop, grade, &m, model, |g, d| d.apply(g, cap))
         .await?;
     tracing::info!(
         shop = %shop, total = grade.total, needs_review = grade.needs_review, at = %Utc::now(),

@@ -51,8 +51,22 @@ impl Store {
                 value: v.clone(),
             })
             .collect();
+        // What this message gave before, if it is being read again.
+        let said: Vec<CurrentFact> = match source {
+            Some(m) => sqlx::query_as::<_, (String, Value)>(
+                "SELECT field_path, value FROM facts WHERE shop_id = $1 AND source_message_id = $2",
+            )
+            .bind(shop)
+            .bind(m)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|(field_path, value)| CurrentFact { field_path, value })
+            .collect(),
+            None => Vec::new(),
+        };
         let mut added = Vec::new();
-        for f in merge(&as_current, extraction) {
+        for f in merge(&as_current, &said, extraction) {
             let id: FactId = sqlx::query_scalar(
                 "INSERT INTO facts (shop_id, field_path, value, source_message_id, evidence,
                                     extracted_by, conflict)

@@ -13,6 +13,7 @@ mod leases;
 mod mailboxes;
 mod messages;
 mod operators;
+mod overrides;
 mod personas;
 mod reports;
 mod shops;
@@ -28,7 +29,7 @@ use sqlx::migrate::MigrateError;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool};
 
-pub use audit::{AuditEntry, AuditFilter, EntityType};
+pub use audit::{AuditEntry, AuditFilter, EntityType, SYSTEM};
 pub use demo_history::PastMessage;
 pub use draft_versions::{Change, DraftVersion};
 pub use error::StoreError;
@@ -40,6 +41,7 @@ pub use messages::{
     CLAIM_MINUTES, EVENTS_CHANNEL, InboundBatch, InboundMessage, IngestOutcome, MessageRow,
     NewDraft, OutboundJob, SentCopy, SmtpOutcome,
 };
+pub use overrides::{GradeDecision, Regraded};
 pub use personas::PersonaFilter;
 pub use reports::{
     Dashboard, DayCount, GradeRecord, PortfolioFilter, PortfolioRow, ScoreBucket, StateCount,

@@ -280,6 +280,7 @@ impl App {
                 selected,
             } => return self.pick_key(k, purpose, input, selected),
             Modal::Form(form) => return self.form_key(k, form),
+            Modal::Flags(d) => return self.flags_key(k, d),
             Modal::LongField { form, editor } => return self.long_field_key(k, form, editor),
             Modal::Prompt { purpose, mut input } => match k.code {
                 KeyCode::Esc => {
@@ -434,6 +435,7 @@ pub fn persona_text(p: &Persona) -> String {
 }
 
 mod actions;
+mod flags;
 mod forms;
 mod loaded;
 #[cfg(test)]

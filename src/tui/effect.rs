@@ -58,6 +58,13 @@ pub enum Effect {
     /// Take an approved message back into the review queue.
     RecallMessage(MessageId),
     GradeShop(ShopId),
+    /// Confirm or clear the shop's fair-housing flag `n` (from 1).
+    DecideFlag {
+        shop: ShopId,
+        n: usize,
+        verdict: crate::domain::overrides::Verdict,
+        reason: String,
+    },
     ExportReport {
         shop: ShopId,
         path: PathBuf,

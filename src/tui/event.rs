@@ -49,6 +49,7 @@ pub enum Loaded {
         shop: ShopId,
         messages: Vec<MessageRow>,
         facts: Vec<FactRow>,
+        review: super::state::ThreadReview,
     },
     /// A draft opened for review: claimed by us (`held_by` None) or read-only.
     Draft {
@@ -124,6 +125,8 @@ pub enum Done {
     SendRetried(MessageId),
     DraftedNext(ShopId, MessageId),
     ShopGraded(ShopId, f64),
+    /// A flag confirmed or cleared: its number, the verdict, the grade's new total.
+    FlagDecided(ShopId, usize, crate::domain::overrides::Verdict, f64),
     ReportExported(PathBuf),
     GatherQueued(TargetId),
     ShopStarted {

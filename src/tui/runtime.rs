@@ -215,6 +215,23 @@ impl Runtime {
                     grading::grade_shop(s, &self.ai, id, &window, tz, &self.actor.name).await?;
                 Event::Done(Done::ShopGraded(id, grade.total))
             }
+            Effect::DecideFlag {
+                shop,
+                n,
+                verdict,
+                reason,
+            } => {
+                let r = crate::services::overrides::decide_flag(
+                    s,
+                    &self.actor,
+                    shop,
+                    n,
+                    verdict,
+                    &reason,
+                )
+                .await?;
+                Event::Done(Done::FlagDecided(shop, n, verdict, r.after.total))
+            }
             Effect::ExportReport { shop, path } => {
                 let path = self.resolve(&path);
                 let format = Format::from_path(&path).unwrap_or(Format::Html);
@@ -330,6 +347,10 @@ impl Runtime {
                 shop,
                 messages: s.shop_messages(shop).await?,
                 facts: s.shop_facts(shop).await?,
+                review: crate::tui::state::ThreadReview {
+                    grade: s.current_grade(shop).await?.map(|(g, _)| g),
+                    decisions: s.decisions(shop).await?,
+                },
             },
             Query::Sync => Loaded::Sync(s.sync_states().await?),
             Query::Templates => Loaded::Templates(s.list_templates().await?),
@@ -421,6 +442,11 @@ fn describe(e: &Effect) -> String {
         Effect::ReleaseDraft(id) => format!("releasing draft #{id}"),
         Effect::ApproveDraft { id, .. } => format!("approving draft #{id}"),
         Effect::RejectDraft { id, .. } => format!("rejecting draft #{id}"),
+        Effect::DecideFlag {
+            shop, n, verdict, ..
+        } => {
+            format!("deciding flag {n} of shop #{shop} ({verdict})")
+        }
         Effect::SaveDraft { id, .. } => format!("saving draft #{id}"),
         Effect::RegenerateDraft { id, .. } => format!("regenerating draft #{id}"),
         Effect::RestoreVersion { id, number, .. } => {

@@ -172,12 +172,33 @@ pub fn sort_shops(rows: &mut [crate::store::ShopRow], by: usize) {
     }
 }
 
+/// A shop's current grade and the operators' decisions on it and on its facts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ThreadReview {
+    pub grade: Option<crate::domain::rubric::Grade>,
+    pub decisions: crate::domain::overrides::Decisions,
+}
+
+/// The fair-housing flag dialog: each flag of the shop's grade with its verdict so far; the
+/// operator picks one, confirms or clears it, and says why (required to clear).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlagDialog {
+    pub shop: ShopId,
+    /// (quote, why it was flagged, the verdict so far: "cleared by ann: ...").
+    pub flags: Vec<(String, String, Option<String>)>,
+    pub selected: usize,
+    pub verdict: crate::domain::overrides::Verdict,
+    pub reason: String,
+    pub error: Option<String>,
+}
+
 /// One shop's conversation, opened from the shops list or the inbox.
 #[derive(Debug, Clone)]
 pub struct ThreadView {
     pub shop: ShopId,
     pub messages: Vec<MessageRow>,
     pub facts: Vec<FactRow>,
+    pub review: ThreadReview,
     pub loaded: bool,
     /// The selected fact (its evidence is shown).
     pub fact: usize,
@@ -190,6 +211,7 @@ impl ThreadView {
             shop,
             messages: Vec::new(),
             facts: Vec::new(),
+            review: ThreadReview::default(),
             loaded: false,
             fact: 0,
             scroll: 0,
@@ -360,6 +382,8 @@ pub enum Modal {
     ConfirmQuit,
     /// Leaving the draft editor with changes: save, discard, or keep editing?
     UnsavedEdit,
+    /// Confirm or clear a fair-housing flag of the shop's grade.
+    Flags(FlagDialog),
     /// Choose from a list (filtered as you type).
     Pick {
         purpose: PickFor,

@@ -123,6 +123,12 @@ fn draw_hints(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
                 Action::RetrySend => app.failed_message().is_none(),
                 Action::DraftNext => !app.shop_rejected(),
                 Action::RecallMessage => app.recallable().is_none(),
+                Action::ReviewFlags => !app.thread.as_ref().is_some_and(|t| {
+                    t.review
+                        .grade
+                        .as_ref()
+                        .is_some_and(|g| !g.fair_housing_flags.is_empty())
+                }),
                 _ => false,
             };
             if !useless {
@@ -179,6 +185,7 @@ fn short(a: Action) -> &'static str {
         ToggleDiff => "changes",
         RestoreVersion => "restore",
         GradeShop => "grade",
+        ReviewFlags => "flags",
         ExportReport => "export",
         GatherWebsite => "gather site",
         Open => "open",
@@ -393,6 +400,10 @@ fn draw_modal(app: &App, m: &Modal, theme: &Theme, f: &mut Frame) {
             f.render_widget(Paragraph::new(lines).block(dialog(&title, theme)), rect);
         }
         Modal::Form(form) => super::panes::target_form::draw(form, theme, f, area),
+        Modal::Flags(d) => {
+            let rows = d.flags.len() as u16 * 3 + 4 + u16::from(d.error.is_some());
+            super::panes::flags::draw(d, theme, f, centered(area, 76, rows + 2));
+        }
         Modal::LongField { form, editor } => {
             super::panes::target_form::draw(form, theme, f, area);
             let rect = centered(area, 72, 12);

@@ -212,6 +212,7 @@ impl App {
                 Some(id) => vec![Effect::DraftNext(id)],
                 None => Vec::new(),
             },
+            ReviewFlags => self.open_flags(),
             GradeShop => match self.selected_shop() {
                 Some(id) => vec![Effect::GradeShop(id)],
                 None => Vec::new(),

@@ -76,12 +76,14 @@ impl App {
                 shop,
                 messages,
                 facts,
+                review,
             } => {
                 if let Some(t) = &mut self.thread
                     && t.shop == shop
                 {
                     t.messages = messages;
                     t.facts = facts;
+                    t.review = review;
                     t.loaded = true;
                     // Start on the first fact shown (superseded ones are hidden).
                     if t.facts
@@ -296,6 +298,10 @@ impl App {
                     "drafted #{draft} for shop #{shop}: it is in the review queue"
                 ));
                 vec![Effect::Load(Query::Shops)]
+            }
+            Done::FlagDecided(id, n, verdict, total) => {
+                self.toast(format!("shop #{id}: flag {n} {verdict}; grade {total:.0}"));
+                vec![Effect::Load(Query::Shops), Effect::Load(Query::Thread(id))]
             }
             Done::ShopGraded(id, total) => {
                 self.toast(format!("shop #{id} graded: {total:.0}"));

@@ -859,6 +859,7 @@ fn j_in_a_thread_moves_to_the_next_shown_fact() {
             fact(2, "pet_policy", serde_json::json!("no cats"), Some(3)),
             fact(3, "pet_policy", serde_json::json!("cats ok"), None),
         ],
+        review: Default::default(),
     }));
     app.handle(key('j'));
     let t = app.thread.as_ref().unwrap();

@@ -2,6 +2,7 @@
 
 pub mod dashboard;
 pub mod draft;
+pub mod flags;
 pub mod help;
 pub mod inbox;
 pub mod personas;

@@ -56,12 +56,14 @@ pub fn draw(t: &ThreadView, app: &App, theme: &Theme, f: &mut Frame, area: Rect)
             } else {
                 theme.text
             };
+            // An operator's value stands over the machine's (marked ✎); a conflict is named.
+            let (value, mark) = match t.review.decisions.fact(&x.field_path) {
+                Some(o) => (display_value(&x.field_path, &o.value), " ✎"),
+                None => (display_value(&x.field_path, &x.value), ""),
+            };
+            let conflict = if x.conflict { " ⚠ conflict" } else { "" };
             Line::styled(
-                format!(
-                    "{:<22} {}",
-                    x.field_path,
-                    display_value(&x.field_path, &x.value)
-                ),
+                format!("{:<22} {value}{mark}{conflict}", x.field_path),
                 style,
             )
         })
@@ -81,7 +83,7 @@ pub fn draw(t: &ThreadView, app: &App, theme: &Theme, f: &mut Frame, area: Rect)
     let ev = t
         .facts
         .get(t.fact)
-        .map(|x| format!("“{}”", x.evidence))
+        .map(|x| fact_detail(t, x))
         .unwrap_or_default();
     f.render_widget(
         Paragraph::new(ev)
@@ -89,6 +91,32 @@ pub fn draw(t: &ThreadView, app: &App, theme: &Theme, f: &mut Frame, area: Rect)
             .block(pane_block(" Evidence ".into(), theme)),
         evidence,
     );
+}
+
+/// The selected fact's evidence, who adjusted it and why, and what else the agent said.
+fn fact_detail(t: &ThreadView, x: &crate::store::FactRow) -> String {
+    let mut out = format!("“{}”", x.evidence);
+    if let Some(o) = t.review.decisions.fact(&x.field_path) {
+        out = format!(
+            "adjusted by {}: {} (machine: {}) {out}",
+            o.operator,
+            o.reason,
+            display_value(&x.field_path, &x.value)
+        );
+    }
+    let earlier: Vec<String> = t
+        .facts
+        .iter()
+        .filter(|f| f.field_path == x.field_path && f.superseded_by.is_some())
+        .map(|f| display_value(&f.field_path, &f.value))
+        .collect();
+    if x.conflict && !earlier.is_empty() {
+        out.push_str(&format!(
+            " — conflict: the agent also said {}",
+            earlier.join(", ")
+        ));
+    }
+    out
 }
 
 /// A grade an operator must review, and why, above the conversation.
