@@ -418,3 +418,32 @@ async fn every_decision_is_in_the_audit_log_with_the_operators_name() {
         assert!(appendix.contains(want), "{want:?} not in {appendix}");
     }
 }
+
+/// A value an operator sets answers the checklist item: the planner does not ask for it again.
+#[tokio::test]
+async fn an_operators_fact_counts_as_answered_for_the_planner() {
+    let w = world().await;
+    sqlx::query("UPDATE shops SET required_fields = $2 WHERE id = $1")
+        .bind(w.shop)
+        .bind(vec!["application_fee".to_string(), "parking".to_string()])
+        .execute(w.store.pool())
+        .await
+        .unwrap();
+    replied(&w, "Hi Jane, the application fee is $50.\r\nMaria").await;
+    let known = w.store.plan_state(w.shop).await.unwrap().known;
+    assert!(!known.contains(&"parking".to_string()), "{known:?}");
+    cli_as(&w, "maria").ok(&[
+        "fact",
+        "set",
+        &w.shop.to_string(),
+        "parking",
+        "covered spots at $75 a month",
+        "--reason",
+        "told us on the phone",
+    ]);
+    let known = w.store.plan_state(w.shop).await.unwrap().known;
+    assert!(
+        known.contains(&"parking".to_string()) && known.contains(&"application_fee".to_string()),
+        "{known:?}"
+    );
+}

@@ -178,7 +178,9 @@ impl Store {
     pub async fn plan_state(&self, id: ShopId) -> Result<PlanState> {
         let shop = self.shop(id).await?;
         let paths: Vec<String> = sqlx::query_scalar(
-            "SELECT field_path FROM facts WHERE shop_id = $1 AND superseded_by IS NULL",
+            // An operator's value answers a checklist item as the agent's would.
+            "SELECT field_path FROM facts WHERE shop_id = $1 AND superseded_by IS NULL
+             UNION SELECT key FROM overrides WHERE shop_id = $1 AND kind = 'fact'",
         )
         .bind(id)
         .fetch_all(&self.pool)
