@@ -116,6 +116,19 @@ async fn every_change_is_a_version_and_offline_regeneration_keeps_the_edit() {
         "shorter, mention the cat is indoor-only"
     );
     assert!(audit.iter().any(|a| a.action == "edit"));
+
+    // The shop report's appendix names each decision and who took it.
+    let md = Cli::new(&w.url).ok(&["report", "shop", &w.shop.to_string(), "--format", "md"]);
+    let appendix = &md[md.find("## Decisions").expect("an appendix of decisions")..];
+    assert!(
+        appendix.contains(&format!("edited draft \\#{} (version 2)", d.id))
+            && appendix.contains(&format!(
+                "had draft \\#{} drafted again (offline) (version 3)",
+                d.id
+            ))
+            && appendix.contains("tester"),
+        "{appendix}"
+    );
 }
 
 #[tokio::test]

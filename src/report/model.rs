@@ -534,6 +534,9 @@ const DECISIONS: &[&str] = &[
     "approve",
     "reject",
     "recall",
+    "edit",
+    "regenerate",
+    "restore",
     "retry",
     "assign",
     // A shop's status changed by an operator (a cancellation); the scheduler's are `system`.
@@ -545,9 +548,16 @@ pub fn decision_entries(audit: &[AuditEntry], tz: Tz) -> Vec<DecisionEntry> {
     audit
         .iter()
         .filter(|e| e.operator != SYSTEM && DECISIONS.contains(&e.action.as_str()))
+        // A status change is a decision when an operator cancels; the others follow from a
+        // draft, an approval or a send, which are listed themselves.
+        .filter(|e| e.action != "status" || e.detail["to"] == "cancelled")
         .map(|e| {
             let summary = match e.detail["summary"].as_str() {
                 Some(s) => s.to_string(),
+                None if e.entity_type == "message" => message_decision(e),
+                None if e.action == "status" => {
+                    format!("cancelled shop #{}", e.entity_id.unwrap_or_default())
+                }
                 None => format!(
                     "{} {}{}",
                     e.action.replace('_', " "),
@@ -567,6 +577,34 @@ pub fn decision_entries(audit: &[AuditEntry], tz: Tz) -> Vec<DecisionEntry> {
             }
         })
         .collect()
+}
+
+/// A decision on a draft in words: "approved message #12 (version 3)".
+fn message_decision(e: &AuditEntry) -> String {
+    let id = e.entity_id.map(|i| format!("#{i}")).unwrap_or_default();
+    let after = &e.detail["after"];
+    let version = after["version"]
+        .as_i64()
+        .map(|v| format!(" (version {v})"))
+        .unwrap_or_default();
+    match e.action.as_str() {
+        "approve" => format!("approved message {id}{version}"),
+        "reject" => format!("rejected draft {id}"),
+        "recall" => format!("recalled message {id} into the review queue{version}"),
+        "edit" => format!("edited draft {id}{version}"),
+        "regenerate" => format!(
+            "had draft {id} drafted again{}{version}",
+            after["how"]
+                .as_str()
+                .map(|h| format!(" ({h})"))
+                .unwrap_or_default()
+        ),
+        "restore" => format!(
+            "restored version {} of draft {id}{version}",
+            after["restored_from"]
+        ),
+        other => format!("{} message {id}", other.replace('_', " ")),
+    }
 }
 
 /// What the fact sheet says beside a value: who adjusted it and why (with the machine's

@@ -531,7 +531,8 @@ impl Store {
             "reject",
             EntityType::Message,
             Some(id.0),
-            json!({ "reason": reason }),
+            json!({ "before": { "status": "pending_review" }, "after": { "status": "rejected" },
+                    "reason": reason }),
         )
         .await?;
         if let Some(shop) = shop {
@@ -644,13 +645,21 @@ impl Store {
         let Some(shop) = shop else {
             return Err(review::why_not(&mut tx, id, actor).await);
         };
+        // Which text was approved: the draft's latest version.
+        let number: Option<i32> =
+            sqlx::query_scalar("SELECT max(number) FROM draft_versions WHERE message_id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
         record(
             &mut tx,
             actor,
             "approve",
             EntityType::Message,
             Some(id.0),
-            json!({}),
+            json!({ "before": { "status": "pending_review" },
+                    "after": { "status": "approved", "version": number,
+                               "undo_seconds": undo_secs } }),
         )
         .await?;
         if let Some(shop) = shop {
