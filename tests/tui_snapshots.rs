@@ -236,6 +236,7 @@ fn screen(name: &str) -> App {
             go(&mut app, Action::GoReview);
             open_draft(&mut app, draft(), None);
             key(&mut app, KeyCode::Char('e'));
+            key(&mut app, KeyCode::Tab);
             key(&mut app, KeyCode::End);
             typed(&mut app, " (2 bed)");
         }

@@ -5,15 +5,14 @@
 use crate::domain::ids::MessageId;
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use tui_textarea::TextArea;
 
 use super::action::{Action, Scope};
 use super::effect::{Effect, Query};
 use super::event::{DbStatus, Event};
 use super::keymap::{Key, Keymap};
 use super::state::{
-    DraftView, ListView, Modal, Pane, PortfolioView, PromptFor, ReportView, TargetView, ThreadView,
-    Toast,
+    DraftEditor, DraftView, ListView, Modal, Pane, PortfolioView, PromptFor, ReportView,
+    TargetView, ThreadView, Toast,
 };
 use crate::domain::persona::Persona;
 use crate::domain::target::Target;
@@ -443,9 +442,6 @@ mod tests;
 
 pub(crate) use loaded::reload_for;
 
-/// Keeps `TextArea` imported for the submodules.
-pub(crate) fn editor_for(subject: &str, body: &str) -> TextArea<'static> {
-    let mut lines = vec![subject.to_string()];
-    lines.extend(body.lines().map(str::to_string));
-    TextArea::new(lines)
+pub(crate) fn editor_for(subject: &str, body: &str) -> DraftEditor {
+    DraftEditor::new(subject, body)
 }

@@ -227,7 +227,7 @@ pub struct DraftView {
     pub thread: Vec<MessageRow>,
     pub missing: Vec<String>,
     /// The in-place editor while editing (first line is the subject).
-    pub editor: Option<TextArea<'static>>,
+    pub editor: Option<DraftEditor>,
     pub busy: Option<&'static str>,
     /// First line of the text shown (clamped when drawn).
     pub scroll: u16,
@@ -290,19 +290,63 @@ impl DraftView {
     /// Edited and not saved.
     pub fn is_dirty(&self) -> bool {
         self.editor.as_ref().is_some_and(|e| {
-            let (subject, body) = split_edit(&e.lines().join("\n"));
+            let (subject, body) = e.text();
             subject != self.draft.subject || body != self.draft.body_text.trim_end()
         })
     }
 }
 
-/// The in-place editor's text: the first line is the subject, the rest the body.
-pub fn split_edit(text: &str) -> (String, String) {
-    let (subject, body) = text.split_once('\n').unwrap_or((text, ""));
-    (
-        subject.trim().to_string(),
-        body.trim_start_matches('\n').trim_end().to_string(),
-    )
+/// The in-place editor: a labelled one-line subject field above the body. Tab moves between
+/// them; Enter in the subject goes to the body.
+#[derive(Debug, Clone)]
+pub struct DraftEditor {
+    pub subject: TextArea<'static>,
+    pub body: TextArea<'static>,
+    pub on_subject: bool,
+}
+
+impl DraftEditor {
+    /// Opens on the body (what is usually edited).
+    pub fn new(subject: &str, body: &str) -> DraftEditor {
+        let mut text = TextArea::new(body.lines().map(str::to_string).collect());
+        // Long lines wrap at words as in the read view: the whole text stays in sight.
+        text.set_wrap_mode(tui_textarea::WrapMode::WordOrGlyph);
+        DraftEditor {
+            subject: TextArea::new(vec![subject.to_string()]),
+            body: text,
+            on_subject: false,
+        }
+    }
+
+    /// (subject, body) as they would be saved.
+    pub fn text(&self) -> (String, String) {
+        (
+            self.subject.lines().join(" ").trim().to_string(),
+            self.body
+                .lines()
+                .join("\n")
+                .trim_start_matches('\n')
+                .trim_end()
+                .to_string(),
+        )
+    }
+
+    /// A key typed into the field that has the focus.
+    pub fn input(&mut self, k: crossterm::event::KeyEvent) {
+        use crossterm::event::KeyCode;
+        match k.code {
+            KeyCode::Tab | KeyCode::BackTab => self.on_subject = !self.on_subject,
+            // The subject is one line: Enter (or ↓) moves on to the body.
+            KeyCode::Enter | KeyCode::Down if self.on_subject => self.on_subject = false,
+            KeyCode::Up if !self.on_subject && self.body.cursor().0 == 0 => self.on_subject = true,
+            _ if self.on_subject => {
+                self.subject.input(k);
+            }
+            _ => {
+                self.body.input(k);
+            }
+        }
+    }
 }
 
 /// A shop's report, rendered as text for the terminal.

@@ -4,7 +4,7 @@ use super::super::action::Action;
 use super::super::effect::{Effect, Query};
 use super::super::state::{
     Form, Modal, Pane, PortfolioView, PromptFor, ReportView, SHOP_SORTS, TARGET_SORTS, TargetView,
-    ThreadView, sort_shops, sort_targets, split_edit,
+    ThreadView, sort_shops, sort_targets,
 };
 use super::{App, PAGE, editor_for, reload_for};
 use crate::domain::ids::ShopId;
@@ -114,7 +114,7 @@ impl App {
             EditDraftExternal => match &self.draft {
                 Some(d) if d.held_by.is_none() => {
                     let (subject, body) = match &d.editor {
-                        Some(e) => split_edit(&e.lines().join("\n")),
+                        Some(e) => e.text(),
                         None => (d.draft.subject.clone(), d.draft.body_text.clone()),
                     };
                     vec![Effect::OpenEditor {
@@ -149,9 +149,9 @@ impl App {
                     d.editor = None;
                     return Vec::new();
                 }
-                let (subject, body) = split_edit(&editor.lines().join("\n"));
+                let (subject, body) = editor.text();
                 if subject.is_empty() || body.is_empty() {
-                    self.toast("a draft needs a subject (first line) and a body");
+                    self.toast("a draft needs a subject and a body");
                     return Vec::new();
                 }
                 d.busy = Some("saving");

@@ -215,7 +215,12 @@ fn with_draft(held_by: Option<&str>) -> App {
 
 fn editor_text(app: &App) -> String {
     let editor = app.draft.as_ref().and_then(|d| d.editor.as_ref());
-    editor.map(|e| e.lines().join("\n")).unwrap_or_default()
+    editor
+        .map(|e| {
+            let (subject, body) = e.text();
+            format!("{subject}\n{body}")
+        })
+        .unwrap_or_default()
 }
 
 // ---- panes and lists --------------------------------------------------------------------
@@ -447,15 +452,35 @@ fn rejecting_needs_a_reason() {
 }
 
 #[test]
-fn editing_in_place_saves_the_first_line_as_the_subject() {
+fn editing_in_place_saves_the_labelled_subject_and_the_body() {
     let mut app = with_draft(None);
     assert_eq!(app.handle(key('e')), vec![]);
     assert_eq!(
         editor_text(&app),
         "Two bedrooms in March\nHi,\nIs a two bedroom free?\nDana"
     );
+    let on_subject = |app: &App| {
+        app.draft
+            .as_ref()
+            .unwrap()
+            .editor
+            .as_ref()
+            .unwrap()
+            .on_subject
+    };
+    assert!(!on_subject(&app), "the body has the focus first");
+    // Tab goes to the subject field, Enter comes back to the body: neither is text.
+    app.handle(code(KeyCode::Tab));
+    assert!(on_subject(&app));
     // Every key is text now, even the ones bound to actions elsewhere.
     assert_eq!(typed(&mut app, "Re: a q "), vec![]);
+    app.handle(code(KeyCode::Enter));
+    assert!(!on_subject(&app));
+    assert_eq!(
+        editor_text(&app),
+        "Re: a q Two bedrooms in March\nHi,\nIs a two bedroom free?\nDana",
+        "Enter in the subject adds no line"
+    );
     assert!(app.modal.is_none(), "`a` typed, not approve");
     assert!(!app.quit, "`q` typed, not quit");
     assert!(app.draft.as_ref().is_some_and(|d| d.is_dirty()));

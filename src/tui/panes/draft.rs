@@ -9,7 +9,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::pane_block;
 use crate::domain::diff::{Change, marked_piece, word_diff};
-use crate::tui::state::DraftView;
+use crate::tui::state::{DraftEditor, DraftView};
 use crate::tui::theme::Theme;
 
 pub fn draw(d: &DraftView, theme: &Theme, f: &mut Frame, area: Rect) {
@@ -48,12 +48,7 @@ pub fn draw(d: &DraftView, theme: &Theme, f: &mut Frame, area: Rect) {
         theme.border_focused
     };
     match &d.editor {
-        Some(editor) => {
-            let mut e = editor.clone();
-            e.set_block(pane_block(title, theme).border_style(border));
-            e.set_cursor_line_style(theme.text);
-            f.render_widget(&e, left);
-        }
+        Some(editor) => draw_editor(editor, title, border, theme, f, left),
         None => {
             let shown = d.browsing.map(|i| &d.versions[i]);
             let subject = shown.map_or(&d.draft.subject, |v| &v.subject);
@@ -186,4 +181,56 @@ fn diff_lines(old: &str, new: &str, theme: &Theme) -> Vec<Line<'static>> {
         }
     }
     lines
+}
+
+/// The in-place editor: "Subject:" and its one-line field, a rule, the body. Only the field with
+/// the focus shows a cursor.
+fn draw_editor(
+    editor: &DraftEditor,
+    title: String,
+    border: ratatui::style::Style,
+    theme: &Theme,
+    f: &mut Frame,
+    area: Rect,
+) {
+    let block = pane_block(title, theme).border_style(border);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let [subject_row, rule, body] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(inner);
+    let [label, field] =
+        Layout::horizontal([Constraint::Length(9), Constraint::Min(1)]).areas(subject_row);
+    let label_style = if editor.on_subject {
+        theme.key
+    } else {
+        theme.muted
+    };
+    f.render_widget(Span::styled("Subject: ", label_style), label);
+    let hidden = ratatui::style::Style::default();
+    let mut subject = editor.subject.clone();
+    subject.set_cursor_line_style(theme.title);
+    let mut text = editor.body.clone();
+    text.set_cursor_line_style(theme.text);
+    if editor.on_subject {
+        text.set_cursor_style(hidden);
+    } else {
+        subject.set_cursor_style(hidden);
+    }
+    f.render_widget(&subject, field);
+    f.render_widget(
+        Line::styled(
+            format!(
+                "{:─<width$}",
+                "── body (tab: subject) ",
+                width = rule.width as usize
+            ),
+            theme.muted,
+        ),
+        rule,
+    );
+    f.render_widget(&text, body);
 }
