@@ -56,6 +56,11 @@ pub struct App {
     pub newest_inbound: Option<i64>,
     /// Messages approved here that can still be recalled, and until when (newest last).
     pub undoable: Vec<(MessageId, DateTime<Utc>)>,
+    /// Messages approved in this session and not yet settled (sent, failed, recalled): watched
+    /// for the status bar.
+    pub watching: Vec<MessageId>,
+    /// The latest state of the last message approved here, as loaded.
+    pub outgoing: Option<MessageRow>,
     pub quit: bool,
 }
 
@@ -91,6 +96,8 @@ impl App {
             last_error: None,
             newest_inbound: None,
             undoable: Vec::new(),
+            watching: Vec::new(),
+            outgoing: None,
             quit: false,
         }
     }

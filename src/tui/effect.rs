@@ -115,6 +115,8 @@ pub enum Query {
     Report(ShopId),
     Portfolio,
     Sync,
+    /// The messages approved in this session, for their state in the status bar.
+    Outgoing(Vec<MessageId>),
     Target(TargetId),
     Templates,
 }

@@ -71,6 +71,8 @@ pub enum Loaded {
         website: Option<Box<crate::store::WebsiteSnapshot>>,
     },
     Sync(Vec<crate::store::SyncState>),
+    /// Messages approved in this session, as they are now.
+    Outgoing(Vec<MessageRow>),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

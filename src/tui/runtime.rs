@@ -353,6 +353,13 @@ impl Runtime {
                 },
             },
             Query::Sync => Loaded::Sync(s.sync_states().await?),
+            Query::Outgoing(ids) => {
+                let mut rows = Vec::new();
+                for id in ids {
+                    rows.push(s.message(id).await?);
+                }
+                Loaded::Outgoing(rows)
+            }
             Query::Templates => Loaded::Templates(s.list_templates().await?),
             Query::Target(target) => Loaded::Target {
                 target,

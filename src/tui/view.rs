@@ -246,11 +246,48 @@ fn draw_status(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
             theme.warn,
         ));
     }
+    if app.undoable.is_empty()
+        && let Some(m) = &app.outgoing
+        && let Some((text, bad)) = outgoing_text(m)
+    {
+        spans.push(Span::styled(" │ ", theme.muted));
+        spans.push(Span::styled(
+            text,
+            if bad { theme.error } else { theme.muted },
+        ));
+    }
     if let Some(e) = &app.last_error {
         spans.push(Span::styled(" │ ", theme.muted));
         spans.push(Span::styled(format!("last error: {e}"), theme.error));
     }
     f.render_widget(Line::from(spans), area);
+}
+
+/// The state of the message approved last, for the status bar (and whether it is bad news):
+/// queued and why, sending, sent at T, failed with the server's words, or recalled.
+pub fn outgoing_text(m: &crate::store::MessageRow) -> Option<(String, bool)> {
+    use crate::domain::outbox::WaitReason;
+    use crate::tui::panes::{shops::wait_words, when};
+    let id = m.id;
+    let text = match m.status?.as_str() {
+        "approved" | "queued" => match m.wait_reason {
+            Some(WaitReason::Undo) | None => format!("#{id} approved, in the outbox"),
+            Some(w) => format!(
+                "#{id} queued: {}, next try {}",
+                wait_words(w),
+                when(m.next_attempt_at)
+            ),
+        },
+        "sending" => format!("#{id} sending"),
+        "sent" => format!("#{id} sent {}", when(m.sent_at)),
+        "failed" => {
+            let why = m.last_error.as_deref().unwrap_or("refused by the server");
+            return Some((format!("#{id} failed: {why}"), true));
+        }
+        "pending_review" => format!("#{id} recalled, in the review queue"),
+        _ => return None,
+    };
+    Some((text, false))
 }
 
 fn draw_toasts(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {

@@ -123,6 +123,20 @@ impl App {
                 });
             }
             Loaded::Sync(states) => self.sync = states,
+            Loaded::Outgoing(rows) => {
+                // Settled messages are no longer watched; the last approved stays on show.
+                self.watching.retain(|id| {
+                    rows.iter().any(|r| {
+                        r.id == *id
+                            && r.status.is_some_and(|s| {
+                                matches!(s.as_str(), "approved" | "queued" | "sending")
+                            })
+                    })
+                });
+                if let Some(last) = rows.into_iter().last() {
+                    self.outgoing = Some(last);
+                }
+            }
             Loaded::Templates(rows) => self.templates.replace(rows, |t| t.id, |t| t.name.clone()),
             Loaded::Target {
                 target,
@@ -156,6 +170,9 @@ impl App {
     /// Refreshes what a NOTIFY says changed, and only that.
     pub(super) fn changed(&mut self, c: &Changed) -> Vec<Effect> {
         let mut out = Vec::new();
+        if !self.watching.is_empty() && self.watching.iter().any(|id| c.messages.contains(&id.0)) {
+            out.push(Effect::Load(Query::Outgoing(self.watching.clone())));
+        }
         if !c.messages.is_empty() {
             // New mail means a sync pass: its progress and time for the status bar.
             out.push(Effect::Load(Query::Sync));
@@ -253,7 +270,13 @@ impl App {
                     )),
                 }
                 self.close_draft(id);
-                vec![Effect::Load(Query::Review), Effect::Load(Query::Shops)]
+                self.watching.retain(|m| *m != id);
+                self.watching.push(id);
+                vec![
+                    Effect::Load(Query::Review),
+                    Effect::Load(Query::Shops),
+                    Effect::Load(Query::Outgoing(self.watching.clone())),
+                ]
             }
             Done::DraftRejected(id) => {
                 self.toast(format!("rejected draft #{id}"));

@@ -397,7 +397,11 @@ fn approving_asks_first_and_y_approves_the_version_that_was_read() {
 
     assert_eq!(
         app.handle(Event::Done(Done::DraftApproved(MessageId(11), None))),
-        vec![Effect::Load(Query::Review), Effect::Load(Query::Shops)]
+        vec![
+            Effect::Load(Query::Review),
+            Effect::Load(Query::Shops),
+            Effect::Load(Query::Outgoing(vec![MessageId(11)]))
+        ]
     );
     assert!(app.draft.is_none(), "the approved draft closes");
 }
@@ -1377,5 +1381,46 @@ fn u_on_a_shop_recalls_its_message_in_the_outbox_but_not_one_being_sent() {
         app.toasts
             .iter()
             .any(|t| t.text.contains("nothing to recall"))
+    );
+}
+
+#[test]
+fn the_status_bar_follows_an_approved_message_until_it_is_sent() {
+    let mut app = on_review();
+    let effects = app.handle(Event::Done(Done::DraftApproved(MessageId(11), None)));
+    assert!(effects.contains(&Effect::Load(Query::Outgoing(vec![MessageId(11)]))));
+    let mut m = review_rows().remove(0);
+    m.status = Some(DraftStatus::Queued);
+    m.wait_reason = Some(crate::domain::outbox::WaitReason::Window);
+    m.next_attempt_at = Some(t0() + Duration::hours(3));
+    app.handle(Event::Loaded(Loaded::Outgoing(vec![m.clone()])));
+    let (text, bad) = crate::tui::view::outgoing_text(app.outgoing.as_ref().unwrap()).unwrap();
+    assert!(
+        text.starts_with("#11 queued: outside the send window, next try"),
+        "{text}"
+    );
+    assert!(!bad);
+
+    // A change to the message reloads it; once sent it is no longer watched.
+    let changed = Changed {
+        messages: [11].into_iter().collect(),
+        ..Default::default()
+    };
+    assert!(
+        app.handle(Event::Changed(changed))
+            .contains(&Effect::Load(Query::Outgoing(vec![MessageId(11)])))
+    );
+    m.status = Some(DraftStatus::Sent);
+    m.sent_at = Some(t0() + Duration::hours(3));
+    app.handle(Event::Loaded(Loaded::Outgoing(vec![m.clone()])));
+    assert!(app.watching.is_empty());
+    let (text, _) = crate::tui::view::outgoing_text(app.outgoing.as_ref().unwrap()).unwrap();
+    assert!(text.starts_with("#11 sent "), "{text}");
+
+    m.status = Some(DraftStatus::Failed);
+    m.last_error = Some("550 mailbox unavailable".into());
+    assert_eq!(
+        crate::tui::view::outgoing_text(&m),
+        Some(("#11 failed: 550 mailbox unavailable".into(), true))
     );
 }

@@ -35,14 +35,7 @@ pub fn next_step(s: &ShopRow) -> String {
                 format!("approved; u recalls it until {}", when(s.next_attempt_at))
             }
             Some(w) => {
-                let why = match w {
-                    WaitReason::Window => "outside the send window",
-                    WaitReason::DailyCap => "daily cap reached",
-                    WaitReason::Retry => "retrying after a server error",
-                    WaitReason::Checking => "checking the mailbox before any retry",
-                    WaitReason::Connection => "waiting for the mail server",
-                    WaitReason::Undo => "approved",
-                };
+                let why = wait_words(w);
                 // Until the outbox takes it, it can still be called back.
                 format!("{why}; next try {} (u recalls it)", when(s.next_attempt_at))
             }
@@ -69,6 +62,18 @@ pub fn next_step(s: &ShopRow) -> String {
             None => "to grade".into(),
         },
         Blocked | Cancelled | Failed => s.status_reason.clone().unwrap_or_default(),
+    }
+}
+
+/// Why an approved message waits, in words.
+pub fn wait_words(w: WaitReason) -> &'static str {
+    match w {
+        WaitReason::Window => "outside the send window",
+        WaitReason::DailyCap => "daily cap reached",
+        WaitReason::Retry => "retrying after a server error",
+        WaitReason::Checking => "checking the mailbox before any retry",
+        WaitReason::Connection => "waiting for the mail server",
+        WaitReason::Undo => "approved",
     }
 }
 
