@@ -329,6 +329,23 @@ impl Sender {
                 }
             },
         };
+        // Connect, greet and log in before the attempt is recorded: a server that is down or
+        // cannot authenticate (its auth backend restarting) never saw the message, and saying
+        // so here spares the message the wait for a mailbox check that an attempt broken off
+        // mid-way needs. The pooled connection is the one the send then uses.
+        match transport.test_connection().await {
+            Ok(true) => {}
+            result => {
+                let why = match result {
+                    Err(e) => format!("SMTP: {e}"),
+                    _ => "SMTP: the server did not answer".to_string(),
+                };
+                let wait = Some(WaitReason::Connection);
+                self.defer(job, Utc::now(), wait, Some(&why), SmtpOutcome::Unreachable)
+                    .await?;
+                return Ok(Outcome::ServerTrouble(why));
+            }
+        }
         if !self
             .store
             .begin_smtp(job.id, self.owner, &raw, lease())
