@@ -213,9 +213,8 @@ pub async fn run(ctx: &Ctx, cmd: TargetCmd) -> anyhow::Result<ExitCode> {
             println!("deleted target {id} ({})", t.name);
         }
         TargetCmd::Import { file } => {
-            let inputs = read_csv(&file)?;
             let actor = ctx.actor(&store).await?;
-            let n = store.import_targets(&actor, &inputs).await?.len();
+            let n = crate::services::targets::import_targets_csv(&store, &actor, &file).await?;
             println!("imported {n} targets from {}", file.display());
         }
         TargetCmd::Gather { id, queue, json } => return gather(ctx, &store, id, queue, json).await,
@@ -244,13 +243,6 @@ pub async fn run(ctx: &Ctx, cmd: TargetCmd) -> anyhow::Result<ExitCode> {
 }
 
 /// Reads and validates every row; any bad row fails the whole file, naming each by line.
-pub fn read_csv(path: &Path) -> anyhow::Result<Vec<TargetInput>> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    crate::domain::target::parse_targets_csv(file, &path.display().to_string())
-        .map_err(|e| anyhow::anyhow!(e))
-}
-
 fn write_csv(path: &Path, rows: impl Iterator<Item = TargetInput>) -> anyhow::Result<()> {
     let sink: Box<dyn std::io::Write> = if path.as_os_str() == "-" {
         Box::new(std::io::stdout())

@@ -12,3 +12,4 @@ pub mod overrides;
 pub mod personas;
 pub mod review;
 pub mod shops;
+pub mod targets;

@@ -174,3 +174,31 @@ impl Store {
         Ok((applied as usize, MIGRATOR.iter().count()))
     }
 }
+
+/// The change notifications (`NOTIFY` on [`EVENTS_CHANNEL`]) on a connection of their own.
+pub struct Listener(sqlx::postgres::PgListener);
+
+impl Listener {
+    /// The next notification's payload; `None` when the connection dropped.
+    pub async fn next(&mut self) -> Option<String> {
+        match self.0.try_recv().await {
+            Ok(Some(n)) => Some(n.payload().to_string()),
+            Ok(None) | Err(_) => None,
+        }
+    }
+}
+
+impl Store {
+    /// Listens for changes other processes announce (see [`EVENTS_CHANNEL`]).
+    pub async fn listen(&self) -> Result<Listener> {
+        let mut l = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
+        l.listen(EVENTS_CHANNEL).await?;
+        Ok(Listener(l))
+    }
+
+    /// One round trip to the database: is it there?
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}

@@ -8,7 +8,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
-use sqlx::postgres::PgListener;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::effect::{Effect, Query};
@@ -18,7 +17,7 @@ use crate::config::Config;
 use crate::domain::ids::MessageId;
 use crate::report::{Format, RenderOptions, render_shop};
 use crate::services::{grading, review, shops};
-use crate::store::{Actor, EVENTS_CHANNEL, PersonaFilter, Store, StoreError, TargetFilter};
+use crate::store::{Actor, PersonaFilter, Store, StoreError, TargetFilter};
 
 /// Rows a list loads at most; lists page from the database, never load everything.
 pub const LIST_LIMIT: i64 = 500;
@@ -293,12 +292,7 @@ impl Runtime {
             }
             Effect::ImportTargets(path) => {
                 let path = self.resolve(&path);
-                let file = std::fs::File::open(&path)
-                    .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-                let inputs =
-                    crate::domain::target::parse_targets_csv(file, &path.display().to_string())
-                        .map_err(anyhow::Error::msg)?;
-                let n = s.import_targets(&self.actor, &inputs).await?.len();
+                let n = crate::services::targets::import_targets_csv(s, &self.actor, &path).await?;
                 Event::Done(Done::TargetsImported(n))
             }
             Effect::GeneratePersonas { template, count } => {
@@ -484,24 +478,20 @@ fn describe(e: &Effect) -> String {
 pub async fn listen(store: Store, tx: UnboundedSender<Event>) {
     let mut backoff = Duration::from_millis(500);
     loop {
-        match PgListener::connect_with(store.pool()).await {
+        match store.listen().await {
             Ok(mut l) => {
-                if let Err(e) = l.listen(EVENTS_CHANNEL).await {
-                    tracing::warn!(error = %e, "LISTEN failed");
-                } else {
-                    backoff = Duration::from_millis(500);
-                    // `None` or an error: the connection dropped; the health check reports it.
-                    while let Ok(Some(n)) = l.try_recv().await {
-                        if tx
-                            .send(Event::Changed(Changed::from_payload(n.payload())))
-                            .is_err()
-                        {
-                            return;
-                        }
+                backoff = Duration::from_millis(500);
+                // `None`: the connection dropped; the health check reports it.
+                while let Some(payload) = l.next().await {
+                    if tx
+                        .send(Event::Changed(Changed::from_payload(&payload)))
+                        .is_err()
+                    {
+                        return;
                     }
                 }
             }
-            Err(e) => tracing::debug!(error = %e, "LISTEN connection failed"),
+            Err(e) => tracing::debug!(error = %e, "LISTEN failed"),
         }
         if tx.is_closed() {
             return;
@@ -518,7 +508,7 @@ pub async fn watch_database(store: Store, tx: UnboundedSender<Event>) {
     let mut wait = Duration::from_secs(2);
     loop {
         tokio::time::sleep(wait).await;
-        let ok = sqlx::query("SELECT 1").execute(store.pool()).await;
+        let ok = store.ping().await;
         match (ok, up) {
             (Ok(_), false) => {
                 up = true;
