@@ -25,6 +25,19 @@ impl Ctx {
             .map_err(|e| self.explain_store_error(e))
     }
 
+    /// Connects without touching the schema (for `migrate`, which checks who may).
+    pub async fn store_unchecked(&self) -> anyhow::Result<Store> {
+        let url = self.database_url()?;
+        let db = &self.config.database;
+        Store::connect(
+            url,
+            db.max_connections,
+            Duration::from_secs(db.connect_timeout_secs),
+        )
+        .await
+        .map_err(|e| self.explain_store_error(e))
+    }
+
     /// The configured database URL, or an error saying how to set one.
     pub(super) fn database_url(&self) -> anyhow::Result<&SecretString> {
         self.config
@@ -42,7 +55,7 @@ impl Ctx {
             Duration::from_secs(db.connect_timeout_secs),
         )
         .await?;
-        store.migrate().await?;
+        store.ensure_schema().await?;
         Ok(store)
     }
 
@@ -54,6 +67,7 @@ impl Ctx {
             .map_or_else(String::new, |u| redacted_url(u.expose_secret()));
         match e {
             StoreError::Migrate(_) => anyhow::Error::new(e).context("applying database migrations"),
+            StoreError::Schema(why) => anyhow!("{why}"),
             StoreError::Unavailable(_) => {
                 anyhow!("cannot reach the database at {shown}: {e}\n  hint: {DATABASE_HINT}")
             }

@@ -53,8 +53,14 @@ pub enum Command {
         #[arg(long)]
         no_engine: bool,
     },
-    /// Apply database migrations (also done at every start; running twice is harmless).
+    /// Apply database migrations (the schema owner only; others are told to ask the owner when
+    /// their binary needs a newer schema). Running twice is harmless.
     Migrate,
+    /// Who you are: the operator name, and the database login the database knows you by.
+    Whoami {
+        #[arg(long)]
+        json: bool,
+    },
     /// Check config, database, SMTP, IMAP and AI; one line each; non-zero exit if any fails.
     Doctor,
     /// Target properties.
@@ -118,9 +124,44 @@ pub async fn run(cli: Cli, ctx: Ctx) -> anyhow::Result<ExitCode> {
         None => overview(&ctx).await,
         Some(Command::Tui { no_engine }) => tui(&ctx, no_engine).await,
         Some(Command::Migrate) => {
-            let store = ctx.store().await?;
+            let store = ctx.store_unchecked().await?;
+            store
+                .migrate_as_owner()
+                .await
+                .map_err(|e| ctx.explain_store_error(e))?;
             let (applied, known) = store.migration_status().await?;
             println!("database schema up to date ({applied} of {known} migrations applied)");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Whoami { json }) => {
+            let store = ctx.store().await?;
+            let me = store.whoami().await?;
+            let operator = &ctx.config.operator.name;
+            if json {
+                output::print_json(&serde_json::json!({
+                    "operator": operator,
+                    "login": me.login,
+                    "groups": me.groups,
+                    "schema_owner": me.schema_owner,
+                    "superuser": me.superuser,
+                }))?;
+            } else {
+                println!("operator: {operator}");
+                let mut what = Vec::new();
+                if me.superuser {
+                    what.push("superuser".to_string());
+                }
+                if me.schema_owner {
+                    what.push("schema owner".to_string());
+                }
+                what.extend(me.groups.iter().map(|g| format!("member of {g}")));
+                let what = if what.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", what.join(", "))
+                };
+                println!("database login: {}{what}", me.login);
+            }
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Doctor) => doctor::run(&ctx).await,

@@ -32,6 +32,10 @@ pub enum StoreError {
     /// A lease this process held was taken over (it stopped, or lost the database, too long).
     #[error("lost the lease {0} to another process")]
     LeaseLost(String),
+    /// The schema is behind this binary and the connected role may not migrate it (or it is
+    /// ahead: an older binary). Worded for the operator.
+    #[error("{0}")]
+    Schema(String),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]

@@ -160,6 +160,82 @@ impl Store {
         })
     }
 
+    /// Brings the schema to this binary's: migrates when the connected role may (the schema
+    /// owner: the database's owner, or a superuser); otherwise, with migrations pending, says
+    /// plainly who must run `secret-shop migrate` instead of failing on a DDL statement.
+    pub async fn ensure_schema(&self) -> Result<()> {
+        let s = self.schema_state().await?;
+        if s.pending == 0 {
+            if s.unknown > 0 {
+                tracing::warn!(
+                    unknown = s.unknown,
+                    "the database has migrations this binary does not know: update secret-shop"
+                );
+            }
+            return Ok(());
+        }
+        if s.may_migrate {
+            return self.migrate().await;
+        }
+        Err(StoreError::Schema(format!(
+            "the database is at migration {} of {} this secret-shop needs; {} cannot change the \
+             schema: ask the schema owner ({}) to run `secret-shop migrate`",
+            s.applied, s.known, s.role, s.owner
+        )))
+    }
+
+    /// `secret-shop migrate`: only the schema owner may.
+    pub async fn migrate_as_owner(&self) -> Result<()> {
+        let s = self.schema_state().await?;
+        if !s.may_migrate {
+            return Err(StoreError::Schema(format!(
+                "only the schema owner ({}) runs migrations; you are connected as {}",
+                s.owner, s.role
+            )));
+        }
+        self.migrate().await
+    }
+
+    async fn schema_state(&self) -> Result<SchemaState> {
+        let (role, owner, may_migrate): (String, String, bool) = sqlx::query_as(
+            "SELECT current_user::text, pg_get_userbyid(d.datdba)::text,
+                    pg_has_role(current_user, d.datdba, 'MEMBER') OR r.rolsuper
+             FROM pg_database d JOIN pg_roles r ON r.rolname = current_user
+             WHERE d.datname = current_database()",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let applied: Vec<i64> =
+            match sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(&self.pool)
+                .await
+            {
+                Ok(v) => v,
+                Err(sqlx::Error::Database(db)) => match db.code().as_deref() {
+                    // relation does not exist: nothing applied yet
+                    Some("42P01") => Vec::new(),
+                    Some("42501") => {
+                        return Err(StoreError::Schema(format!(
+                            "{role} may not read the schema's version (_sqlx_migrations): ask \
+                             the schema owner ({owner}) to grant your role its privileges"
+                        )));
+                    }
+                    _ => return Err(sqlx::Error::Database(db).into()),
+                },
+                Err(e) => return Err(e.into()),
+            };
+        let known: Vec<i64> = MIGRATOR.iter().map(|m| m.version).collect();
+        Ok(SchemaState {
+            pending: known.iter().filter(|v| !applied.contains(v)).count(),
+            unknown: applied.iter().filter(|v| !known.contains(v)).count(),
+            applied: applied.len(),
+            known: known.len(),
+            role,
+            owner,
+            may_migrate,
+        })
+    }
+
     /// (applied, known) migration counts, for `doctor`.
     pub async fn migration_status(&self) -> Result<(usize, usize)> {
         let applied: i64 =
@@ -173,6 +249,44 @@ impl Store {
                 })?;
         Ok((applied as usize, MIGRATOR.iter().count()))
     }
+}
+
+/// Who the database says this connection is.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct Whoami {
+    /// `session_user`: the login role.
+    pub login: String,
+    pub superuser: bool,
+    pub schema_owner: bool,
+    /// The roles the login is a member of (group roles such as an operator's).
+    pub groups: Vec<String>,
+}
+
+impl Store {
+    pub async fn whoami(&self) -> Result<Whoami> {
+        Ok(sqlx::query_as(
+            "SELECT session_user::text AS login, r.rolsuper AS superuser,
+                    pg_get_userbyid(d.datdba) = session_user AS schema_owner,
+                    ARRAY(SELECT g.rolname::text FROM pg_auth_members m
+                          JOIN pg_roles g ON g.oid = m.roleid
+                          WHERE m.member = r.oid ORDER BY 1) AS groups
+             FROM pg_roles r, pg_database d
+             WHERE r.rolname = session_user AND d.datname = current_database()",
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
+}
+
+/// Where the schema stands against this binary, and whether the connected role may move it.
+struct SchemaState {
+    pending: usize,
+    unknown: usize,
+    applied: usize,
+    known: usize,
+    role: String,
+    owner: String,
+    may_migrate: bool,
 }
 
 /// The change notifications (`NOTIFY` on [`EVENTS_CHANNEL`]) on a connection of their own.

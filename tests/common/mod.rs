@@ -49,7 +49,7 @@ pub async fn fresh_database() -> (Store, String) {
     (store, url)
 }
 
-fn replace_db_name(url: &str, name: &str) -> String {
+pub fn replace_db_name(url: &str, name: &str) -> String {
     let mut u = url::Url::parse(url).expect("DATABASE_URL is a URL");
     u.set_path(&format!("/{name}"));
     u.to_string()
