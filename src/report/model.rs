@@ -792,7 +792,17 @@ pub fn build_summary(
         .map(String::from)
         .collect();
 
-    let agent = agent_extraction(&current);
+    let mut agent = agent_extraction(&current);
+    // What the website is compared with is what the report states: an operator's value where
+    // one was set.
+    for o in decisions
+        .overrides
+        .iter()
+        .filter(|o| o.kind == OverrideKind::Fact && field_kind(&o.key).is_some())
+    {
+        let why = format!("adjusted by {}: {}", o.operator, o.reason);
+        agent.set(&o.key, o.value.clone(), &why);
+    }
     let (website_info, differences) = match website {
         Some(w) => (
             Some(WebsiteInfo {
@@ -1385,6 +1395,44 @@ mod tests {
         );
         assert!(!s.not_mentioned.contains(&"pet_policy".to_string()));
         assert!(s.website.is_none() && s.differences.is_empty());
+    }
+
+    /// The website is compared with what the report states: an operator's value, not the
+    /// machine's it replaced.
+    #[test]
+    fn the_website_is_compared_with_the_adjusted_value() {
+        let facts = vec![fact(1, "application_fee", json!(50), None)];
+        let mut site = Extraction::empty();
+        site.set("application_fee", json!(45), "Application fee: $45");
+        let website = WebsiteRecord {
+            snapshot_id: crate::domain::ids::SnapshotId(1),
+            root_url: "https://grove.test".into(),
+            gathered_at: utc(22, 9, 0),
+            extraction: site,
+        };
+        let machine = build_summary(&facts, &Decisions::default(), &[], Some(&website), Chicago);
+        assert_eq!(machine.differences.len(), 1, "$50 against $45");
+        let decisions = Decisions {
+            flags: Vec::new(),
+            overrides: vec![crate::domain::overrides::Override {
+                kind: OverrideKind::Fact,
+                key: "application_fee".into(),
+                value: json!(45),
+                machine_value: Some(json!(50)),
+                reason: "corrected by phone".into(),
+                operator: "maria".into(),
+                at: utc(23, 9, 0),
+            }],
+        };
+        let adjusted = build_summary(&facts, &decisions, &[], Some(&website), Chicago);
+        assert!(
+            adjusted
+                .differences
+                .iter()
+                .all(|d| d.field != "application_fee"),
+            "{:?}",
+            adjusted.differences
+        );
     }
 
     fn msg(id: i64, outbound: bool, at: DateTime<Utc>, auto: bool) -> ThreadMessage {
