@@ -36,6 +36,7 @@ const SCREENS: &[&str] = &[
     "report_view",
     "thread",
     "thread_needs_review",
+    "thread_adjusted",
     "draft_read",
     "draft_earlier_version",
     "draft_version_diff",
@@ -52,6 +53,37 @@ const SCREENS: &[&str] = &[
 ];
 
 /// Shop #9's grade with two fair-housing flags, the first confirmed by bob.
+/// An operator set the application fee (the machine read $50) and the parking, which the agent
+/// never gave.
+fn adjusted_review() -> secret_shop::tui::state::ThreadReview {
+    use secret_shop::domain::overrides::{Decisions, Override, OverrideKind};
+    let set = |key: &str, value: serde_json::Value, machine: Option<serde_json::Value>| Override {
+        kind: OverrideKind::Fact,
+        key: key.into(),
+        value,
+        machine_value: machine,
+        reason: "told us on the phone".into(),
+        operator: "ann".into(),
+        at: chrono::DateTime::parse_from_rfc3339("2026-11-24T09:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc),
+    };
+    secret_shop::tui::state::ThreadReview {
+        grade: None,
+        decisions: Decisions {
+            flags: Vec::new(),
+            overrides: vec![
+                set(
+                    "application_fee",
+                    serde_json::json!(45),
+                    Some(serde_json::json!(50)),
+                ),
+                set("parking", serde_json::json!("covered, $75 a month"), None),
+            ],
+        },
+    }
+}
+
 fn flagged_review() -> secret_shop::tui::state::ThreadReview {
     use secret_shop::domain::community::FairHousingFlag;
     use secret_shop::domain::overrides::{Decisions, FlagDecision, Verdict};
@@ -189,6 +221,17 @@ fn screen(name: &str) -> App {
                 review: Default::default(),
             }));
             key(&mut app, KeyCode::Char('j'));
+        }
+        "thread_adjusted" => {
+            go(&mut app, Action::GoShops);
+            typed(&mut app, "jj");
+            key(&mut app, KeyCode::Enter);
+            app.handle(Event::Loaded(Loaded::Thread {
+                shop: ShopId(10),
+                messages: thread(),
+                facts: facts(),
+                review: adjusted_review(),
+            }));
         }
         "thread_needs_review" => {
             go(&mut app, Action::GoShops);
@@ -493,6 +536,12 @@ fn report_view() {
 #[test]
 fn thread_with_facts() {
     assert_screen("thread");
+}
+
+/// Operators' values marked ✎: over the machine's, and one the agent never gave.
+#[test]
+fn a_fact_sheet_with_operators_values() {
+    assert_screen("thread_adjusted");
 }
 
 #[test]

@@ -68,16 +68,31 @@ pub fn draw(t: &ThreadView, app: &App, theme: &Theme, f: &mut Frame, area: Rect)
             )
         })
         .collect();
+    // Values only an operator gave (the agent said nothing the machine read): listed after.
+    let mut lines = lines;
+    for o in t.review.decisions.overrides.iter().filter(|o| {
+        o.kind == crate::domain::overrides::OverrideKind::Fact
+            && !current.iter().any(|x| x.field_path == o.key)
+    }) {
+        lines.push(Line::styled(
+            // The mark first: a long value is cut at the pane's edge.
+            format!(
+                "{:<20} ✎ {} (by {})",
+                o.key,
+                display_value(&o.key, &o.value),
+                o.operator
+            ),
+            theme.text,
+        ));
+    }
+    let count = lines.len();
     f.render_widget(
         Paragraph::new(if lines.is_empty() {
             vec![Line::styled("no facts yet", theme.muted)]
         } else {
             lines
         })
-        .block(pane_block(
-            format!(" Fact sheet ({}) ", current.len()),
-            theme,
-        )),
+        .block(pane_block(format!(" Fact sheet ({count}) "), theme)),
         facts,
     );
     let ev = t
