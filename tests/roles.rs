@@ -1,0 +1,153 @@
+//! Roles enforced by Postgres (issue 12): each group role may do what it needs and the database
+//! itself refuses the rest, whatever the application does. Raw SQL as each role's login against
+//! a migrated database on the real server.
+
+mod common;
+
+use common::mail::world;
+use secret_shop::ai::Ai;
+use secret_shop::services::shops::draft_inquiry;
+use sqlx::PgPool;
+
+/// A login role in `group` (unique name, dropped with the test's database being thrown away is
+/// not enough: roles are global, so each test drops its own).
+struct Login {
+    admin: PgPool,
+    name: String,
+    pool: PgPool,
+}
+
+impl Login {
+    async fn new(db_url: &str, group: &str) -> Login {
+        let admin = PgPool::connect(db_url).await.unwrap();
+        let name = format!(
+            "ss_{}_{}",
+            group.trim_start_matches("secret_shop_"),
+            &uuid::Uuid::new_v4().simple().to_string()[..10]
+        );
+        // Names are ours (a uuid), not input: safe to splice.
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE ROLE {name} LOGIN PASSWORD 'pw' IN ROLE {group}"
+        )))
+        .execute(&admin)
+        .await
+        .unwrap();
+        let mut u = url::Url::parse(db_url).unwrap();
+        u.set_username(&name).unwrap();
+        u.set_password(Some("pw")).unwrap();
+        let pool = PgPool::connect(u.as_str()).await.unwrap();
+        Login { admin, name, pool }
+    }
+
+    async fn exec(&self, sql: &str) -> Result<u64, String> {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&self.pool)
+            .await
+            .map(|r| r.rows_affected())
+            .map_err(|e| e.to_string())
+    }
+
+    async fn drop(self) {
+        self.pool.close().await;
+        let db: String = sqlx::query_scalar("SELECT current_database()")
+            .fetch_one(&self.admin)
+            .await
+            .unwrap();
+        for sql in [
+            format!("REVOKE ALL ON DATABASE {db} FROM {}", self.name),
+            format!("DROP OWNED BY {}", self.name),
+            format!("DROP ROLE {}", self.name),
+        ] {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&self.admin)
+                .await;
+        }
+    }
+}
+
+fn refused(r: Result<u64, String>, what: &str) -> String {
+    match r {
+        Ok(n) => panic!("{what}: allowed ({n} rows)"),
+        Err(e) => e,
+    }
+}
+
+#[tokio::test]
+async fn each_role_does_what_it_may_and_the_database_refuses_the_rest() {
+    let w = world().await;
+    let shop = w.store.shop(w.shop).await.unwrap();
+    let draft = draft_inquiry(
+        &w.store,
+        &Ai::offline(),
+        &w.actor,
+        &shop,
+        &w.persona,
+        &w.target,
+        &["application_fee".to_string()],
+    )
+    .await
+    .unwrap();
+    let approve = format!(
+        "UPDATE messages SET status = 'approved' WHERE id = {} AND status = 'pending_review'",
+        draft.id
+    );
+
+    // The worker sends, syncs and drafts, but approving is an operator's act.
+    let worker = Login::new(&w.url, "secret_shop_worker").await;
+    let e = refused(worker.exec(&approve).await, "the worker's approval");
+    assert!(
+        e.contains("may not approve drafts: only an operator approves"),
+        "{e}"
+    );
+    assert!(e.contains(&worker.name), "the refusal names the login: {e}");
+    worker
+        .exec("UPDATE jobs SET attempts = attempts WHERE false")
+        .await
+        .expect("the worker updates jobs");
+    let e = refused(
+        worker.exec("DELETE FROM messages").await,
+        "the worker's delete",
+    );
+    assert!(e.contains("permission denied"), "{e}");
+
+    // A client reads its portfolio; it writes nothing and sees no mail or personas.
+    let client = Login::new(&w.url, "secret_shop_client").await;
+    let e = refused(client.exec(&approve).await, "a client's approval");
+    assert!(e.contains("permission denied for table messages"), "{e}");
+    let e = refused(
+        client.exec("SELECT * FROM personas").await,
+        "a client's read",
+    );
+    assert!(e.contains("permission denied for table personas"), "{e}");
+    assert_eq!(client.exec("SELECT * FROM shops").await, Ok(1));
+
+    // An operator approves, but who is an operator is not theirs to change.
+    let operator = Login::new(&w.url, "secret_shop_operator").await;
+    let e = refused(
+        operator
+            .exec("UPDATE operators SET role = 'admin' WHERE name = 'tester'")
+            .await,
+        "an operator's role change",
+    );
+    assert!(e.contains("permission denied for table operators"), "{e}");
+    let e = refused(
+        operator
+            .exec(&format!("GRANT secret_shop_lead TO {}", operator.name))
+            .await,
+        "an operator making itself a lead",
+    );
+    assert!(
+        e.contains("permission denied") || e.contains("must have admin option"),
+        "{e}"
+    );
+    let e = refused(
+        operator.exec("DELETE FROM audit_log").await,
+        "an operator erasing the record",
+    );
+    assert!(e.contains("permission denied for table audit_log"), "{e}");
+    assert_eq!(operator.exec(&approve).await, Ok(1), "an operator approves");
+
+    for login in [worker, client, operator] {
+        login.drop().await;
+    }
+}
