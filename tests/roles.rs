@@ -151,3 +151,71 @@ async fn each_role_does_what_it_may_and_the_database_refuses_the_rest() {
         login.drop().await;
     }
 }
+
+/// The acting operator is the login: a name in the environment cannot claim another identity,
+/// and the audit log is signed by the database with the login whatever the client writes.
+#[tokio::test]
+async fn the_login_is_the_operator_and_signs_the_record() {
+    let w = world().await;
+    let shop = w.store.shop(w.shop).await.unwrap();
+    let draft = draft_inquiry(
+        &w.store,
+        &Ai::offline(),
+        &w.actor,
+        &shop,
+        &w.persona,
+        &w.target,
+        &["application_fee".to_string()],
+    )
+    .await
+    .unwrap();
+    let carol = Login::new(&w.url, "secret_shop_operator").await;
+    let mut url = url::Url::parse(&w.url).unwrap();
+    url.set_username(&carol.name).unwrap();
+    url.set_password(Some("pw")).unwrap();
+    let mut cli = common::Cli::new(url.as_str());
+    cli.set("SECRET_SHOP_OPERATOR", "mallory");
+
+    let out = cli.run(&["draft", "approve", &draft.id.to_string()]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        said.contains(&format!(
+            "operator.name says mallory but you are logged in to the database as {}",
+            carol.name
+        )),
+        "{said}"
+    );
+
+    cli.env.retain(|(k, _)| k != "SECRET_SHOP_OPERATOR");
+    let me = cli.ok(&["whoami"]);
+    assert!(
+        me.contains(&format!("operator: {}\n", carol.name))
+            && me.contains("member of secret_shop_operator"),
+        "{me}"
+    );
+    cli.ok(&["draft", "approve", &draft.id.to_string()]);
+    let signed: String = sqlx::query_scalar(
+        "SELECT operator FROM audit_log WHERE action = 'approve' AND entity_id = $1",
+    )
+    .bind(draft.id)
+    .fetch_one(w.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(signed, carol.name);
+
+    // Raw SQL naming someone else is signed with the login all the same.
+    carol
+        .exec(
+            "INSERT INTO audit_log (operator, action, entity_type) \
+             VALUES ('mallory', 'note', 'shop')",
+        )
+        .await
+        .unwrap();
+    let signed: String = sqlx::query_scalar("SELECT operator FROM audit_log WHERE action = 'note'")
+        .fetch_one(w.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(signed, carol.name);
+    carol.drop().await;
+}

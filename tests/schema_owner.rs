@@ -58,7 +58,9 @@ fn stderr_of(cli: &Cli, args: &[&str]) -> String {
 #[tokio::test]
 async fn a_non_owner_is_told_who_must_migrate_and_cannot_migrate() {
     let (scratch, owner_url, operator_url) = Scratch::new().await;
-    let operator = Cli::new(&operator_url);
+    let mut operator = Cli::new(&operator_url);
+    // The login is the operator: no name claimed beside it.
+    operator.env.retain(|(k, _)| k != "SECRET_SHOP_OPERATOR");
 
     let said = stderr_of(&operator, &["target", "list"]);
     assert!(

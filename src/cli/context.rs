@@ -76,6 +76,6 @@ impl Ctx {
     }
 
     pub async fn actor(&self, store: &Store) -> anyhow::Result<Actor> {
-        Ok(store.actor(&self.config.operator.name).await?)
+        crate::services::identity::acting_operator(store, &self.config.operator).await
     }
 }

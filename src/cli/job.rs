@@ -61,7 +61,8 @@ pub async fn run(ctx: &Ctx, cmd: JobCmd) -> anyhow::Result<ExitCode> {
             println!("{t}");
         }
         JobCmd::Retry { id } => {
-            store.retry_job(&ctx.config.operator.name, id).await?;
+            let actor = ctx.actor(&store).await?;
+            store.retry_job(&actor.name, id).await?;
             println!("job {id} queued again");
         }
     }

@@ -136,7 +136,11 @@ pub async fn run(cli: Cli, ctx: Ctx) -> anyhow::Result<ExitCode> {
         Some(Command::Whoami { json }) => {
             let store = ctx.store().await?;
             let me = store.whoami().await?;
-            let operator = &ctx.config.operator.name;
+            // Say who the login is even when it may not act as an operator.
+            let operator = match ctx.actor(&store).await {
+                Ok(a) => a.name,
+                Err(e) => format!("none ({e})"),
+            };
             if json {
                 output::print_json(&serde_json::json!({
                     "operator": operator,

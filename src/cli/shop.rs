@@ -163,6 +163,7 @@ pub async fn shop(ctx: &Ctx, cmd: ShopCmd) -> anyhow::Result<ExitCode> {
             println!("cancelled shop {id}");
         }
         ShopCmd::Grade { id, json } => {
+            let actor = ctx.actor(&store).await?;
             let window = crate::engine::send_window(&ctx.config);
             let (_, grade) = grade_shop(
                 &store,
@@ -170,7 +171,7 @@ pub async fn shop(ctx: &Ctx, cmd: ShopCmd) -> anyhow::Result<ExitCode> {
                 id,
                 &window,
                 ctx.config.send_window.time_zone,
-                &ctx.config.operator.name,
+                &actor.name,
             )
             .await?;
             if json {

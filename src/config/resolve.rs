@@ -14,6 +14,7 @@ type EnvFn<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 pub(super) fn finish(config: &mut Config, src: &Sources, env: EnvFn) -> Result<(), ConfigError> {
     let name = config.operator.name.trim();
+    config.operator.named = !name.is_empty();
     config.operator.name = if name.is_empty() {
         whoami::username()
     } else {

@@ -36,6 +36,9 @@ pub struct Config {
 pub struct OperatorConfig {
     /// Never empty after loading: an empty setting becomes the OS user name.
     pub name: String,
+    /// The name was set (config or `SECRET_SHOP_OPERATOR`), not taken from the OS user.
+    #[serde(skip)]
+    pub named: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -8,6 +8,7 @@ pub mod draft_context;
 pub mod editor;
 pub mod gather;
 pub mod grading;
+pub mod identity;
 pub mod overrides;
 pub mod personas;
 pub mod review;

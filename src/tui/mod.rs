@@ -77,7 +77,8 @@ pub async fn run(config: Config, store: Store, opts: TuiOptions) -> anyhow::Resu
     // Everything that can fail for a plain reason fails before the screen is taken.
     let keymap = load_keymap()?;
     let theme = load_theme(&config)?;
-    let actor = store.actor(&config.operator.name).await?;
+    let actor = crate::services::identity::acting_operator(&store, &config.operator).await?;
+    let operator = actor.name.clone();
     let shutdown = CancellationToken::new();
     let engine = if opts.no_engine {
         None
@@ -98,7 +99,7 @@ pub async fn run(config: Config, store: Store, opts: TuiOptions) -> anyhow::Resu
     let listener = tokio::spawn(runtime::listen(store.clone(), tx.clone()));
     let watcher = tokio::spawn(runtime::watch_database(store.clone(), tx.clone()));
 
-    let mut app = App::new(&config.operator.name, keymap, engine.is_some(), Utc::now());
+    let mut app = App::new(&operator, keymap, engine.is_some(), Utc::now());
     for e in app.start() {
         rt.spawn(e);
     }

@@ -1,0 +1,25 @@
+//! Who is acting: the database's answer. A login that is not the schema owner acts as itself
+//! (`session_user`); `operator.name` may only repeat that name. The schema owner (a single-login
+//! set-up, the demo, the tests) names the operator with `operator.name`.
+
+use anyhow::bail;
+
+use crate::config::OperatorConfig;
+use crate::store::{Actor, Store};
+
+pub async fn acting_operator(store: &Store, operator: &OperatorConfig) -> anyhow::Result<Actor> {
+    let me = store.whoami().await?;
+    if me.schema_owner || me.superuser {
+        return Ok(store.actor(&operator.name).await?);
+    }
+    if operator.named && operator.name != me.login {
+        bail!(
+            "operator.name says {} but you are logged in to the database as {}: the login is \
+             who you are (remove SECRET_SHOP_OPERATOR / operator.name, or log in as {})",
+            operator.name,
+            me.login,
+            operator.name
+        );
+    }
+    Ok(store.session_actor().await?)
+}
