@@ -5,65 +5,9 @@
 mod common;
 
 use common::mail::world;
+use common::roles::Login;
 use secret_shop::ai::Ai;
 use secret_shop::services::shops::draft_inquiry;
-use sqlx::PgPool;
-
-/// A login role in `group` (unique name, dropped with the test's database being thrown away is
-/// not enough: roles are global, so each test drops its own).
-struct Login {
-    admin: PgPool,
-    name: String,
-    pool: PgPool,
-}
-
-impl Login {
-    async fn new(db_url: &str, group: &str) -> Login {
-        let admin = PgPool::connect(db_url).await.unwrap();
-        let name = format!(
-            "ss_{}_{}",
-            group.trim_start_matches("secret_shop_"),
-            &uuid::Uuid::new_v4().simple().to_string()[..10]
-        );
-        // Names are ours (a uuid), not input: safe to splice.
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "CREATE ROLE {name} LOGIN PASSWORD 'pw' IN ROLE {group}"
-        )))
-        .execute(&admin)
-        .await
-        .unwrap();
-        let mut u = url::Url::parse(db_url).unwrap();
-        u.set_username(&name).unwrap();
-        u.set_password(Some("pw")).unwrap();
-        let pool = PgPool::connect(u.as_str()).await.unwrap();
-        Login { admin, name, pool }
-    }
-
-    async fn exec(&self, sql: &str) -> Result<u64, String> {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-            .execute(&self.pool)
-            .await
-            .map(|r| r.rows_affected())
-            .map_err(|e| e.to_string())
-    }
-
-    async fn drop(self) {
-        self.pool.close().await;
-        let db: String = sqlx::query_scalar("SELECT current_database()")
-            .fetch_one(&self.admin)
-            .await
-            .unwrap();
-        for sql in [
-            format!("REVOKE ALL ON DATABASE {db} FROM {}", self.name),
-            format!("DROP OWNED BY {}", self.name),
-            format!("DROP ROLE {}", self.name),
-        ] {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(&self.admin)
-                .await;
-        }
-    }
-}
 
 fn refused(r: Result<u64, String>, what: &str) -> String {
     match r {
@@ -170,10 +114,7 @@ async fn the_login_is_the_operator_and_signs_the_record() {
     .await
     .unwrap();
     let carol = Login::new(&w.url, "secret_shop_operator").await;
-    let mut url = url::Url::parse(&w.url).unwrap();
-    url.set_username(&carol.name).unwrap();
-    url.set_password(Some("pw")).unwrap();
-    let mut cli = common::Cli::new(url.as_str());
+    let mut cli = common::Cli::new(&carol.url);
     cli.set("SECRET_SHOP_OPERATOR", "mallory");
 
     let out = cli.run(&["draft", "approve", &draft.id.to_string()]);
@@ -218,4 +159,24 @@ async fn the_login_is_the_operator_and_signs_the_record() {
         .unwrap();
     assert_eq!(signed, carol.name);
     carol.drop().await;
+}
+
+/// A client's login acts on nothing, and says so in words rather than a raw SQL error.
+#[tokio::test]
+async fn a_client_is_told_it_acts_on_nothing() {
+    let w = world().await;
+    let clara = Login::new(&w.url, "secret_shop_client").await;
+    let mut cli = common::Cli::new(&clara.url);
+    cli.env.retain(|(k, _)| k != "SECRET_SHOP_OPERATOR");
+    let out = cli.run(&["draft", "reject", "1", "--reason", "no"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        said.contains(&format!(
+            "{} is a client: it reads its portfolio and acts on nothing",
+            clara.name
+        )),
+        "{said}"
+    );
+    clara.drop().await;
 }

@@ -1,6 +1,7 @@
 //! The real binary in tmux with its engine running (issue 11): reject a follow-up with a reason,
 //! let the scheduler pass over the shop several times, and see that nothing came back: the
-//! review queue stays empty and the shop says who rejected it and why.
+//! review queue stays empty and the shop says who rejected it and why. The TUI logs in as an
+//! operator's own role (issue 12), so its engine runs with an operator's privileges too.
 
 mod common;
 
@@ -8,6 +9,7 @@ use std::time::Duration;
 
 use common::Cli;
 use common::mail::world;
+use common::roles::Login;
 use common::tmux::{Stderr, Tmux, poll, write_script};
 
 const REASON: &str = "too pushy about parking";
@@ -29,10 +31,14 @@ async fn a_rejected_follow_up_does_not_come_back_while_the_scheduler_runs() {
     let follow = w.replied_with_gaps(&engine).await;
     drop(engine);
 
-    let mut cli = Cli::new(&w.url);
+    let login = Login::new(&w.url, "secret_shop_operator").await;
+    let mut cli = Cli::new(&login.url);
     for (k, v) in &w.env {
         cli.set(k, v);
     }
+    // The login is the operator: nothing claims another name.
+    cli.set("DATABASE_URL", &login.url);
+    cli.env.retain(|(k, _)| k != "SECRET_SHOP_OPERATOR");
     // The TUI's own engine plans every second and follows up at once after a reply.
     std::fs::write(
         cli.config_path(),
@@ -79,10 +85,20 @@ async fn a_rejected_follow_up_does_not_come_back_while_the_scheduler_runs() {
         .wait(
             "the shop's next step says who rejected what",
             Duration::from_secs(10),
-            |s| s.contains(&format!("follow-up rejected by tester: {REASON}")),
+            |s| s.contains(&format!("follow-up rejected by {}: {REASON}", login.name)),
         )
         .await;
     assert!(!screen.contains("Review ("), "nothing to review: {screen}");
     tmux.key("q");
     tmux.wait_exit().await;
+    let stderr = std::fs::read_to_string(cli.dir.path().join("stderr.txt")).unwrap_or_default();
+    assert!(stderr.is_empty(), "the TUI wrote to stderr: {stderr}");
+    let denied = std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains("permission denied"))
+        .map(String::from)
+        .collect::<Vec<_>>();
+    assert!(denied.is_empty(), "the engine was refused: {denied:#?}");
+    login.drop().await;
 }

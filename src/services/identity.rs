@@ -12,6 +12,19 @@ pub async fn acting_operator(store: &Store, operator: &OperatorConfig) -> anyhow
     if me.schema_owner || me.superuser {
         return Ok(store.actor(&operator.name).await?);
     }
+    let acts = [
+        "secret_shop_lead",
+        "secret_shop_operator",
+        "secret_shop_worker",
+    ];
+    if !me.groups.iter().any(|g| acts.contains(&g.as_str())) {
+        let what = if me.groups.iter().any(|g| g == "secret_shop_client") {
+            "a client: it reads its portfolio and acts on nothing"
+        } else {
+            "in no operator group (secret_shop_lead, _operator or _worker): ask a lead to add it"
+        };
+        bail!("{} is {what}", me.login);
+    }
     if operator.named && operator.name != me.login {
         bail!(
             "operator.name says {} but you are logged in to the database as {}: the login is \

@@ -14,15 +14,28 @@ impl Store {
         Ok(Actor { id, name })
     }
 
+    /// The operator named `name` (its row made if missing, which only the schema owner and
+    /// leads may: an existing one, such as `system`, any login may act under).
     pub async fn actor(&self, name: &str) -> Result<Actor> {
-        let id: OperatorId = sqlx::query_scalar(
-            "INSERT INTO operators (name) VALUES ($1)
-             ON CONFLICT (name) DO UPDATE SET last_seen_at = now()
-             RETURNING id",
+        let known: Option<OperatorId> = sqlx::query_scalar(
+            "UPDATE operators SET last_seen_at = now() WHERE name = $1 RETURNING id",
         )
         .bind(name)
-        .fetch_one(&self.pool)
+        .fetch_optional(&self.pool)
         .await?;
+        let id = match known {
+            Some(id) => id,
+            None => {
+                sqlx::query_scalar(
+                    "INSERT INTO operators (name) VALUES ($1)
+                     ON CONFLICT (name) DO UPDATE SET last_seen_at = now()
+                     RETURNING id",
+                )
+                .bind(name)
+                .fetch_one(&self.pool)
+                .await?
+            }
+        };
         Ok(Actor {
             id,
             name: name.to_string(),

@@ -10,6 +10,7 @@ use secret_shop::store::Store;
 pub mod chaos;
 pub mod cut;
 pub mod mail;
+pub mod roles;
 pub mod tmux;
 pub mod tui_fixtures;
 
