@@ -10,6 +10,7 @@ mod draft;
 mod inbox;
 mod job;
 mod message;
+mod operator;
 mod output;
 mod overrides;
 mod persona;
@@ -97,6 +98,9 @@ pub enum Command {
     Report(report::ReportCmd),
     /// The decisions on record: who approved, rejected, recalled, edited what, and when.
     Audit(audit::AuditArgs),
+    /// The team's logins and roles (a lead's commands): add, list, role, disable.
+    #[command(subcommand)]
+    Operator(operator::OperatorCmd),
     /// Background jobs (reading replies, ...): list, retry dead ones.
     #[command(subcommand)]
     Job(job::JobCmd),
@@ -181,6 +185,7 @@ pub async fn run(cli: Cli, ctx: Ctx) -> anyhow::Result<ExitCode> {
         Some(Command::Report(cmd)) => report::run(&ctx, cmd).await,
         Some(Command::Job(cmd)) => job::run(&ctx, cmd).await,
         Some(Command::Audit(args)) => audit::run(&ctx, args).await,
+        Some(Command::Operator(cmd)) => operator::run(&ctx, cmd).await,
         Some(Command::Analyze(args)) => analyze::analyze(&ctx, args).await,
         Some(Command::Eval { dir, offline }) => analyze::eval(&ctx, dir, offline).await,
         Some(Command::Worker { once }) => worker::run(&ctx, once).await,

@@ -14,3 +14,4 @@ pub mod personas;
 pub mod review;
 pub mod shops;
 pub mod targets;
+pub mod team;

@@ -10,6 +10,7 @@ mod facts;
 mod grades;
 mod jobs;
 mod leases;
+mod logins;
 mod mailboxes;
 mod messages;
 mod operators;
@@ -36,6 +37,7 @@ pub use error::StoreError;
 pub use facts::FactRow;
 pub use jobs::Job;
 pub use leases::{LeaseGrant, LeaseHolder};
+pub use logins::{GROUPS, LoginRow, group_of};
 pub use mailboxes::{FolderState, Mailbox};
 pub use messages::{
     CLAIM_MINUTES, EVENTS_CHANNEL, InboundBatch, InboundMessage, IngestOutcome, MessageRow,

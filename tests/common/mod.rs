@@ -112,6 +112,29 @@ impl Cli {
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("run secret-shop")
+    }
+
+    /// Runs with `input` on stdin (a password, a confirmation).
+    pub fn run_with_stdin(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write as _;
+        let mut child = self
+            .command(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run secret-shop");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().expect("secret-shop ran")
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_secret-shop"));
         cmd.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -124,7 +147,7 @@ impl Cli {
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        cmd.output().expect("run secret-shop")
+        cmd
     }
 
     /// Runs and insists on success; returns stdout.

@@ -22,8 +22,14 @@ impl Login {
             &uuid::Uuid::new_v4().simple().to_string()[..10]
         );
         // Names are ours (a uuid), not input: safe to splice.
+        // A lead manages logins: that takes CREATEROLE.
+        let create = if group == "secret_shop_lead" {
+            " CREATEROLE"
+        } else {
+            ""
+        };
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "CREATE ROLE {name} LOGIN PASSWORD 'pw' IN ROLE {group}"
+            "CREATE ROLE {name} LOGIN PASSWORD 'pw' IN ROLE {group}{create}"
         )))
         .execute(&admin)
         .await

@@ -1,0 +1,46 @@
+//! The team: logins and their roles, managed by a lead (or the schema owner). Anyone else is told
+//! in words before the database refuses anyway.
+
+use anyhow::bail;
+use secrecy::SecretString;
+
+use crate::store::{Actor, LoginRow, Store};
+
+/// Refuses, naming the acting login's role, unless it is a lead or the schema owner.
+async fn must_lead(store: &Store) -> anyhow::Result<()> {
+    let me = store.whoami().await?;
+    if me.superuser || me.schema_owner || me.groups.iter().any(|g| g == "secret_shop_lead") {
+        return Ok(());
+    }
+    let role = me
+        .groups
+        .iter()
+        .find_map(|g| g.strip_prefix("secret_shop_"))
+        .unwrap_or("not in a team role");
+    bail!("{} is {role}: only a lead manages operators", me.login)
+}
+
+pub async fn add(
+    store: &Store,
+    actor: &Actor,
+    name: &str,
+    role: &str,
+    password: Option<&SecretString>,
+) -> anyhow::Result<()> {
+    must_lead(store).await?;
+    Ok(store.create_login(actor, name, role, password).await?)
+}
+
+pub async fn set_role(store: &Store, actor: &Actor, name: &str, role: &str) -> anyhow::Result<()> {
+    must_lead(store).await?;
+    Ok(store.set_login_role(actor, name, role).await?)
+}
+
+pub async fn disable(store: &Store, actor: &Actor, name: &str) -> anyhow::Result<()> {
+    must_lead(store).await?;
+    Ok(store.disable_login(actor, name).await?)
+}
+
+pub async fn list(store: &Store) -> anyhow::Result<Vec<LoginRow>> {
+    Ok(store.list_logins().await?)
+}
