@@ -180,3 +180,99 @@ async fn a_client_is_told_it_acts_on_nothing() {
     );
     clara.drop().await;
 }
+
+/// The worker's login trying to approve through the app is told why, in words.
+#[tokio::test]
+async fn a_refusal_through_the_app_is_said_in_words() {
+    let w = world().await;
+    let shop = w.store.shop(w.shop).await.unwrap();
+    let draft = draft_inquiry(
+        &w.store,
+        &Ai::offline(),
+        &w.actor,
+        &shop,
+        &w.persona,
+        &w.target,
+        &["application_fee".to_string()],
+    )
+    .await
+    .unwrap();
+    let worker = Login::new(&w.url, "secret_shop_worker").await;
+    let mut cli = common::Cli::new(&worker.url);
+    cli.env.retain(|(k, _)| k != "SECRET_SHOP_OPERATOR");
+    let out = cli.run(&["draft", "approve", &draft.id.to_string()]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        said.contains(&format!(
+            "{} may not approve drafts: only an operator approves",
+            worker.name
+        )) && !said.contains("database error"),
+        "{said}"
+    );
+    let out = cli.run(&["target", "delete", &w.target.id.to_string(), "--yes"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("your login's role may not do this") && !said.contains("database error"),
+        "{said}"
+    );
+    worker.drop().await;
+}
+
+/// The engine runs under the worker's own login: it sends what an operator approved, syncs the
+/// reply and reads it into the fact sheet, and the database refuses it nothing it needs.
+#[tokio::test]
+async fn the_worker_login_sends_syncs_and_reads_with_its_own_privileges() {
+    let w = world().await;
+    let (id, inquiry) = w.approved_inquiry("Two bedrooms").await;
+    let worker = Login::new(&w.url, "secret_shop_worker").await;
+    let mut env = w.env.clone();
+    env.insert("DATABASE_URL".into(), worker.url.clone());
+    env.remove("SECRET_SHOP_OPERATOR");
+    let log = env["SECRET_SHOP_LOG_FILE"].clone();
+    let run = |env: &std::collections::HashMap<String, String>| {
+        let out = common::mail::run_binary(env, &["worker", "--once"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&env);
+    let sent: String = sqlx::query_scalar("SELECT status::text FROM messages WHERE id = $1")
+        .bind(id)
+        .fetch_one(w.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(sent, "sent");
+    w.agent_sends(
+        "Re: Two bedrooms",
+        "Hi Jane, the application fee is $50.\r\n\r\nMaria",
+        &format!("In-Reply-To: <{inquiry}>\r\n"),
+    )
+    .await;
+    common::mail::wait_for_mail(&format!("ops@{}", w.persona_domain), 2).await;
+    let read = common::mail::wait_until(std::time::Duration::from_secs(30), || {
+        run(&env);
+        let store = w.store.clone();
+        let shop = w.shop;
+        async move {
+            store
+                .shop_facts(shop)
+                .await
+                .unwrap()
+                .iter()
+                .any(|f| f.field_path == "application_fee")
+        }
+    })
+    .await;
+    assert!(read.is_some(), "the reply read into the fact sheet");
+    let denied: Vec<String> = std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains("permission denied") || l.contains("may not"))
+        .map(String::from)
+        .collect();
+    assert!(denied.is_empty(), "{denied:#?}");
+    worker.drop().await;
+}

@@ -87,10 +87,23 @@ impl From<sqlx::Error> for StoreError {
                 Some("23514") | Some("23502") | Some("23503") | Some("22P02") | Some("22001") => {
                     StoreError::Invalid(describe(db.as_ref()))
                 }
+                // The login's role does not allow it (a grant missing, or a trigger's refusal
+                // that names the login itself): said as a refusal, not a database failure.
+                Some("42501") => StoreError::Refused(refusal(db.message())),
                 _ => StoreError::Other(e),
             },
             _ => StoreError::Other(e),
         }
+    }
+}
+
+/// "permission denied for table messages" → what it means for the operator.
+fn refusal(message: &str) -> String {
+    match message.strip_prefix("permission denied for ") {
+        Some(what) => {
+            format!("your login's role may not do this (the database refused access to the {what})")
+        }
+        None => message.to_string(),
     }
 }
 
