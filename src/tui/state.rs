@@ -765,6 +765,7 @@ impl Form {
                 .map(|t| t.trim().to_string())
                 .filter(|t| !t.is_empty())
                 .collect(),
+            client: Some(get("client")),
         }
     }
 }

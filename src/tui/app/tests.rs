@@ -143,6 +143,8 @@ fn target(id: i64, name: &str) -> Target {
         updated_at: t0(),
         deleted_at: None,
         version: 1,
+        client_id: None,
+        client: None,
     }
 }
 
