@@ -278,3 +278,88 @@ async fn every_change_to_a_client_is_audited() {
     let json = stdout(&cli.run(&["audit", "--json"]));
     assert!(json.contains("\"client\""), "{json}");
 }
+
+/// The shops of targets 1 and 2 of the demo set, once they belong to Acme Living.
+fn shops_of(shops: &serde_json::Value, targets: &[i64]) -> Vec<i64> {
+    let mut ids: Vec<i64> = shops
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| targets.contains(&s["target_id"].as_i64().unwrap()))
+        .map(|s| s["id"].as_i64().or(s["shop_id"].as_i64()).unwrap())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn shops_portfolio_and_dashboard_narrow_to_one_client() {
+    let (_store, url) = common::fresh_database().await;
+    let cli = Cli::new(&url);
+    assert!(cli.ok(&["demo"]).contains("loaded demo data"));
+    cli.ok(&["client", "add", "Acme Living"]);
+    cli.ok(&["client", "add", "Birch Homes"]);
+    cli.ok(&["target", "edit", "1", "--client", "Acme Living"]);
+    cli.ok(&["target", "edit", "2", "--client", "Acme Living"]);
+
+    let all = cli.json(&["shop", "list", "--json"]);
+    let acme_shops = shops_of(&all, &[1, 2]);
+    assert!(!acme_shops.is_empty(), "the demo shops targets 1 and 2");
+    assert!(acme_shops.len() < all.as_array().unwrap().len());
+
+    let listed = cli.json(&["shop", "list", "--client", "Acme Living", "--json"]);
+    assert_eq!(shops_of(&listed, &[1, 2]), acme_shops);
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        acme_shops.len(),
+        "only Acme's"
+    );
+    let birch = cli.json(&["shop", "list", "--client", "Birch Homes", "--json"]);
+    assert_eq!(birch.as_array().unwrap().len(), 0);
+
+    let p = cli.json(&[
+        "report",
+        "portfolio",
+        "--client",
+        "acme living",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(p["filter"]["client"], "Acme Living");
+    assert_eq!(p["shops"].as_array().unwrap().len(), acme_shops.len());
+    assert_eq!(shops_of(&p["shops"], &[1, 2]), acme_shops, "{p}");
+    assert_eq!(p["totals"]["shops"], acme_shops.len());
+    let md = cli.ok(&["report", "portfolio", "--client", "Acme Living"]);
+    assert!(md.contains("client \u{201c}Acme Living\u{201d}"), "{md}");
+    let unknown = cli.run(&["report", "portfolio", "--client", "Cedar"]);
+    assert!(!unknown.status.success());
+    assert!(
+        stderr(&unknown).contains("no client named \"Cedar\""),
+        "{}",
+        stderr(&unknown)
+    );
+    // Without --client the JSON's filter has no client key (the documented shape).
+    let everything = cli.json(&["report", "portfolio", "--format", "json"]);
+    assert!(everything["filter"].get("client").is_none());
+
+    let d = cli.json(&["report", "dashboard", "--client", "Acme Living", "--json"]);
+    assert_eq!(d["client"], "Acme Living");
+    assert_eq!(d["shops_total"], acme_shops.len());
+    let whole = cli.json(&["report", "dashboard", "--json"]);
+    assert_eq!(whole["shops_total"], all.as_array().unwrap().len());
+    for e in d["recent_activity"].as_array().unwrap() {
+        let id = e["entity_id"].as_i64().unwrap_or_default();
+        match e["entity_type"].as_str().unwrap() {
+            "target" => assert!([1, 2].contains(&id), "{e}"),
+            "shop" => assert!(acme_shops.contains(&id), "{e}"),
+            "client" => assert_eq!(id, 1, "{e}"),
+            _ => {}
+        }
+    }
+    let text = cli.ok(&["report", "dashboard", "--client", "Acme Living"]);
+    assert!(text.starts_with("Dashboard of Acme Living"), "{text}");
+    let empty = cli.json(&["report", "dashboard", "--client", "Birch Homes", "--json"]);
+    assert_eq!(empty["shops_total"], 0);
+    assert_eq!(empty["pending_reviews"], 0);
+    assert_eq!(empty["graded_shops"], 0);
+}

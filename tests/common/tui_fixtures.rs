@@ -333,6 +333,7 @@ pub fn dashboard() -> Dashboard {
     ];
     Dashboard {
         generated_at: now(),
+        client: None,
         time_zone: "America/Chicago".into(),
         shops_by_state: counts
             .iter()
