@@ -294,7 +294,7 @@ fn shops_of(shops: &serde_json::Value, targets: &[i64]) -> Vec<i64> {
 
 #[tokio::test]
 async fn shops_portfolio_and_dashboard_narrow_to_one_client() {
-    let (_store, url) = common::fresh_database().await;
+    let (store, url) = common::fresh_database().await;
     let cli = Cli::new(&url);
     assert!(cli.ok(&["demo"]).contains("loaded demo data"));
     cli.ok(&["client", "add", "Acme Living"]);
@@ -314,6 +314,15 @@ async fn shops_portfolio_and_dashboard_narrow_to_one_client() {
         acme_shops.len(),
         "only Acme's"
     );
+    // The TUI's shops list names each shop's client.
+    for row in store.shop_rows(100, 0).await.unwrap() {
+        let acme = [1, 2].contains(&row.target_id.0);
+        assert_eq!(
+            row.client.as_deref(),
+            acme.then_some("Acme Living"),
+            "{row:?}"
+        );
+    }
     let birch = cli.json(&["shop", "list", "--client", "Birch Homes", "--json"]);
     assert_eq!(birch.as_array().unwrap().len(), 0);
 

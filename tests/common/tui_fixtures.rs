@@ -53,6 +53,7 @@ pub fn shop(id: i64, target: &str, persona: &str, status: ShopStatus) -> ShopRow
         rejection: None,
         outbox_message: None,
         outbox_status: None,
+        client: None,
     }
 }
 
@@ -65,6 +66,7 @@ pub fn shops() -> Vec<ShopRow> {
         ShopStatus::AwaitingReview,
     );
     review.pending_draft = Some(MessageId(31));
+    review.client = Some("Acme Living".into());
     let mut send = shop(11, "Maple Court", "Sam Ortiz", ShopStatus::AwaitingSend);
     send.wait_reason = Some("window".into());
     send.next_attempt_at = Some(at(24, 14, 0));
