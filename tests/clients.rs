@@ -372,3 +372,51 @@ async fn shops_portfolio_and_dashboard_narrow_to_one_client() {
     assert_eq!(empty["pending_reviews"], 0);
     assert_eq!(empty["graded_shops"], 0);
 }
+
+#[tokio::test]
+async fn a_target_given_a_client_being_deleted_waits_and_is_refused() {
+    use secret_shop::domain::client::ClientInput;
+    use secret_shop::domain::target::TargetInput;
+    use secret_shop::store::StoreError;
+
+    let (store, _url) = common::fresh_database().await;
+    let actor = store.actor("alice").await.unwrap();
+    let acme = ClientInput {
+        name: "Acme Living".into(),
+        ..Default::default()
+    };
+    let client = store.insert_client(&actor, &acme).await.unwrap();
+    // Another session is deleting the client: it holds the row.
+    let mut tx = store.pool().begin().await.unwrap();
+    sqlx::query("SELECT id FROM clients WHERE id = $1 FOR UPDATE")
+        .bind(client.id)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let (s, a) = (store.clone(), actor.clone());
+    let insert = tokio::spawn(async move {
+        let grove = TargetInput {
+            name: "The Grove".into(),
+            client: Some("Acme Living".into()),
+            ..Default::default()
+        };
+        s.insert_target(&a, &grove).await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!insert.is_finished(), "the insert waits for the delete");
+    sqlx::query("UPDATE clients SET deleted_at = now() WHERE id = $1")
+        .bind(client.id)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let err = insert.await.unwrap().unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { .. }), "{err}");
+    assert!(
+        store
+            .list_targets(&Default::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -77,7 +77,7 @@ pub async fn run(ctx: &Ctx, cmd: ClientCmd) -> anyhow::Result<ExitCode> {
             println!("added client {} ({})", c.id, c.name);
         }
         ClientCmd::List { all, json } => {
-            let list = store.list_clients(all).await?;
+            let list = clients::list_clients(&store, all).await?;
             if json {
                 print_json(&list)?;
             } else {

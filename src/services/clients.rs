@@ -29,6 +29,11 @@ pub async fn add_client(
     Ok(store.insert_client(actor, &input).await?)
 }
 
+/// Clients by name, with their number of live targets; deleted ones too when asked.
+pub async fn list_clients(store: &Store, include_deleted: bool) -> anyhow::Result<Vec<Client>> {
+    Ok(store.list_clients(include_deleted).await?)
+}
+
 /// A client by id (`12`, `#12`) or by name (any case); deleted ones only by id.
 pub async fn find_client(store: &Store, key: &str) -> anyhow::Result<Client> {
     match key.parse::<ClientId>() {

@@ -15,10 +15,12 @@ const SELECT_CLIENT: &str = "SELECT c.*, (SELECT count(*) FROM targets t
                                          AS targets
                              FROM clients c";
 
-/// The live client named `name` (any case), inside a transaction; NotFound names it.
+/// The live client named `name` (any case), inside a transaction; NotFound names it. The share
+/// lock holds off a concurrent delete until this transaction ends, and waits for one under way
+/// (then sees the client gone): a target never ends up pointing at a deleted client.
 pub(super) async fn resolve_client(conn: &mut PgConnection, name: &str) -> Result<ClientId> {
     sqlx::query_scalar(
-        "SELECT id FROM clients WHERE lower(name) = lower($1) AND deleted_at IS NULL",
+        "SELECT id FROM clients WHERE lower(name) = lower($1) AND deleted_at IS NULL FOR SHARE",
     )
     .bind(name.trim())
     .fetch_optional(conn)
