@@ -962,7 +962,6 @@ pub struct PortfolioQuery {
     pub to: Option<NaiveDate>,
     pub manager: Option<String>,
     /// Only this client's targets (its name); resolved by [`portfolio`].
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client: Option<String>,
 }
 
