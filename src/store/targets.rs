@@ -11,7 +11,7 @@ use crate::domain::target::{Target, TargetInput};
 
 #[derive(Debug, Clone, Default)]
 pub struct TargetFilter {
-    /// Matches name, city, property manager or email, case-insensitively.
+    /// Matches name, city, property manager, email or client name, case-insensitively.
     pub search: Option<String>,
     pub tag: Option<String>,
     /// Only this client's targets.
