@@ -958,6 +958,7 @@ async fn portfolio_figures_are_right_for_a_seeded_set() {
         from: NaiveDate::from_ymd_opt(2026, 11, 20),
         to: NaiveDate::from_ymd_opt(2026, 11, 23),
         manager: None,
+        client: None,
     };
     let p = portfolio(&store, q, Chicago, generated()).await.unwrap();
     let ids: Vec<i64> = p.shops.iter().map(|s| s.shop_id.0).collect();
@@ -967,6 +968,7 @@ async fn portfolio_figures_are_right_for_a_seeded_set() {
         from: NaiveDate::from_ymd_opt(2026, 11, 23),
         to: NaiveDate::from_ymd_opt(2026, 11, 20),
         manager: None,
+        client: None,
     };
     let err = portfolio(&store, bad, Chicago, generated())
         .await

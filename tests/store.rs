@@ -132,6 +132,7 @@ async fn target_search_and_tag_filter() {
     let find = |search: Option<&str>, tag: Option<&str>| TargetFilter {
         search: search.map(Into::into),
         tag: tag.map(Into::into),
+        client: None,
         include_deleted: false,
     };
     let names = |v: Vec<secret_shop::domain::target::Target>| {

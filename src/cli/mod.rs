@@ -3,6 +3,7 @@
 
 mod analyze;
 mod audit;
+mod client;
 mod context;
 mod demo;
 mod doctor;
@@ -67,6 +68,9 @@ pub enum Command {
     /// Target properties.
     #[command(subcommand)]
     Target(Box<target::TargetCmd>),
+    /// Clients: the companies shop programs are run for; targets belong to one.
+    #[command(subcommand)]
+    Client(client::ClientCmd),
     /// Personas and persona templates.
     #[command(subcommand)]
     Persona(persona::PersonaCmd),
@@ -174,6 +178,7 @@ pub async fn run(cli: Cli, ctx: Ctx) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Doctor) => doctor::run(&ctx).await,
         Some(Command::Target(cmd)) => target::run(&ctx, *cmd).await,
+        Some(Command::Client(cmd)) => client::run(&ctx, cmd).await,
         Some(Command::Persona(cmd)) => persona::run(&ctx, cmd).await,
         Some(Command::Demo { cmd }) => demo::run(&ctx, cmd).await,
         Some(Command::Inbox(cmd)) => inbox::run(&ctx, cmd).await,

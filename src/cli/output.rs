@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 use comfy_table::{Table, presets};
 use serde::Serialize;
 
+use crate::domain::client::Client;
 use crate::domain::persona::{Persona, PersonaTemplate};
 use crate::domain::target::Target;
 
@@ -27,7 +28,9 @@ pub fn print_targets(targets: &[Target]) {
         );
         return;
     }
-    let mut t = table(&["ID", "NAME", "CITY", "STATE", "EMAIL", "MANAGER", "TAGS"]);
+    let mut t = table(&[
+        "ID", "NAME", "CLIENT", "CITY", "STATE", "EMAIL", "MANAGER", "TAGS",
+    ]);
     for x in targets {
         let name = if x.deleted_at.is_some() {
             format!("{} (deleted)", x.name)
@@ -37,6 +40,7 @@ pub fn print_targets(targets: &[Target]) {
         t.add_row(vec![
             x.id.to_string(),
             name,
+            client_label(x.client.as_deref()),
             x.city.clone(),
             x.state.clone(),
             x.email.clone(),
@@ -51,6 +55,7 @@ pub fn print_target(x: &Target) {
     let rows = [
         ("id", x.id.to_string()),
         ("name", x.name.clone()),
+        ("client", client_label(x.client.as_deref())),
         ("street", x.street.clone()),
         ("city", x.city.clone()),
         ("state", x.state.clone()),
@@ -71,6 +76,51 @@ pub fn print_target(x: &Target) {
     ];
     print_fields(&rows);
     if let Some(d) = x.deleted_at {
+        println!("{:>18}  {}", "deleted", d.to_rfc3339());
+    }
+}
+
+/// A target's client as lists show it.
+pub fn client_label(name: Option<&str>) -> String {
+    name.map_or_else(|| "no client".to_string(), str::to_string)
+}
+
+pub fn print_clients(clients: &[Client]) {
+    if clients.is_empty() {
+        println!("  (no clients; add one with `secret-shop client add NAME`)");
+        return;
+    }
+    let mut t = table(&["ID", "NAME", "TARGETS", "CONTACT", "NOTES"]);
+    for c in clients {
+        let name = if c.deleted_at.is_some() {
+            format!("{} (deleted)", c.name)
+        } else {
+            c.name.clone()
+        };
+        let notes = c.notes.lines().next().unwrap_or_default().to_string();
+        t.add_row(vec![
+            c.id.to_string(),
+            name,
+            c.targets.to_string(),
+            c.contact.clone(),
+            notes,
+        ]);
+    }
+    println!("{t}");
+}
+
+pub fn print_client(c: &Client) {
+    let rows = [
+        ("id", c.id.to_string()),
+        ("name", c.name.clone()),
+        ("contact", c.contact.clone()),
+        ("targets", c.targets.to_string()),
+        ("notes", c.notes.clone()),
+        ("created", c.created_at.to_rfc3339()),
+        ("version", c.version.to_string()),
+    ];
+    print_fields(&rows);
+    if let Some(d) = c.deleted_at {
         println!("{:>18}  {}", "deleted", d.to_rfc3339());
     }
 }

@@ -45,6 +45,9 @@ pub enum ReportCmd {
         /// Only targets whose property manager's name contains NAME (case-insensitive).
         #[arg(long, value_name = "NAME")]
         manager: Option<String>,
+        /// Only this client's targets (its name).
+        #[arg(long, value_name = "NAME")]
+        client: Option<String>,
         #[arg(long, short)]
         format: Option<Format>,
         #[arg(long, short, value_name = "FILE")]
@@ -53,6 +56,9 @@ pub enum ReportCmd {
     /// The dashboard's figures now: shops by state, pending reviews, replies, response time,
     /// scores, recent activity.
     Dashboard {
+        /// Only this client's shops (its name or id).
+        #[arg(long, value_name = "NAME")]
+        client: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -113,17 +119,30 @@ pub async fn run(ctx: &Ctx, cmd: ReportCmd) -> anyhow::Result<ExitCode> {
             from,
             to,
             manager,
+            client,
             format,
             out,
         } => {
             let format = pick_format(format, out.as_deref());
-            let query = PortfolioQuery { from, to, manager };
+            let query = PortfolioQuery {
+                from,
+                to,
+                manager,
+                client,
+            };
             let p = crate::report::portfolio(&store, query, tz, now).await?;
             let text = render_portfolio(&p, format, RenderOptions::default())?;
             emit(&text, out.as_deref(), "portfolio", format)?;
         }
-        ReportCmd::Dashboard { json } => {
-            let d = store.dashboard(now, tz).await?;
+        ReportCmd::Dashboard { client, json } => {
+            let client = match client {
+                Some(c) => Some(crate::services::clients::find_client(&store, &c).await?),
+                None => None,
+            };
+            let mut d = store
+                .dashboard_for(now, tz, client.as_ref().map(|c| c.id))
+                .await?;
+            d.client = client.map(|c| c.name);
             if json {
                 print_json(&d)?;
                 return Ok(ExitCode::SUCCESS);
@@ -170,8 +189,13 @@ pub async fn run(ctx: &Ctx, cmd: ReportCmd) -> anyhow::Result<ExitCode> {
             for (k, v) in rows {
                 t.add_row(vec![k.to_string(), v]);
             }
+            let of = d
+                .client
+                .as_ref()
+                .map(|c| format!(" of {c}"))
+                .unwrap_or_default();
             println!(
-                "Dashboard ({}, {})",
+                "Dashboard{of} ({}, {})",
                 d.time_zone,
                 now.format("%Y-%m-%d %H:%M UTC")
             );

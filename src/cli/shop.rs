@@ -36,6 +36,9 @@ pub enum ShopCmd {
         json: bool,
     },
     List {
+        /// Only the shops of this client's targets (its name or id).
+        #[arg(long, value_name = "NAME")]
+        client: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -85,8 +88,12 @@ pub async fn shop(ctx: &Ctx, cmd: ShopCmd) -> anyhow::Result<ExitCode> {
                 );
             }
         }
-        ShopCmd::List { json } => {
-            let shops = store.list_shops().await?;
+        ShopCmd::List { client, json } => {
+            let client = match client {
+                Some(c) => Some(crate::services::clients::client_id(&store, &c).await?),
+                None => None,
+            };
+            let shops = store.list_shops_of(client).await?;
             if json {
                 print_json(&shops)?;
             } else {

@@ -28,6 +28,9 @@ pub enum TargetCmd {
         search: Option<String>,
         #[arg(long)]
         tag: Option<String>,
+        /// Only this client's targets (name or id).
+        #[arg(long, value_name = "CLIENT")]
+        client: Option<String>,
         /// Include deleted targets.
         #[arg(long)]
         all: bool,
@@ -109,6 +112,9 @@ pub struct TargetFields {
     /// A tag; repeat for several. On edit, replaces the tags.
     #[arg(long = "tag")]
     tags: Vec<String>,
+    /// The client's name (see `client list`); on edit, "" removes the client.
+    #[arg(long, value_name = "NAME")]
+    client: Option<String>,
 }
 
 impl TargetFields {
@@ -135,6 +141,9 @@ impl TargetFields {
         if !self.tags.is_empty() {
             base.tags = self.tags;
         }
+        if let Some(c) = self.client {
+            base.client = Some(c);
+        }
         base
     }
 }
@@ -159,12 +168,18 @@ pub async fn run(ctx: &Ctx, cmd: TargetCmd) -> anyhow::Result<ExitCode> {
         TargetCmd::List {
             search,
             tag,
+            client,
             all,
             json,
         } => {
+            let client = match client {
+                Some(c) => Some(crate::services::clients::client_id(&store, &c).await?),
+                None => None,
+            };
             let filter = TargetFilter {
                 search,
                 tag,
+                client,
                 include_deleted: all,
             };
             let targets = store.list_targets(&filter).await?;

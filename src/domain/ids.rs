@@ -43,6 +43,7 @@ id_type!(
     GradeId,
     JobId,
     SnapshotId,
+    ClientId,
 );
 
 #[cfg(test)]

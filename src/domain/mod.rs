@@ -1,6 +1,7 @@
 //! Plain types and rules of the product. No IO, no async: everything here is testable alone.
 
 pub mod address;
+pub mod client;
 pub mod community;
 pub mod diff;
 pub mod facts;

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::FieldError;
-use super::ids::TargetId;
+use super::ids::{ClientId, TargetId};
 
 /// A property being shopped, as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
@@ -28,6 +28,11 @@ pub struct Target {
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
     pub version: i32,
+    /// The client the property is shopped for; `None`: no client.
+    pub client_id: Option<ClientId>,
+    /// That client's name (joined in by the store's reads).
+    #[sqlx(default)]
+    pub client: Option<String>,
 }
 
 /// What an operator (form, CLI flags or CSV row) provides for a target.
@@ -46,6 +51,9 @@ pub struct TargetInput {
     pub time_zone: Option<String>,
     pub notes: String,
     pub tags: Vec<String>,
+    /// The client's name (any case); `None` or empty: no client.
+    #[serde(default)]
+    pub client: Option<String>,
 }
 
 /// Column names of the CSV import/export, in order.
@@ -63,6 +71,7 @@ pub const CSV_FIELDS: &[&str] = &[
     "time_zone",
     "notes",
     "tags",
+    "client",
 ];
 
 impl TargetInput {
@@ -91,6 +100,10 @@ impl TargetInput {
             .time_zone
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty());
+        self.client = self
+            .client
+            .map(|c| c.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|c| !c.is_empty());
         self.tags = self
             .tags
             .iter()
@@ -162,6 +175,7 @@ impl TargetInput {
                 "time_zone" => input.time_zone = Some(value),
                 "notes" => input.notes = value,
                 "tags" => input.tags = value.split(';').map(str::to_string).collect(),
+                "client" => input.client = Some(value),
                 _ => {}
             }
         }
@@ -183,6 +197,7 @@ impl TargetInput {
             self.time_zone.clone().unwrap_or_default(),
             self.notes.clone(),
             self.tags.join(";"),
+            self.client.clone().unwrap_or_default(),
         ]
     }
 }
@@ -203,6 +218,7 @@ impl From<&Target> for TargetInput {
             time_zone: t.time_zone.clone(),
             notes: t.notes.clone(),
             tags: t.tags.clone(),
+            client: t.client.clone(),
         }
     }
 }
@@ -226,10 +242,12 @@ pub fn check_csv_headers(headers: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Parses CSV text (header row first); `source` names it in messages.
+/// Parses CSV text (header row first); `source` names it in messages. A `client` column must
+/// name one of `clients` (any case; written back as the client spells it).
 pub fn parse_targets_csv(
     data: impl std::io::Read,
     source: &str,
+    clients: &[String],
 ) -> Result<Vec<TargetInput>, String> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -248,7 +266,9 @@ pub fn parse_targets_csv(
             Ok(record) => {
                 let line = record.position().map_or(0, |p| p.line());
                 let values: Vec<String> = record.iter().map(str::to_string).collect();
-                match TargetInput::from_csv_record(&headers, &values) {
+                match TargetInput::from_csv_record(&headers, &values)
+                    .and_then(|input| with_known_client(input, clients))
+                {
                     Ok(input) => inputs.push(input),
                     Err(errs) => {
                         for e in errs {
@@ -276,6 +296,28 @@ pub fn parse_targets_csv(
         ));
     }
     Ok(inputs)
+}
+
+/// The row's client as one of `clients` spells it, or an error naming the unknown one.
+fn with_known_client(
+    mut input: TargetInput,
+    clients: &[String],
+) -> Result<TargetInput, Vec<FieldError>> {
+    if let Some(name) = &input.client {
+        match super::client::find_client(clients, name) {
+            Some(known) => input.client = Some(known.to_string()),
+            None => {
+                return Err(vec![FieldError::new(
+                    "client",
+                    format!(
+                        "{name:?} is not a client (add it with `secret-shop client add`, \
+                         or leave the column empty)"
+                    ),
+                )]);
+            }
+        }
+    }
+    Ok(input)
 }
 
 /// A plausible address: one `@`, a local part, and a dotted domain. Deliverability is the mail
@@ -362,6 +404,22 @@ mod tests {
         let headers: Vec<String> = CSV_FIELDS.iter().map(|s| s.to_string()).collect();
         let back = TargetInput::from_csv_record(&headers, &v.to_csv_record()).unwrap();
         assert_eq!(back, v);
+    }
+
+    #[test]
+    fn a_csv_client_must_be_known_and_is_named_by_line() {
+        let known = vec!["Acme Living".to_string()];
+        let csv = "name,client\nThe Grove,acme living\nBirch,\n";
+        let rows = parse_targets_csv(csv.as_bytes(), "t.csv", &known).unwrap();
+        assert_eq!(rows[0].client.as_deref(), Some("Acme Living"));
+        assert_eq!(rows[1].client, None);
+        let bad = "name,client\nThe Grove,Acme Living\nBirch,Cedar Co\n";
+        let err = parse_targets_csv(bad.as_bytes(), "t.csv", &known).unwrap_err();
+        assert!(err.contains("nothing imported"), "{err}");
+        assert!(
+            err.contains("line 3: client: \"Cedar Co\" is not a client"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -236,6 +236,9 @@ pub fn portfolio(p: &Portfolio, _o: RenderOptions) -> Result<String, ReportError
         (None, Some(t)) => format!("Shops started up to {t}"),
         (None, None) => "All shops".to_string(),
     };
+    if let Some(c) = &p.filter.client {
+        scope.push_str(&format!(", client \u{201c}{c}\u{201d}"));
+    }
     if let Some(m) = &p.filter.manager {
         scope.push_str(&format!(", property manager matching \u{201c}{m}\u{201d}"));
     }

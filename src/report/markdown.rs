@@ -513,6 +513,9 @@ pub fn portfolio(p: &Portfolio) -> String {
         (None, Some(t)) => scope.push(format!("shops started up to {t}")),
         (None, None) => scope.push("all shops".to_string()),
     }
+    if let Some(c) = &p.filter.client {
+        scope.push(format!("client \u{201c}{}\u{201d}", md(c)));
+    }
     if let Some(m) = &p.filter.manager {
         scope.push(format!(
             "property manager matching \u{201c}{}\u{201d}",

@@ -971,6 +971,8 @@ pub struct PortfolioQuery {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub manager: Option<String>,
+    /// Only this client's targets (its name); resolved by [`portfolio`].
+    pub client: Option<String>,
 }
 
 impl PortfolioQuery {
@@ -992,6 +994,7 @@ impl PortfolioQuery {
                 .as_ref()
                 .map(|m| m.trim().to_string())
                 .filter(|m| !m.is_empty()),
+            client: None,
         })
     }
 }
@@ -1099,7 +1102,20 @@ pub async fn portfolio(
     tz: Tz,
     now: DateTime<Utc>,
 ) -> Result<Portfolio, ReportError> {
-    let filter = query.to_filter(tz)?;
+    let mut query = query;
+    let mut filter = query.to_filter(tz)?;
+    if let Some(name) = query.client.as_deref().filter(|c| !c.trim().is_empty()) {
+        let client = store.client_by_name(name).await.map_err(|e| match e {
+            StoreError::NotFound { .. } => ReportError::BadQuery(format!(
+                "there is no client named {:?}; `secret-shop client list` shows them",
+                name.trim()
+            )),
+            e => e.into(),
+        })?;
+        filter.client = Some(client.id);
+        // The report names the client as it is spelled, not as it was typed.
+        query.client = Some(client.name);
+    }
     let rows = store.portfolio_rows(&filter, &fee_fields()).await?;
     Ok(build_portfolio(rows, query, tz, now))
 }
@@ -1533,6 +1549,7 @@ mod tests {
             from: NaiveDate::from_ymd_opt(2026, 11, 1),
             to: NaiveDate::from_ymd_opt(2026, 11, 30),
             manager: Some("  ".into()),
+            client: None,
         };
         let f = q.to_filter(Chicago).unwrap();
         assert_eq!(f.from, Some(utc(1, 5, 0)), "CDT until 1 Nov 02:00");
@@ -1545,6 +1562,7 @@ mod tests {
             from: q.to,
             to: q.from,
             manager: None,
+            client: None,
         };
         assert!(backwards.to_filter(Chicago).is_err());
     }

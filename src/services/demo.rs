@@ -102,8 +102,8 @@ pub async fn load_demo(
     if !existing.is_empty() || !store.list_templates().await?.is_empty() {
         return Ok(None);
     }
-    let inputs =
-        parse_targets_csv(DEMO_TARGETS.as_bytes(), "demo targets").map_err(anyhow::Error::msg)?;
+    let inputs = parse_targets_csv(DEMO_TARGETS.as_bytes(), "demo targets", &[])
+        .map_err(anyhow::Error::msg)?;
     let targets = store.import_targets(actor, &inputs).await?;
     let mut loaded = DemoLoaded {
         targets: targets.len(),

@@ -1,6 +1,7 @@
 //! Use cases shared by the CLI, the TUI and the worker. They hold no state between calls and
 //! never draw.
 
+pub mod clients;
 pub mod demo;
 pub mod demo_agent;
 pub mod demo_history;

@@ -20,6 +20,7 @@ text_enum! {
         Grade => "grade",
         Job => "job",
         WebsiteSnapshot => "website_snapshot",
+        Client => "client",
     }
 }
 

@@ -3,6 +3,7 @@
 //! No business decisions here, and never SQL built from values.
 
 mod audit;
+mod clients;
 mod demo_history;
 mod draft_versions;
 mod error;

@@ -11,7 +11,7 @@ use super::grades::with_review;
 use super::{Result, Store};
 use crate::domain::community::Extraction;
 use crate::domain::grading::Metrics;
-use crate::domain::ids::{ShopId, SnapshotId, TargetId};
+use crate::domain::ids::{ClientId, ShopId, SnapshotId, TargetId};
 use crate::domain::rubric::Grade;
 use crate::domain::send_window::local_instant;
 use crate::domain::shop::ShopStatus;
@@ -23,6 +23,24 @@ macro_rules! is_answer {
     () => {
         " m.direction = 'inbound' AND NOT m.is_auto_reply AND NOT m.is_bounce
           AND coalesce(m.responder_kind, 'human') <> 'auto' "
+    };
+}
+
+/// `COL` is a shop id of client `$P`'s targets, or `$P` is NULL (every shop). Subquery aliases
+/// `cs`/`ct` so they cannot capture the outer query's.
+macro_rules! of_client {
+    ($col:literal, $p:literal) => {
+        concat!(
+            " (",
+            $p,
+            "::bigint IS NULL OR ",
+            $col,
+            " IN (
+                 SELECT cs.id FROM shops cs JOIN targets ct ON ct.id = cs.target_id
+                 WHERE ct.client_id = ",
+            $p,
+            ")) "
+        )
     };
 }
 
@@ -52,6 +70,8 @@ pub struct PortfolioFilter {
     pub to: Option<DateTime<Utc>>,
     /// The property manager's name contains this (case-insensitive).
     pub manager: Option<String>,
+    /// Only the shops of this client's targets.
+    pub client: Option<ClientId>,
 }
 
 /// One shop of a portfolio, as measured from the database.
@@ -109,6 +129,9 @@ pub struct ScoreBucket {
 #[derive(Debug, Clone, Serialize)]
 pub struct Dashboard {
     pub generated_at: DateTime<Utc>,
+    /// The client whose shops these are (its name); absent: every shop.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
     /// The zone "today", "this week" and the days are counted in.
     pub time_zone: String,
     /// Every status, in the order of the shop loop, zeros included.
@@ -245,6 +268,7 @@ impl Store {
              WHERE ($1::timestamptz IS NULL OR coalesce(s.started_at, s.created_at) >= $1)
                AND ($2::timestamptz IS NULL OR coalesce(s.started_at, s.created_at) < $2)
                AND ($3::text IS NULL OR strpos(lower(t.property_manager), lower($3)) > 0)
+               AND ($5::bigint IS NULL OR t.client_id = $5)
              ORDER BY coalesce(s.started_at, s.created_at), s.id"
         );
         Ok(sqlx::query_as(SQL)
@@ -252,6 +276,7 @@ impl Store {
             .bind(filter.to)
             .bind(filter.manager.as_deref().filter(|m| !m.trim().is_empty()))
             .bind(fee_fields)
+            .bind(filter.client)
             .fetch_all(&self.pool)
             .await?)
     }
@@ -259,31 +284,57 @@ impl Store {
     /// The dashboard's figures at `now`, days counted in `tz`: five small aggregate queries,
     /// run side by side.
     pub async fn dashboard(&self, now: DateTime<Utc>, tz: Tz) -> Result<Dashboard> {
+        self.dashboard_for(now, tz, None).await
+    }
+
+    /// The dashboard of one client's shops (its targets' shops, their messages, grades and
+    /// audit entries), or of everything with `None`.
+    pub async fn dashboard_for(
+        &self,
+        now: DateTime<Utc>,
+        tz: Tz,
+        client: Option<ClientId>,
+    ) -> Result<Dashboard> {
         let (today, monday, first_day) = dashboard_bounds(now, tz);
         let since = local_instant(tz, first_day, NaiveTime::MIN).unwrap_or(now);
 
-        let states = sqlx::query_as::<_, (ShopStatus, i64)>(
-            "SELECT status, count(*) FROM shops GROUP BY status",
-        )
+        let states = sqlx::query_as::<_, (ShopStatus, i64)>(concat!(
+            "SELECT s.status, count(*) FROM shops s WHERE",
+            of_client!("s.id", "$1"),
+            "GROUP BY s.status"
+        ))
+        .bind(client)
         .fetch_all(&self.pool);
 
         const FIGURES: &str = concat!(
             "SELECT
                  (SELECT count(*) FROM messages
-                  WHERE direction = 'outbound' AND status = 'pending_review') AS pending,
+                  WHERE direction = 'outbound' AND status = 'pending_review' AND",
+            of_client!("shop_id", "$3"),
+            ") AS pending,
                  (SELECT count(*) FROM messages m WHERE",
             is_answer!(),
-            "AND m.shop_id IS NOT NULL AND m.received_at >= $1) AS today,
+            "AND m.shop_id IS NOT NULL AND m.received_at >= $1 AND",
+            of_client!("m.shop_id", "$3"),
+            ") AS today,
                  (SELECT count(*) FROM messages m WHERE",
             is_answer!(),
-            "AND m.shop_id IS NOT NULL AND m.received_at >= $2) AS week,
-                 (SELECT avg(total) FROM grades WHERE is_current) AS average_score,
-                 (SELECT count(*) FROM grades WHERE is_current) AS graded,
+            "AND m.shop_id IS NOT NULL AND m.received_at >= $2 AND",
+            of_client!("m.shop_id", "$3"),
+            ") AS week,
+                 (SELECT avg(total) FROM grades WHERE is_current AND",
+            of_client!("shop_id", "$3"),
+            ") AS average_score,
+                 (SELECT count(*) FROM grades WHERE is_current AND",
+            of_client!("shop_id", "$3"),
+            ") AS graded,
                  (SELECT percentile_cont(0.5) WITHIN GROUP (
                           ORDER BY floor(extract(epoch FROM r.first_reply - f.first_sent) / 60))
                   FROM (SELECT shop_id, min(sent_at) AS first_sent FROM messages
                         WHERE direction = 'outbound' AND status = 'sent' AND shop_id IS NOT NULL
-                        GROUP BY shop_id) f
+                          AND",
+            of_client!("shop_id", "$3"),
+            "GROUP BY shop_id) f
                   CROSS JOIN LATERAL (
                       SELECT min(coalesce(m.received_at, m.created_at)) AS first_reply
                       FROM messages m
@@ -295,31 +346,59 @@ impl Store {
         let figures = sqlx::query_as::<_, (i64, i64, i64, Option<f64>, i64, Option<f64>)>(FIGURES)
             .bind(today)
             .bind(monday)
+            .bind(client)
             .fetch_one(&self.pool);
 
         const PER_DAY: &str = concat!(
             "SELECT (m.received_at AT TIME ZONE $1)::date AS day, count(*) FROM messages m WHERE",
             is_answer!(),
             "AND m.shop_id IS NOT NULL AND m.received_at >= $2
-               AND m.received_at <= $3
-             GROUP BY 1"
+               AND m.received_at <= $3 AND",
+            of_client!("m.shop_id", "$4"),
+            "GROUP BY 1"
         );
         let per_day = sqlx::query_as::<_, (NaiveDate, i64)>(PER_DAY)
             .bind(tz.name())
             .bind(since)
             .bind(now)
+            .bind(client)
             .fetch_all(&self.pool);
 
-        let scores = sqlx::query_as::<_, (i32, i64)>(
+        let scores = sqlx::query_as::<_, (i32, i64)>(concat!(
             "SELECT least(greatest(floor(total / max_total * 10), 0), 9)::int AS bucket, count(*)
-             FROM grades WHERE is_current AND max_total > 0 GROUP BY 1",
-        )
+             FROM grades WHERE is_current AND max_total > 0 AND",
+            of_client!("shop_id", "$1"),
+            "GROUP BY 1"
+        ))
+        .bind(client)
         .fetch_all(&self.pool);
 
-        let activity = sqlx::query_as::<_, AuditEntry>(
-            "SELECT * FROM audit_log ORDER BY at DESC, id DESC LIMIT $1",
-        )
+        // A client's activity: the entries on it, its targets, their shops and what those hold.
+        let activity = sqlx::query_as::<_, AuditEntry>(concat!(
+            "SELECT a.* FROM audit_log a
+             WHERE $2::bigint IS NULL
+                OR (a.entity_type = 'client' AND a.entity_id = $2)
+                OR (a.entity_type = 'target'
+                    AND a.entity_id IN (SELECT id FROM targets WHERE client_id = $2))
+                OR (a.entity_type = 'shop' AND",
+            of_client!("a.entity_id", "$2"),
+            ")
+                OR (a.entity_type = 'message' AND a.entity_id IN (
+                    SELECT id FROM messages WHERE",
+            of_client!("shop_id", "$2"),
+            "))
+                OR (a.entity_type = 'fact' AND a.entity_id IN (
+                    SELECT id FROM facts WHERE",
+            of_client!("shop_id", "$2"),
+            "))
+                OR (a.entity_type = 'grade' AND a.entity_id IN (
+                    SELECT id FROM grades WHERE",
+            of_client!("shop_id", "$2"),
+            "))
+             ORDER BY a.at DESC, a.id DESC LIMIT $1"
+        ))
         .bind(DASHBOARD_ACTIVITY)
+        .bind(client)
         .fetch_all(&self.pool);
 
         let (states, figures, per_day, scores, activity) =
@@ -363,6 +442,7 @@ impl Store {
             .collect();
         Ok(Dashboard {
             generated_at: now,
+            client: None,
             time_zone: tz.name().to_string(),
             shops_by_state,
             shops_total,

@@ -5,7 +5,7 @@ use sqlx::PgConnection;
 
 use super::audit::{EntityType, record, record_as};
 use super::{Actor, Result, Store, StoreError};
-use crate::domain::ids::{MessageId, PersonaId, ShopId, TargetId};
+use crate::domain::ids::{ClientId, MessageId, PersonaId, ShopId, TargetId};
 use crate::domain::shop::{Shop, ShopStatus};
 
 const SHOP_COLUMNS: &str = "id, target_id, persona_id, status, status_reason, required_fields,
@@ -79,9 +79,18 @@ impl Store {
     }
 
     pub async fn list_shops(&self) -> Result<Vec<Shop>> {
+        self.list_shops_of(None).await
+    }
+
+    /// The shops of one client's targets (`None`: every shop), most recently changed first.
+    pub async fn list_shops_of(&self, client: Option<ClientId>) -> Result<Vec<Shop>> {
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {SHOP_COLUMNS} FROM shops ORDER BY updated_at DESC, id DESC"
+            "SELECT {SHOP_COLUMNS} FROM shops
+             WHERE $1::bigint IS NULL
+                OR target_id IN (SELECT id FROM targets WHERE client_id = $1)
+             ORDER BY updated_at DESC, id DESC"
         )))
+        .bind(client)
         .fetch_all(&self.pool)
         .await?)
     }

@@ -4,29 +4,49 @@ use serde_json::json;
 use sqlx::PgConnection;
 
 use super::audit::{EntityType, record};
+use super::clients::resolve_client;
 use super::{Actor, Result, Store, StoreError};
-use crate::domain::ids::TargetId;
+use crate::domain::ids::{ClientId, TargetId};
 use crate::domain::target::{Target, TargetInput};
 
 #[derive(Debug, Clone, Default)]
 pub struct TargetFilter {
-    /// Matches name, city, property manager or email, case-insensitively.
+    /// Matches name, city, property manager, email or client name, case-insensitively.
     pub search: Option<String>,
     pub tag: Option<String>,
+    /// Only this client's targets.
+    pub client: Option<ClientId>,
     pub include_deleted: bool,
 }
 
+/// Targets with their client's name (`t` is the targets row set, a table or a CTE).
+const WITH_CLIENT: &str =
+    "SELECT t.*, c.name AS client FROM t LEFT JOIN clients c ON c.id = t.client_id";
+
+/// The id of the client an input names, checked inside the write's transaction.
+async fn client_id(conn: &mut PgConnection, t: &TargetInput) -> Result<Option<ClientId>> {
+    match t.client.as_deref() {
+        Some(name) => Ok(Some(resolve_client(conn, name).await?)),
+        None => Ok(None),
+    }
+}
+
 async fn insert_one(conn: &mut PgConnection, actor: &Actor, t: &TargetInput) -> Result<Target> {
+    let client = client_id(conn, t).await?;
     let target: Target = bind_fields(
-        sqlx::query_as(
-            "INSERT INTO targets (name, street, city, state, zip, phone, email, website, owners,
-                                  property_manager, time_zone, notes, tags, created_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-             RETURNING *",
-        ),
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "WITH t AS (
+                 INSERT INTO targets (name, street, city, state, zip, phone, email, website,
+                                      owners, property_manager, time_zone, notes, tags,
+                                      created_by, client_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                 RETURNING *)
+             {WITH_CLIENT}"
+        ))),
         t,
     )
     .bind(actor.id)
+    .bind(client)
     .fetch_one(&mut *conn)
     .await?;
     record(
@@ -35,7 +55,7 @@ async fn insert_one(conn: &mut PgConnection, actor: &Actor, t: &TargetInput) -> 
         "create",
         EntityType::Target,
         Some(target.id.0),
-        json!({ "name": target.name }),
+        json!({ "name": target.name, "client": target.client }),
     )
     .await?;
     Ok(target)
@@ -65,11 +85,13 @@ impl Store {
     }
 
     pub async fn target(&self, id: TargetId) -> Result<Target> {
-        sqlx::query_as("SELECT * FROM targets WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| StoreError::not_found("target", id))
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "WITH t AS (SELECT * FROM targets WHERE id = $1) {WITH_CLIENT}"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("target", id))
     }
 
     pub async fn list_targets(&self, filter: &TargetFilter) -> Result<Vec<Target>> {
@@ -82,16 +104,18 @@ impl Store {
             )
         });
         Ok(sqlx::query_as(
-            "SELECT * FROM targets
-             WHERE ($1 OR deleted_at IS NULL)
-               AND ($2::text IS NULL OR name ILIKE $2 OR city ILIKE $2
-                    OR property_manager ILIKE $2 OR email ILIKE $2)
-               AND ($3::text IS NULL OR $3 = ANY(tags))
-             ORDER BY lower(name), id",
+            "SELECT t.*, c.name AS client FROM targets t LEFT JOIN clients c ON c.id = t.client_id
+             WHERE ($1 OR t.deleted_at IS NULL)
+               AND ($2::text IS NULL OR t.name ILIKE $2 OR t.city ILIKE $2
+                    OR t.property_manager ILIKE $2 OR t.email ILIKE $2 OR c.name ILIKE $2)
+               AND ($3::text IS NULL OR $3 = ANY(t.tags))
+               AND ($4::bigint IS NULL OR t.client_id = $4)
+             ORDER BY lower(t.name), t.id",
         )
         .bind(filter.include_deleted)
         .bind(pattern)
         .bind(filter.tag.as_deref().map(str::to_lowercase))
+        .bind(filter.client)
         .fetch_all(&self.pool)
         .await?)
     }
@@ -105,32 +129,39 @@ impl Store {
         t: &TargetInput,
     ) -> Result<Target> {
         let mut tx = self.pool.begin().await?;
-        let before: Target =
-            sqlx::query_as("SELECT * FROM targets WHERE id = $1 AND deleted_at IS NULL FOR UPDATE")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or_else(|| StoreError::not_found("target", id))?;
+        let before: Target = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "WITH t AS (SELECT * FROM targets WHERE id = $1 AND deleted_at IS NULL FOR UPDATE)
+             {WITH_CLIENT}"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found("target", id))?;
         if expected_version.is_some_and(|v| v != before.version) {
             return Err(StoreError::Conflict {
                 entity: "target",
                 id: id.to_string(),
             });
         }
+        let client = client_id(&mut tx, t).await?;
         let after: Target = bind_fields(
-            sqlx::query_as(
-                "UPDATE targets SET name = $1, street = $2, city = $3, state = $4, zip = $5,
-                        phone = $6, email = $7, website = $8, owners = $9, property_manager = $10,
-                        time_zone = $11, notes = $12, tags = $13, updated_at = now(),
-                        version = version + 1
-                 WHERE id = $14 RETURNING *",
-            ),
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "WITH t AS (
+                     UPDATE targets SET name = $1, street = $2, city = $3, state = $4, zip = $5,
+                            phone = $6, email = $7, website = $8, owners = $9,
+                            property_manager = $10, time_zone = $11, notes = $12, tags = $13,
+                            client_id = $15, updated_at = now(), version = version + 1
+                     WHERE id = $14 RETURNING *)
+                 {WITH_CLIENT}"
+            ))),
             t,
         )
         .bind(id)
+        .bind(client)
         .fetch_one(&mut *tx)
         .await?;
-        let changed = changed_fields(&TargetInput::from(&before), t);
+        // The stored values on both sides: a client typed in another case is no change.
+        let changed = changed_fields(&TargetInput::from(&before), &TargetInput::from(&after));
         record(
             &mut tx,
             actor,

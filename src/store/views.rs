@@ -38,6 +38,9 @@ pub struct ShopRow {
     /// recalled until the outbox takes it.
     pub outbox_message: Option<MessageId>,
     pub outbox_status: Option<String>,
+    /// The target's client (its name); `None`: no client.
+    #[sqlx(default)]
+    pub client: Option<String>,
 }
 
 /// A line of the inbox: one inbound message with its shop's names.
@@ -95,9 +98,10 @@ impl Store {
                     m.wait_reason, m.next_attempt_at, g.total AS score,
                     coalesce(g.review_reasons, '{}') AS review_reasons, m.failed_message,
                     m.send_error, rj.rejection, ob.id AS outbox_message,
-                    ob.status::text AS outbox_status
+                    ob.status::text AS outbox_status, c.name AS client
              FROM (SELECT * FROM shops ORDER BY updated_at DESC, id DESC LIMIT $1 OFFSET $2) s
              JOIN targets t ON t.id = s.target_id
+             LEFT JOIN clients c ON c.id = t.client_id
              JOIN personas p ON p.id = s.persona_id
              LEFT JOIN grades g ON g.shop_id = s.id AND g.is_current
              LEFT JOIN LATERAL (
@@ -152,9 +156,10 @@ impl Store {
                     coalesce(g.review_reasons, '{}') AS review_reasons,
                     NULL::bigint AS failed_message, NULL::text AS send_error,
                     NULL::text AS rejection, NULL::bigint AS outbox_message,
-                    NULL::text AS outbox_status
+                    NULL::text AS outbox_status, c.name AS client
              FROM shops s
              JOIN targets t ON t.id = s.target_id
+             LEFT JOIN clients c ON c.id = t.client_id
              JOIN personas p ON p.id = s.persona_id
              LEFT JOIN grades g ON g.shop_id = s.id AND g.is_current
              WHERE s.target_id = $1

@@ -37,6 +37,8 @@ pub struct App {
     pub targets: ListView<Target>,
     pub personas: ListView<Persona>,
     pub templates: ListView<crate::domain::persona::PersonaTemplate>,
+    /// The live clients' names, what the target form's client picker offers.
+    pub clients: Vec<String>,
     /// The personas pane shows the templates instead.
     pub show_templates: bool,
     pub thread: Option<ThreadView>,
@@ -81,6 +83,7 @@ impl App {
             targets: ListView::default(),
             personas: ListView::default(),
             templates: ListView::default(),
+            clients: Vec::new(),
             show_templates: false,
             thread: None,
             draft: None,
@@ -411,7 +414,14 @@ fn subsequence(hay: &str, needle: &str) -> bool {
 }
 
 pub fn shop_text(s: &ShopRow) -> String {
-    format!("{} {} {} {}", s.id, s.target_name, s.persona_name, s.status)
+    format!(
+        "{} {} {} {} {}",
+        s.id,
+        s.target_name,
+        s.persona_name,
+        s.status,
+        s.client.as_deref().unwrap_or("")
+    )
 }
 
 pub fn draft_text(m: &MessageRow) -> String {
@@ -431,8 +441,13 @@ pub fn inbox_text(m: &InboxRow) -> String {
 
 pub fn target_text(t: &Target) -> String {
     format!(
-        "{} {} {} {} {}",
-        t.id, t.name, t.city, t.property_manager, t.email
+        "{} {} {} {} {} {}",
+        t.id,
+        t.name,
+        t.city,
+        t.property_manager,
+        t.email,
+        t.client.as_deref().unwrap_or("")
     )
 }
 

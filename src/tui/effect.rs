@@ -119,4 +119,6 @@ pub enum Query {
     Outgoing(Vec<MessageId>),
     Target(TargetId),
     Templates,
+    /// The live clients' names, for the target form's picker.
+    Clients,
 }

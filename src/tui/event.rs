@@ -65,6 +65,7 @@ pub enum Loaded {
     },
     Portfolio(String),
     Templates(Vec<crate::domain::persona::PersonaTemplate>),
+    Clients(Vec<String>),
     Target {
         target: TargetId,
         shops: Vec<ShopRow>,

@@ -355,6 +355,7 @@ impl Runtime {
                 Loaded::Outgoing(rows)
             }
             Query::Templates => Loaded::Templates(s.list_templates().await?),
+            Query::Clients => Loaded::Clients(s.client_names().await?),
             Query::Target(target) => Loaded::Target {
                 target,
                 shops: s.target_shop_rows(target).await?,

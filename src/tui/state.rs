@@ -530,7 +530,11 @@ pub const TARGET_FIELDS: &[(&str, &str)] = &[
     ("time_zone", "Time zone"),
     ("tags", "Tags (comma-separated)"),
     ("notes", "Notes"),
+    ("client", "Client (←/→ picks)"),
 ];
+
+/// Fields picked from a list with ←/→ rather than typed.
+pub const PICKED_FIELDS: &[&str] = &["client"];
 
 impl Form {
     pub fn new(target: Option<&crate::domain::target::Target>) -> Form {
@@ -552,6 +556,7 @@ impl Form {
                 "time_zone" => t.time_zone.clone().unwrap_or_default(),
                 "tags" => t.tags.join(", "),
                 "notes" => t.notes.clone(),
+                "client" => t.client.clone().unwrap_or_default(),
                 _ => String::new(),
             }
         };
@@ -765,6 +770,7 @@ impl Form {
                 .map(|t| t.trim().to_string())
                 .filter(|t| !t.is_empty())
                 .collect(),
+            client: Some(get("client")),
         }
     }
 }

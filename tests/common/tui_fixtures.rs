@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, NaiveDate, TimeZone as _, Utc};
 use serde_json::json;
 
-use secret_shop::domain::ids::{FactId, MessageId, PersonaId, ShopId, TargetId};
+use secret_shop::domain::ids::{ClientId, FactId, MessageId, PersonaId, ShopId, TargetId};
 use secret_shop::domain::message::{DraftStatus, MessageKind, ResponderKind, VersionHow};
 use secret_shop::domain::persona::Persona;
 use secret_shop::domain::shop::ShopStatus;
@@ -53,6 +53,7 @@ pub fn shop(id: i64, target: &str, persona: &str, status: ShopStatus) -> ShopRow
         rejection: None,
         outbox_message: None,
         outbox_status: None,
+        client: None,
     }
 }
 
@@ -65,6 +66,7 @@ pub fn shops() -> Vec<ShopRow> {
         ShopStatus::AwaitingReview,
     );
     review.pending_draft = Some(MessageId(31));
+    review.client = Some("Acme Living".into());
     let mut send = shop(11, "Maple Court", "Sam Ortiz", ShopStatus::AwaitingSend);
     send.wait_reason = Some("window".into());
     send.next_attempt_at = Some(at(24, 14, 0));
@@ -246,14 +248,31 @@ pub fn target(id: i64, name: &str, city: &str, manager: &str) -> Target {
         updated_at: at(1, 12, 0),
         deleted_at: None,
         version: 1,
+        client_id: None,
+        client: None,
+    }
+}
+
+/// The target shopped for a client.
+pub fn client_target(id: i64, name: &str, city: &str, manager: &str, client: &str) -> Target {
+    Target {
+        client_id: Some(ClientId(7)),
+        client: Some(client.into()),
+        ..target(id, name, city, manager)
     }
 }
 
 pub fn targets() -> Vec<Target> {
     vec![
-        target(112, "Oak Grove Apartments", "Austin", "Greystar"),
+        client_target(
+            112,
+            "Oak Grove Apartments",
+            "Austin",
+            "Greystar",
+            "Acme Living",
+        ),
         target(111, "Maple Court", "Round Rock", "Lincoln Property"),
-        target(110, "Riverside Lofts", "Austin", "Greystar"),
+        client_target(110, "Riverside Lofts", "Austin", "Greystar", "Acme Living"),
     ]
 }
 
@@ -316,6 +335,7 @@ pub fn dashboard() -> Dashboard {
     ];
     Dashboard {
         generated_at: now(),
+        client: None,
         time_zone: "America/Chicago".into(),
         shops_by_state: counts
             .iter()

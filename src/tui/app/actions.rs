@@ -268,7 +268,8 @@ impl App {
             }
             NewTarget => {
                 self.modal = Some(Modal::Form(Form::new(None)));
-                Vec::new()
+                // Fresh names for the client picker: another operator may have added one.
+                vec![Effect::Load(Query::Clients)]
             }
             EditTarget => {
                 if let Some(t) = self
@@ -277,6 +278,7 @@ impl App {
                     .filter(|_| self.pane == Pane::Targets)
                 {
                     self.modal = Some(Modal::Form(Form::new(Some(t))));
+                    return vec![Effect::Load(Query::Clients)];
                 }
                 Vec::new()
             }

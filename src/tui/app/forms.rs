@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::super::effect::{Effect, Query};
 use tui_textarea::TextArea;
 
-use super::super::state::{Form, FormKind, LONG_FIELDS, Modal, PickFor};
+use super::super::state::{Form, FormKind, LONG_FIELDS, Modal, PICKED_FIELDS, PickFor};
 use super::App;
 
 impl App {
@@ -150,6 +150,23 @@ impl App {
                 return Vec::new();
             }
             KeyCode::Enter if form.focus == last => return self.submit_form(form),
+            // A picked field: ←/→ (or space) step through "no client" and the clients;
+            // backspace clears it; typing does nothing.
+            KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') | KeyCode::Backspace
+                if PICKED_FIELDS.contains(&form.fields[form.focus].0) =>
+            {
+                let current = &form.fields[form.focus].1;
+                let next = match k.code {
+                    KeyCode::Backspace => String::new(),
+                    KeyCode::Left => step_choice(&self.clients, current, false),
+                    _ => step_choice(&self.clients, current, true),
+                };
+                if next != *current {
+                    form.fields[form.focus].1 = next;
+                    form.changed = true;
+                }
+            }
+            KeyCode::Char(_) if PICKED_FIELDS.contains(&form.fields[form.focus].0) => {}
             KeyCode::Enter | KeyCode::Tab | KeyCode::Down => {
                 form.focus = (form.focus + 1).min(last)
             }
@@ -222,5 +239,24 @@ impl App {
                 Vec::new()
             }
         }
+    }
+}
+
+/// The choice after (or before) `current` in "none" followed by `choices`, wrapping round. A
+/// value not among the choices (a client deleted meanwhile) starts from "none".
+pub(crate) fn step_choice(choices: &[String], current: &str, forward: bool) -> String {
+    let n = choices.len() + 1;
+    let at = choices
+        .iter()
+        .position(|c| c.eq_ignore_ascii_case(current))
+        .map_or(0, |i| i + 1);
+    let next = if forward {
+        (at + 1) % n
+    } else {
+        (at + n - 1) % n
+    };
+    match next {
+        0 => String::new(),
+        i => choices[i - 1].clone(),
     }
 }

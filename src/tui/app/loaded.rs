@@ -138,6 +138,7 @@ impl App {
                 }
             }
             Loaded::Templates(rows) => self.templates.replace(rows, |t| t.id, |t| t.name.clone()),
+            Loaded::Clients(names) => self.clients = names,
             Loaded::Target {
                 target,
                 shops,

@@ -93,6 +93,7 @@ fn shop_row(id: i64, target: &str, status: ShopStatus) -> ShopRow {
         rejection: None,
         outbox_message: None,
         outbox_status: None,
+        client: None,
     }
 }
 
@@ -143,6 +144,8 @@ fn target(id: i64, name: &str) -> Target {
         updated_at: t0(),
         deleted_at: None,
         version: 1,
+        client_id: None,
+        client: None,
     }
 }
 
@@ -1194,7 +1197,7 @@ fn long_fields_open_in_a_text_area_and_bring_their_lines_back() {
     app.handle(key('5'));
     app.handle(key('n'));
     typed(&mut app, "Birch Hill");
-    // Down to the last field, the notes.
+    // Down to the notes (the client picker comes after them).
     for _ in 0..12 {
         app.handle(code(KeyCode::Down));
     }
@@ -1213,6 +1216,63 @@ fn long_fields_open_in_a_text_area_and_bring_their_lines_back() {
         panic!("expected a save, got {out:?}");
     };
     assert_eq!(input.notes, "Quiet street.\nAsk about the pool.");
+}
+
+#[test]
+fn the_target_forms_client_is_picked_with_the_arrows_and_saved_by_name() {
+    let mut app = app();
+    app.handle(key('5'));
+    assert_eq!(
+        app.handle(key('n')),
+        vec![Effect::Load(Query::Clients)],
+        "the picker asks for fresh client names"
+    );
+    app.handle(Event::Loaded(Loaded::Clients(vec![
+        "Acme Living".into(),
+        "Birch Homes".into(),
+    ])));
+    typed(&mut app, "Birch Hill");
+    for _ in 0..13 {
+        app.handle(code(KeyCode::Down));
+    }
+    let client = |app: &App| match &app.modal {
+        Some(Modal::Form(f)) => f.fields[13].1.clone(),
+        _ => panic!("the form is open"),
+    };
+    app.handle(code(KeyCode::Right));
+    assert_eq!(client(&app), "Acme Living");
+    typed(&mut app, "xyz");
+    assert_eq!(
+        client(&app),
+        "Acme Living",
+        "typing does not change a picked field"
+    );
+    app.handle(code(KeyCode::Right));
+    app.handle(code(KeyCode::Right));
+    assert_eq!(client(&app), "", "past the last client: no client");
+    app.handle(code(KeyCode::Left));
+    assert_eq!(client(&app), "Birch Homes", "and back round");
+    let out = app.handle(ctrl('s'));
+    let [Effect::SaveTarget { input, .. }] = out.as_slice() else {
+        panic!("expected a save, got {out:?}");
+    };
+    assert_eq!(input.client.as_deref(), Some("Birch Homes"));
+}
+
+#[test]
+fn the_slash_filter_matches_a_targets_client() {
+    let mut app = app();
+    app.handle(key('5'));
+    let mut acme = target(2, "Maple Court");
+    acme.client = Some("Acme Living".into());
+    app.handle(Event::Loaded(Loaded::Targets(vec![
+        target(1, "The Grove"),
+        acme,
+    ])));
+    app.targets.filter = "acme".into();
+    app.targets.refilter(super::target_text);
+    assert_eq!(app.targets.visible.len(), 1);
+    assert_eq!(app.targets.selected_row().unwrap().name, "Maple Court");
 }
 
 #[test]

@@ -88,7 +88,16 @@ pub fn draw(list: &ListView<ShopRow>, theme: &Theme, f: &mut Frame, area: Rect) 
         };
         f.render_widget(
             Paragraph::new(Line::from(vec![
-                Span::styled(format!(" #{} next: ", s.id), theme.muted),
+                Span::styled(format!(" #{}", s.id), theme.muted),
+                // The table has no room for the client at 100 columns; the detail line has.
+                Span::styled(
+                    s.client
+                        .as_ref()
+                        .map(|c| format!(" for {c}"))
+                        .unwrap_or_default(),
+                    theme.text,
+                ),
+                Span::styled(" next: ", theme.muted),
                 Span::styled(next_step(s), style),
             ]))
             .wrap(Wrap { trim: true }),

@@ -32,6 +32,10 @@ pub fn draw(v: &TargetView, app: &App, theme: &Theme, f: &mut Frame, area: Rect)
     let mut lines = Vec::new();
     if let Some(t) = t {
         lines.push(field(
+            "client",
+            t.client.clone().unwrap_or_else(|| "no client".into()),
+        ));
+        lines.push(field(
             "address",
             format!("{}, {}, {} {}", t.street, t.city, t.state, t.zip),
         ));

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use crate::tui::state::{Form, FormKind};
+use crate::tui::state::{Form, FormKind, PICKED_FIELDS};
 use crate::tui::theme::Theme;
 use crate::tui::view::dialog;
 
@@ -22,18 +22,27 @@ pub fn draw(form: &Form, theme: &Theme, f: &mut Frame, area: Rect) {
     let mut lines = Vec::new();
     for (i, ((key, value), (_, label))) in form.fields.iter().zip(form.labels()).enumerate() {
         let focused = i == form.focus;
-        let mut spans = vec![
-            Span::styled(
-                format!("{}{label:<22} ", if focused { "▸" } else { " " }),
-                if focused { theme.title } else { theme.muted },
-            ),
-            Span::raw(match value.split_once('\n') {
+        let mut spans = vec![Span::styled(
+            format!("{}{label:<22} ", if focused { "▸" } else { " " }),
+            if focused { theme.title } else { theme.muted },
+        )];
+        if PICKED_FIELDS.contains(key) {
+            // A picker, not a text field: the choice between arrows, no cursor.
+            let (text, style) = match value.as_str() {
+                "" => ("no client", theme.muted),
+                v => (v, theme.text),
+            };
+            spans.push(Span::styled("‹ ", theme.muted));
+            spans.push(Span::styled(text.to_string(), style));
+            spans.push(Span::styled(" ›", theme.muted));
+        } else {
+            spans.push(Span::raw(match value.split_once('\n') {
                 Some((first, _)) => format!("{first} …"),
                 None => value.clone(),
-            }),
-        ];
-        if focused {
-            spans.push(Span::raw("█"));
+            }));
+            if focused {
+                spans.push(Span::raw("█"));
+            }
         }
         if let Some(e) = form.errors.iter().find(|e| e.field == *key) {
             spans.push(Span::styled(format!("  ✗ {}", e.reason), theme.error));

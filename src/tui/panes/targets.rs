@@ -14,13 +14,14 @@ pub fn draw(list: &ListView<Target>, theme: &Theme, f: &mut Frame, area: Rect) {
         list,
         TableSpec {
             title: "Targets",
-            header: vec!["#", "NAME", "CITY", "MANAGER", "EMAIL", "WEBSITE"],
+            header: vec!["#", "NAME", "CLIENT", "CITY", "MANAGER", "EMAIL", "WEBSITE"],
             widths: vec![
                 Constraint::Length(5),
-                Constraint::Percentage(26),
-                Constraint::Percentage(14),
+                Constraint::Percentage(21),
+                Constraint::Percentage(12),
+                Constraint::Percentage(15),
                 Constraint::Percentage(16),
-                Constraint::Percentage(24),
+                Constraint::Percentage(22),
                 Constraint::Fill(1),
             ],
             empty: "no targets: `secret-shop target add` or `target import FILE.csv`",
@@ -29,6 +30,10 @@ pub fn draw(list: &ListView<Target>, theme: &Theme, f: &mut Frame, area: Rect) {
             Row::new(vec![
                 Cell::from(t.id.to_string()),
                 Cell::from(t.name.clone()),
+                match &t.client {
+                    Some(c) => Cell::from(c.clone()),
+                    None => Cell::from("no client").style(theme.muted),
+                },
                 Cell::from(format!("{}, {}", t.city, t.state)),
                 Cell::from(t.property_manager.clone()),
                 Cell::from(t.email.clone()),
