@@ -51,9 +51,9 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA public
     GRANT USAGE, SELECT ON SEQUENCES TO secret_shop_worker;
 -- Leases are let go of by deleting them.
 GRANT DELETE ON leases TO secret_shop_worker;
--- What operators own the worker only reads: targets (but for a bounce marking the address),
--- personas and their templates.
-REVOKE UPDATE ON targets, personas, persona_templates FROM secret_shop_worker;
+-- What operators own the worker only reads: clients, targets (but for a bounce marking the
+-- address), personas and their templates.
+REVOKE UPDATE ON targets, personas, persona_templates, clients FROM secret_shop_worker;
 GRANT UPDATE (email_status, updated_at) ON targets TO secret_shop_worker;
 
 -- Who is an operator, and in what role, is a lead's business: the others only read it (and
