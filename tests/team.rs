@@ -109,3 +109,117 @@ async fn a_lead_adds_re_roles_and_disables_logins_and_an_operator_may_not() {
     drop_role(&w.url, &dave).await;
     lena.drop().await;
 }
+
+/// A client's login reads its own client's targets, shops, facts and grades, and nothing of
+/// another client's (row-level security); staff see every row.
+#[tokio::test]
+async fn a_client_login_sees_only_its_own_clients_rows() {
+    let (store, url) = common::fresh_database().await;
+    let owner = Cli::new(&url);
+    owner.ok(&["demo"]);
+    owner.ok(&["client", "add", "Acme Living"]);
+    owner.ok(&["client", "add", "Birch Co"]);
+    let targets: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM targets ORDER BY id")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    assert!(targets.len() >= 2);
+    let (acme_target, acme_name) = targets[0].clone();
+    owner.ok(&[
+        "target",
+        "edit",
+        &acme_target.to_string(),
+        "--client",
+        "Acme Living",
+    ]);
+    for (id, _) in &targets[1..] {
+        owner.ok(&["target", "edit", &id.to_string(), "--client", "Birch Co"]);
+    }
+    let count = |sql: &'static str| {
+        let store = store.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .bind(acme_target)
+                .fetch_one(store.pool())
+                .await
+                .unwrap()
+        }
+    };
+    let acme_shops = count("SELECT count(*) FROM shops WHERE target_id = $1").await;
+    let acme_facts = count(
+        "SELECT count(*) FROM facts f JOIN shops s ON s.id = f.shop_id WHERE s.target_id = $1",
+    )
+    .await;
+    let all_shops = count("SELECT count(*) FROM shops WHERE $1 > 0").await;
+    assert!(acme_shops > 0, "the client's target has shops");
+    assert!(all_shops > acme_shops, "other clients have shops too");
+
+    let lena = Login::new(&url, "secret_shop_lead").await;
+    let clara = format!("clara_{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let out = as_login(&lena.url).run_with_stdin(
+        &[
+            "operator",
+            "add",
+            &clara,
+            "--role",
+            "client",
+            "--client",
+            "Acme Living",
+            "--password",
+        ],
+        "clara-pw\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let db = sqlx::PgPool::connect(&url_for(&url, &clara, "clara-pw"))
+        .await
+        .unwrap();
+    let seen: Vec<String> = sqlx::query_scalar("SELECT name FROM targets")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert_eq!(seen, [acme_name]);
+    let n = |sql: &'static str| {
+        let db = db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(n("SELECT count(*) FROM shops").await, acme_shops);
+    assert_eq!(n("SELECT count(*) FROM facts").await, acme_facts);
+    let clients: Vec<String> = sqlx::query_scalar("SELECT name FROM clients")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert_eq!(clients, ["Acme Living"]);
+    let e = sqlx::query("UPDATE targets SET notes = 'x'")
+        .execute(&db)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("permission denied"), "{e}");
+    let e = sqlx::query("SELECT * FROM messages")
+        .fetch_all(&db)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("permission denied"), "{e}");
+    db.close().await;
+
+    // An operator sees every client's rows.
+    let olive = Login::new(&url, "secret_shop_operator").await;
+    let shops: i64 = sqlx::query_scalar("SELECT count(*) FROM shops")
+        .fetch_one(&olive.pool)
+        .await
+        .unwrap();
+    assert_eq!(shops, all_shops);
+    olive.drop().await;
+    drop_role(&url, &clara).await;
+    lena.drop().await;
+}

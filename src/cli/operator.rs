@@ -23,6 +23,9 @@ pub enum OperatorCmd {
         /// Set a password (asked for without echo; or the first line of stdin when piped).
         #[arg(long)]
         password: bool,
+        /// A client login's client (by name): it reads that client's portfolio only.
+        #[arg(long)]
+        client: Option<String>,
     },
     /// Every login in a team role, with its role and when it last acted.
     List {
@@ -42,6 +45,7 @@ pub async fn run(ctx: &Ctx, cmd: OperatorCmd) -> anyhow::Result<ExitCode> {
             name,
             role,
             password,
+            client,
         } => {
             let actor = ctx.actor(&store).await?;
             let secret = if password {
@@ -49,7 +53,15 @@ pub async fn run(ctx: &Ctx, cmd: OperatorCmd) -> anyhow::Result<ExitCode> {
             } else {
                 None
             };
-            team::add(&store, &actor, &name, &role, secret.as_ref()).await?;
+            team::add(
+                &store,
+                &actor,
+                &name,
+                &role,
+                secret.as_ref(),
+                client.as_deref(),
+            )
+            .await?;
             println!("added {name} as {role}");
         }
         OperatorCmd::List { json } => {

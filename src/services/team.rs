@@ -20,15 +20,23 @@ async fn must_lead(store: &Store) -> anyhow::Result<()> {
     bail!("{} is {role}: only a lead manages operators", me.login)
 }
 
+/// Adds a login in `role`'s group; a client's is tied to `client` (by name).
 pub async fn add(
     store: &Store,
     actor: &Actor,
     name: &str,
     role: &str,
     password: Option<&SecretString>,
+    client: Option<&str>,
 ) -> anyhow::Result<()> {
     must_lead(store).await?;
-    Ok(store.create_login(actor, name, role, password).await?)
+    let client = match client {
+        Some(c) => Some(store.client_by_name(c).await?.id),
+        None => None,
+    };
+    Ok(store
+        .create_login(actor, name, role, password, client)
+        .await?)
 }
 
 pub async fn set_role(store: &Store, actor: &Actor, name: &str, role: &str) -> anyhow::Result<()> {

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::audit::{EntityType, record};
 use super::{Actor, Result, Store, StoreError};
+use crate::domain::ids::ClientId;
 
 /// (the role's name in the product, its Postgres group role).
 pub const GROUPS: [(&str, &str); 4] = [
@@ -89,9 +90,16 @@ impl Store {
         name: &str,
         role: &str,
         password: Option<&SecretString>,
+        client: Option<ClientId>,
     ) -> Result<()> {
         check_name(name)?;
         let group = group(role)?;
+        if (role == "client") != client.is_some() {
+            return Err(StoreError::Invalid(
+                "a client login needs its client (--client NAME), and only a client login has one"
+                    .into(),
+            ));
+        }
         let mut tx = self.pool.begin().await?;
         // Postgres quotes the name and the password (format %I, %L): DDL takes no parameters.
         let sql: String = sqlx::query_scalar(
@@ -109,6 +117,15 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(|e| refused(e, name))?;
+        // Its operators row now: a client's ties it to the rows it may read.
+        sqlx::query(
+            "INSERT INTO operators (name, client_id) VALUES ($1, $2)
+             ON CONFLICT (name) DO UPDATE SET client_id = EXCLUDED.client_id",
+        )
+        .bind(name)
+        .bind(client)
+        .execute(&mut *tx)
+        .await?;
         record(
             &mut tx,
             actor,
@@ -116,7 +133,8 @@ impl Store {
             EntityType::Operator,
             None,
             json!({ "summary": format!("added {name} as {role}"),
-                    "after": { "login": name, "role": role, "password": password.is_some() } }),
+                    "after": { "login": name, "role": role, "password": password.is_some(),
+                               "client_id": client } }),
         )
         .await?;
         tx.commit().await?;
