@@ -125,6 +125,25 @@ impl Action {
         }
     }
 
+    /// Decisions on a draft: an operator's (a lead's) to take, not the worker's.
+    pub fn decides_a_draft(self) -> bool {
+        use Action::*;
+        matches!(
+            self,
+            ApproveDraft
+                | RejectDraft
+                | EditDraft
+                | EditDraftExternal
+                | RegenerateDraft
+                | SaveDraft
+                | RestoreVersion
+                | RecallMessage
+                | DraftNext
+                | RetrySend
+                | ReviewFlags
+        )
+    }
+
     /// Actions that change shared data or throw work away: they ask before running.
     pub fn is_destructive(self) -> bool {
         matches!(

@@ -63,6 +63,9 @@ pub struct App {
     pub watching: Vec<MessageId>,
     /// The latest state of the last message approved here, as loaded.
     pub outgoing: Option<MessageRow>,
+    /// This login decides on drafts (an operator, a lead, the schema owner); the worker's does
+    /// not, and is told so rather than refused by the database.
+    pub decides: bool,
     pub quit: bool,
 }
 
@@ -101,6 +104,7 @@ impl App {
             undoable: Vec::new(),
             watching: Vec::new(),
             outgoing: None,
+            decides: true,
             quit: false,
         }
     }

@@ -100,6 +100,13 @@ pub async fn run(config: Config, store: Store, opts: TuiOptions) -> anyhow::Resu
     let watcher = tokio::spawn(runtime::watch_database(store.clone(), tx.clone()));
 
     let mut app = App::new(&operator, keymap, engine.is_some(), Utc::now());
+    let me = store.whoami().await?;
+    app.decides = me.superuser
+        || me.schema_owner
+        || me
+            .groups
+            .iter()
+            .any(|g| g == "secret_shop_operator" || g == "secret_shop_lead");
     for e in app.start() {
         rt.spawn(e);
     }

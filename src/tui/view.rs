@@ -111,6 +111,7 @@ fn draw_hints(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
         for (k, a) in bindings {
             // Only what works now: no save without an edit, no decisions on a held draft.
             let useless = match a {
+                a if !app.decides && a.decides_a_draft() => true,
                 Action::SaveDraft => true,
                 Action::ApproveDraft
                 | Action::RejectDraft

@@ -12,6 +12,13 @@ use crate::domain::ids::ShopId;
 impl App {
     pub(super) fn act(&mut self, action: Action) -> Vec<Effect> {
         use Action::*;
+        if !self.decides && action.decides_a_draft() {
+            self.toast(format!(
+                "{} is the worker's login: operators decide on drafts",
+                self.operator
+            ));
+            return Vec::new();
+        }
         match action {
             Quit => {
                 if self.draft.as_ref().is_some_and(|d| d.is_dirty()) {

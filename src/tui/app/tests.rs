@@ -1484,3 +1484,19 @@ fn the_status_bar_follows_an_approved_message_until_it_is_sent() {
         Some(("#11 failed: 550 mailbox unavailable".into(), true))
     );
 }
+
+#[test]
+fn the_workers_login_is_told_operators_decide_and_sees_no_decision_keys() {
+    let mut app = on_review();
+    app.decides = false;
+    for k in ['a', 'r', 'e', 'R'] {
+        assert_eq!(app.handle(key(k)), Vec::new(), "{k}");
+        assert!(app.modal.is_none(), "{k}");
+    }
+    assert!(last_toast(&app).contains("is the worker's login: operators decide on drafts"));
+    // Reading is still allowed: the draft opens.
+    assert_eq!(
+        app.handle(code(KeyCode::Enter)),
+        vec![Effect::OpenDraft(MessageId(11))]
+    );
+}
