@@ -401,7 +401,22 @@ async fn a_target_given_a_client_being_deleted_waits_and_is_refused() {
         };
         s.insert_target(&a, &grove).await
     });
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Until the insert is seen blocked on the client's row lock (deadline 10 s).
+    let blocked = common::mail::wait_until(std::time::Duration::from_secs(10), || {
+        let pool = store.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+            )
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+                > 0
+        }
+    })
+    .await;
+    assert!(blocked.is_some(), "the insert never waited on the lock");
     assert!(!insert.is_finished(), "the insert waits for the delete");
     sqlx::query("UPDATE clients SET deleted_at = now() WHERE id = $1")
         .bind(client.id)
