@@ -100,18 +100,7 @@ async fn a_draft_held_by_one_operator_is_read_only_to_the_others_until_the_claim
 async fn regenerating_follows_the_instructions_and_keeps_what_the_draft_asked_for() {
     let w = world().await;
     let ai = Ai::offline();
-    let shop = w.store.shop(w.shop).await.unwrap();
-    let d = secret_shop::services::shops::draft_inquiry(
-        &w.store,
-        &ai,
-        &w.actor,
-        &shop,
-        &w.persona,
-        &w.target,
-        &["application_fee".to_string(), "pet_policy".to_string()],
-    )
-    .await
-    .unwrap();
+    let d = w.inquiry_draft(&["application_fee", "pet_policy"]).await;
     let again = review::regenerate(
         &w.store,
         &ai,

@@ -6,8 +6,6 @@ mod common;
 
 use common::mail::world;
 use common::roles::Login;
-use secret_shop::ai::Ai;
-use secret_shop::services::shops::draft_inquiry;
 
 fn refused(r: Result<u64, String>, what: &str) -> String {
     match r {
@@ -19,18 +17,7 @@ fn refused(r: Result<u64, String>, what: &str) -> String {
 #[tokio::test]
 async fn each_role_does_what_it_may_and_the_database_refuses_the_rest() {
     let w = world().await;
-    let shop = w.store.shop(w.shop).await.unwrap();
-    let draft = draft_inquiry(
-        &w.store,
-        &Ai::offline(),
-        &w.actor,
-        &shop,
-        &w.persona,
-        &w.target,
-        &["application_fee".to_string()],
-    )
-    .await
-    .unwrap();
+    let draft = w.inquiry_draft(&["application_fee"]).await;
     let approve = format!(
         "UPDATE messages SET status = 'approved' WHERE id = {} AND status = 'pending_review'",
         draft.id
@@ -102,18 +89,7 @@ async fn each_role_does_what_it_may_and_the_database_refuses_the_rest() {
 #[tokio::test]
 async fn the_login_is_the_operator_and_signs_the_record() {
     let w = world().await;
-    let shop = w.store.shop(w.shop).await.unwrap();
-    let draft = draft_inquiry(
-        &w.store,
-        &Ai::offline(),
-        &w.actor,
-        &shop,
-        &w.persona,
-        &w.target,
-        &["application_fee".to_string()],
-    )
-    .await
-    .unwrap();
+    let draft = w.inquiry_draft(&["application_fee"]).await;
     let carol = Login::new(&w.url, "secret_shop_operator").await;
     let mut cli = common::Cli::new(&carol.url);
     cli.set("SECRET_SHOP_OPERATOR", "mallory");
@@ -186,18 +162,7 @@ async fn a_client_is_told_it_acts_on_nothing() {
 #[tokio::test]
 async fn a_refusal_through_the_app_is_said_in_words() {
     let w = world().await;
-    let shop = w.store.shop(w.shop).await.unwrap();
-    let draft = draft_inquiry(
-        &w.store,
-        &Ai::offline(),
-        &w.actor,
-        &shop,
-        &w.persona,
-        &w.target,
-        &["application_fee".to_string()],
-    )
-    .await
-    .unwrap();
+    let draft = w.inquiry_draft(&["application_fee"]).await;
     let worker = Login::new(&w.url, "secret_shop_worker").await;
     let mut cli = common::Cli::new(&worker.url);
     cli.env.retain(|(k, _)| k != "SECRET_SHOP_OPERATOR");

@@ -14,7 +14,6 @@ use secret_shop::ai::client::OpenAiClient;
 use secret_shop::config::Config;
 use secret_shop::domain::message::VersionHow;
 use secret_shop::services::review;
-use secret_shop::services::shops::draft_inquiry;
 use secret_shop::store::{EntityType, MessageRow};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -24,19 +23,7 @@ const PARKING: &str = "Is there a covered spot for a second car?";
 
 /// The inquiry drafted offline, then the operator adds a parking question of their own.
 async fn edited_inquiry(w: &World) -> MessageRow {
-    let shop = w.store.shop(w.shop).await.unwrap();
-    let checklist = vec!["application_fee".to_string(), "pet_policy".to_string()];
-    let d = draft_inquiry(
-        &w.store,
-        &Ai::offline(),
-        &w.actor,
-        &shop,
-        &w.persona,
-        &w.target,
-        &checklist,
-    )
-    .await
-    .unwrap();
+    let d = w.inquiry_draft(&["application_fee", "pet_policy"]).await;
     let body = add_before_closing(&d.body_text, PARKING);
     review::edit(&w.store, &w.actor, d.id, d.version, &d.subject, &body)
         .await

@@ -251,18 +251,7 @@ pub async fn ai_draft(client: &OpenAiClient, req: &DraftRequest<'_>) -> Result<D
     let system = render("system_draft", &ctx);
     let user = render(kind, &ctx);
     let body = client.complete(&system, &user, Want::Text, 400).await?;
-    let body = body.trim().to_string();
-    if body.len() < 20 {
-        return Err(AiError::Invalid(format!(
-            "a {}-character draft",
-            body.len()
-        )));
-    }
-    if repeats_rejected(&body, req.rejected) {
-        return Err(AiError::Invalid(
-            "the model repeated a draft an operator rejected".into(),
-        ));
-    }
+    let body = usable_body(&body, req)?;
     let mut h = DefaultHasher::new();
     (req.persona.id.0, req.shop_id).hash(&mut h);
     Ok(DraftText {
@@ -276,6 +265,23 @@ pub async fn ai_draft(client: &OpenAiClient, req: &DraftRequest<'_>) -> Result<D
             fallback_reason: None,
         },
     })
+}
+
+/// A model's draft body, trimmed, if it is one: long enough, and not a rejected text again.
+pub(super) fn usable_body(body: &str, req: &DraftRequest<'_>) -> Result<String, AiError> {
+    let body = body.trim().to_string();
+    if body.len() < 20 {
+        return Err(AiError::Invalid(format!(
+            "a {}-character draft",
+            body.len()
+        )));
+    }
+    if repeats_rejected(&body, req.rejected) {
+        return Err(AiError::Invalid(
+            "the model repeated a draft an operator rejected".into(),
+        ));
+    }
+    Ok(body)
 }
 
 /// Two decimal places, as a configured temperature is written.

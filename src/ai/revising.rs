@@ -5,9 +5,10 @@
 use std::collections::HashSet;
 
 use super::client::{AiError, OpenAiClient, Want};
-use super::drafting::{DraftRequest, DraftText, Generation, ask_phrase, context, round2};
+use super::drafting::{
+    DraftRequest, DraftText, Generation, ask_phrase, context, round2, usable_body,
+};
 use super::prompts::{render, version};
-use crate::domain::message::repeats_rejected;
 use crate::domain::revise::{self, Material, Refusal, Topic};
 
 /// Checklist items a "mention …" can ask for by name.
@@ -134,18 +135,7 @@ pub async fn ai_revise(
     let system = render("system_draft", &ctx);
     let user = render("revise", &ctx);
     let body = client.complete(&system, &user, Want::Text, 500).await?;
-    let body = body.trim().to_string();
-    if body.len() < 20 {
-        return Err(AiError::Invalid(format!(
-            "a {}-character draft",
-            body.len()
-        )));
-    }
-    if repeats_rejected(&body, req.rejected) {
-        return Err(AiError::Invalid(
-            "the model repeated a draft an operator rejected".into(),
-        ));
-    }
+    let body = usable_body(&body, req)?;
     Ok(DraftText {
         subject: subject.to_string(),
         body,

@@ -145,10 +145,11 @@ pub async fn run(cli: Cli, ctx: Ctx) -> anyhow::Result<ExitCode> {
             let store = ctx.store().await?;
             let me = store.whoami().await?;
             // Say who the login is even when it may not act as an operator.
-            let operator = match ctx.actor(&store).await {
-                Ok(a) => a.name,
-                Err(e) => format!("none ({e})"),
-            };
+            let operator =
+                match crate::services::identity::act_as(&store, &ctx.config.operator, &me).await {
+                    Ok(a) => a.name,
+                    Err(e) => format!("none ({e})"),
+                };
             if json {
                 output::print_json(&serde_json::json!({
                     "operator": operator,

@@ -5,10 +5,18 @@
 use anyhow::bail;
 
 use crate::config::OperatorConfig;
-use crate::store::{Actor, Store};
+use crate::store::{Actor, Store, Whoami};
 
 pub async fn acting_operator(store: &Store, operator: &OperatorConfig) -> anyhow::Result<Actor> {
-    let me = store.whoami().await?;
+    act_as(store, operator, &store.whoami().await?).await
+}
+
+/// [`acting_operator`] for a login already asked who it is.
+pub async fn act_as(
+    store: &Store,
+    operator: &OperatorConfig,
+    me: &Whoami,
+) -> anyhow::Result<Actor> {
     if me.schema_owner || me.superuser {
         return Ok(store.actor(&operator.name).await?);
     }

@@ -101,22 +101,17 @@ impl Store {
             ));
         }
         let mut tx = self.pool.begin().await?;
-        // Postgres quotes the name and the password (format %I, %L): DDL takes no parameters.
-        let sql: String = sqlx::query_scalar(
+        let password = password.map(|p| p.expose_secret().to_string());
+        role_ddl(
+            &mut tx,
+            name,
             "SELECT format('CREATE ROLE %I LOGIN %s IN ROLE %I', $1::text,
                            CASE WHEN $3::text IS NULL THEN '' ELSE format('PASSWORD %L', $3) END,
                            $2::text)
                     || CASE WHEN $2 = 'secret_shop_lead' THEN ' CREATEROLE' ELSE '' END",
+            &[Some(name), Some(group), password.as_deref()],
         )
-        .bind(name)
-        .bind(group)
-        .bind(password.map(|p| p.expose_secret().to_string()))
-        .fetch_one(&mut *tx)
         .await?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| refused(e, name))?;
         // Its operators row now: a client's ties it to the rows it may read.
         sqlx::query(
             "INSERT INTO operators (name, client_id) VALUES ($1, $2)
@@ -157,29 +152,23 @@ impl Store {
         }
         let mut tx = self.pool.begin().await?;
         for (_, other) in GROUPS.iter().filter(|(_, g)| *g != group) {
-            let sql: String = sqlx::query_scalar("SELECT format('REVOKE %I FROM %I', $1, $2)")
-                .bind(other)
-                .bind(name)
-                .fetch_one(&mut *tx)
-                .await?;
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| refused(e, name))?;
+            role_ddl(
+                &mut tx,
+                name,
+                "SELECT format('REVOKE %I FROM %I', $1::text, $2::text)",
+                &[Some(other), Some(name)],
+            )
+            .await?;
         }
-        let sql: String = sqlx::query_scalar(
+        role_ddl(
+            &mut tx,
+            name,
             "SELECT format('GRANT %I TO %I', $1::text, $2::text)
                     || CASE WHEN $1 = 'secret_shop_lead' THEN format('; ALTER ROLE %I CREATEROLE', $2)
                             ELSE format('; ALTER ROLE %I NOCREATEROLE', $2) END",
+            &[Some(group), Some(name)],
         )
-        .bind(group)
-        .bind(name)
-        .fetch_one(&mut *tx)
         .await?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| refused(e, name))?;
         record(
             &mut tx,
             actor,
@@ -199,14 +188,13 @@ impl Store {
     pub async fn disable_login(&self, actor: &Actor, name: &str) -> Result<()> {
         check_name(name)?;
         let mut tx = self.pool.begin().await?;
-        let sql: String = sqlx::query_scalar("SELECT format('ALTER ROLE %I NOLOGIN', $1::text)")
-            .bind(name)
-            .fetch_one(&mut *tx)
-            .await?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| refused(e, name))?;
+        role_ddl(
+            &mut tx,
+            name,
+            "SELECT format('ALTER ROLE %I NOLOGIN', $1::text)",
+            &[Some(name)],
+        )
+        .await?;
         record(
             &mut tx,
             actor,
@@ -221,6 +209,26 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Runs role DDL. DDL takes no parameters, so `format_sql` (a `SELECT format(...)` over the
+/// text parameters `args`) has Postgres quote the names and the password; its result runs.
+async fn role_ddl(
+    conn: &mut sqlx::PgConnection,
+    name: &str,
+    format_sql: &'static str,
+    args: &[Option<&str>],
+) -> Result<()> {
+    let mut q = sqlx::query_scalar::<_, String>(format_sql);
+    for a in args {
+        q = q.bind(*a);
+    }
+    let sql = q.fetch_one(&mut *conn).await?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| refused(e, name))?;
+    Ok(())
 }
 
 /// A role statement the database refused, said plainly.

@@ -241,16 +241,8 @@ impl Store {
 
     /// (applied, known) migration counts, for `doctor`.
     pub async fn migration_status(&self) -> Result<(usize, usize)> {
-        let applied: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
-                .fetch_one(&self.pool)
-                .await
-                .or_else(|e| match &e {
-                    // relation does not exist: nothing applied yet
-                    sqlx::Error::Database(db) if db.code().as_deref() == Some("42P01") => Ok(0),
-                    _ => Err(e),
-                })?;
-        Ok((applied as usize, MIGRATOR.iter().count()))
+        let s = self.schema_state().await?;
+        Ok((s.applied, s.known))
     }
 }
 

@@ -77,7 +77,8 @@ pub async fn run(config: Config, store: Store, opts: TuiOptions) -> anyhow::Resu
     // Everything that can fail for a plain reason fails before the screen is taken.
     let keymap = load_keymap()?;
     let theme = load_theme(&config)?;
-    let actor = crate::services::identity::acting_operator(&store, &config.operator).await?;
+    let me = store.whoami().await?;
+    let actor = crate::services::identity::act_as(&store, &config.operator, &me).await?;
     let operator = actor.name.clone();
     let shutdown = CancellationToken::new();
     let engine = if opts.no_engine {
@@ -100,7 +101,6 @@ pub async fn run(config: Config, store: Store, opts: TuiOptions) -> anyhow::Resu
     let watcher = tokio::spawn(runtime::watch_database(store.clone(), tx.clone()));
 
     let mut app = App::new(&operator, keymap, engine.is_some(), Utc::now());
-    let me = store.whoami().await?;
     app.decides = me.superuser
         || me.schema_owner
         || me

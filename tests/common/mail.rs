@@ -197,6 +197,23 @@ impl World {
         follow
     }
 
+    /// The shop's inquiry drafted offline into the review queue, asking for `checklist`.
+    pub async fn inquiry_draft(&self, checklist: &[&str]) -> MessageRow {
+        let shop = self.store.shop(self.shop).await.unwrap();
+        let checklist: Vec<String> = checklist.iter().map(|c| c.to_string()).collect();
+        secret_shop::services::shops::draft_inquiry(
+            &self.store,
+            &secret_shop::ai::Ai::offline(),
+            &self.actor,
+            &shop,
+            &self.persona,
+            &self.target,
+            &checklist,
+        )
+        .await
+        .unwrap()
+    }
+
     /// A draft, approved: ready for the sender.
     pub async fn approved_inquiry(&self, subject: &str) -> (MessageId, String) {
         let body = "Hi, is the 2-bedroom still available? Jane";
