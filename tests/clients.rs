@@ -317,9 +317,10 @@ async fn shops_portfolio_and_dashboard_narrow_to_one_client() {
     // The TUI's shops list names each shop's client.
     for row in store.shop_rows(100, 0).await.unwrap() {
         let acme = [1, 2].contains(&row.target_id.0);
+        // The others stay with the demo's own clients.
         assert_eq!(
-            row.client.as_deref(),
-            acme.then_some("Acme Living"),
+            row.client.as_deref() == Some("Acme Living"),
+            acme,
             "{row:?}"
         );
     }
@@ -350,6 +351,10 @@ async fn shops_portfolio_and_dashboard_narrow_to_one_client() {
     let everything = cli.json(&["report", "portfolio", "--format", "json"]);
     assert!(everything["filter"]["client"].is_null());
 
+    let acme_id: i64 = sqlx::query_scalar("SELECT id FROM clients WHERE name = 'Acme Living'")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
     let d = cli.json(&["report", "dashboard", "--client", "Acme Living", "--json"]);
     assert_eq!(d["client"], "Acme Living");
     assert_eq!(d["shops_total"], acme_shops.len());
@@ -360,7 +365,7 @@ async fn shops_portfolio_and_dashboard_narrow_to_one_client() {
         match e["entity_type"].as_str().unwrap() {
             "target" => assert!([1, 2].contains(&id), "{e}"),
             "shop" => assert!(acme_shops.contains(&id), "{e}"),
-            "client" => assert_eq!(id, 1, "{e}"),
+            "client" => assert_eq!(id, acme_id, "{e}"),
             _ => {}
         }
     }

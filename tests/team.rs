@@ -119,10 +119,16 @@ async fn a_client_login_sees_only_its_own_clients_rows() {
     owner.ok(&["demo"]);
     owner.ok(&["client", "add", "Acme Living"]);
     owner.ok(&["client", "add", "Birch Co"]);
-    let targets: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM targets ORDER BY id")
-        .fetch_all(store.pool())
-        .await
-        .unwrap();
+    // Acme's target is the one with the most mail sent and received.
+    let targets: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT t.id, t.name FROM targets t
+         ORDER BY (SELECT count(*) FROM messages m JOIN shops s ON s.id = m.shop_id
+                   WHERE s.target_id = t.id AND (m.direction = 'inbound' OR m.status = 'sent'))
+                  DESC, t.id",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
     assert!(targets.len() >= 2);
     let (acme_target, acme_name) = targets[0].clone();
     owner.ok(&[
@@ -181,7 +187,7 @@ async fn a_client_login_sees_only_its_own_clients_rows() {
         .fetch_all(&db)
         .await
         .unwrap();
-    assert_eq!(seen, [acme_name]);
+    assert_eq!(seen, std::slice::from_ref(&acme_name));
     let n = |sql: &'static str| {
         let db = db.clone();
         async move {
@@ -204,13 +210,64 @@ async fn a_client_login_sees_only_its_own_clients_rows() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("permission denied"), "{e}");
-    let e = sqlx::query("SELECT * FROM messages")
+    // Its shops' mail as sent and received, never a draft nor another client's.
+    let visible = count(
+        "SELECT count(*) FROM messages m JOIN shops s ON s.id = m.shop_id
+         WHERE s.target_id = $1 AND (m.direction = 'inbound' OR m.status = 'sent')",
+    )
+    .await;
+    assert!(visible > 0, "the demo's shops have mail");
+    assert_eq!(n("SELECT count(*) FROM messages").await, visible);
+    let drafts = count("SELECT count(*) FROM messages WHERE status = 'pending_review' AND $1 > 0");
+    assert!(drafts.await > 0, "the demo has drafts in the queue");
+    // Its shops' personas as the office met them; their private details not at all.
+    assert_eq!(
+        n("SELECT count(DISTINCT id) FROM personas").await,
+        count("SELECT count(DISTINCT persona_id) FROM shops WHERE target_id = $1").await
+    );
+    let e = sqlx::query("SELECT credit_score FROM personas")
         .fetch_all(&db)
         .await
         .unwrap_err()
         .to_string();
     assert!(e.contains("permission denied"), "{e}");
     db.close().await;
+
+    // Through the app: its reports, its dashboard, and nothing of another client's.
+    let reader = as_login(&url_for(&url, &clara, "clara-pw"));
+    let portfolio = reader.ok(&["report", "portfolio", "--format", "json"]);
+    assert!(portfolio.contains(&acme_name), "{portfolio}");
+    for (_, other) in &targets[1..] {
+        assert!(
+            !portfolio.contains(other.as_str()),
+            "{other} in {portfolio}"
+        );
+    }
+    let (own_shop, other_shop): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT min(id) FROM shops WHERE target_id = $1),
+                (SELECT min(id) FROM shops WHERE target_id <> $1)",
+    )
+    .bind(acme_target)
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    let report = reader.ok(&["report", "shop", &own_shop.to_string(), "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(report["target"]["name"], acme_name.as_str());
+    let out = reader.run(&["report", "shop", &other_shop.to_string()]);
+    assert!(!out.status.success(), "another client's shop was reported");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(&format!("shop {other_shop} does not exist")),
+        "{said}"
+    );
+    let dash = reader.ok(&["report", "dashboard", "--json"]);
+    let dash: serde_json::Value = serde_json::from_str(&dash).unwrap();
+    assert_eq!(dash["shops_total"], acme_shops, "{dash}");
+    assert_eq!(
+        dash["pending_reviews"], 0,
+        "the queue is not the client's: {dash}"
+    );
 
     // An operator sees every client's rows.
     let olive = Login::new(&url, "secret_shop_operator").await;

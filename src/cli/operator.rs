@@ -32,8 +32,14 @@ pub enum OperatorCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Move a login to another role.
-    Role { name: String, role: String },
+    /// Move a login to another role (a client's: tied to its client with --client).
+    Role {
+        name: String,
+        role: String,
+        /// A client login's client (by name).
+        #[arg(long)]
+        client: Option<String>,
+    },
     /// Stop a login from logging in (its history stays).
     Disable { name: String },
 }
@@ -85,9 +91,9 @@ pub async fn run(ctx: &Ctx, cmd: OperatorCmd) -> anyhow::Result<ExitCode> {
                 println!("{t}");
             }
         }
-        OperatorCmd::Role { name, role } => {
+        OperatorCmd::Role { name, role, client } => {
             let actor = ctx.actor(&store).await?;
-            team::set_role(&store, &actor, &name, &role).await?;
+            team::set_role(&store, &actor, &name, &role, client.as_deref()).await?;
             println!("{name} is now {role}");
         }
         OperatorCmd::Disable { name } => {

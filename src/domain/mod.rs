@@ -14,6 +14,7 @@ pub mod persona;
 pub mod persona_gen;
 pub mod planner;
 pub mod revise;
+pub mod role;
 pub mod rubric;
 pub mod send_window;
 pub mod shop;

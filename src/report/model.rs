@@ -19,7 +19,6 @@ use crate::domain::grading::Metrics;
 use crate::domain::ids::{FactId, MessageId, PersonaId, ShopId, SnapshotId, TargetId};
 use crate::domain::message::ResponderKind;
 use crate::domain::overrides::{Decisions, FlagDecision, OverrideKind};
-use crate::domain::persona::Persona;
 use crate::domain::rubric::CriterionScore;
 use crate::domain::send_window::local_instant;
 use crate::domain::shop::{Shop, ShopStatus};
@@ -376,7 +375,7 @@ pub struct TimelineEntry {
 pub struct ShopInputs {
     pub shop: Shop,
     pub target: Target,
-    pub persona: Persona,
+    pub persona: crate::store::Shopper,
     pub operator: Option<String>,
     pub messages: Vec<MessageRow>,
     pub facts: Vec<FactRow>,
@@ -397,7 +396,7 @@ fn not_found_as(e: StoreError, id: ShopId) -> ReportError {
 pub async fn load_shop(store: &Store, id: ShopId) -> Result<ShopInputs, ReportError> {
     let shop = store.shop(id).await.map_err(|e| not_found_as(e, id))?;
     let target = store.target(shop.target_id).await?;
-    let persona = store.persona(shop.persona_id).await?;
+    let persona = store.shopper(shop.persona_id).await?;
     let audit_filter = AuditFilter {
         shop: Some(id),
         limit: 10_000,
@@ -503,7 +502,7 @@ pub fn build_shop_report(i: ShopInputs, default_tz: Tz, now: DateTime<Utc>) -> S
         },
         persona: PersonaInfo {
             id: i.persona.id,
-            name: i.persona.full_name(),
+            name: format!("{} {}", i.persona.first_name, i.persona.last_name),
             email: i.persona.email,
             rental_budget: i.persona.rental_budget,
             bedrooms: i.persona.bedrooms,

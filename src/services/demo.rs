@@ -12,6 +12,16 @@ use crate::store::{Actor, Store, TargetFilter};
 
 const DEMO_TARGETS: &str = include_str!("../../assets/demo/targets.csv");
 
+/// The demo's clients and their contacts; `scripts/run` ties the demo client login (clara) to
+/// the first.
+pub const DEMO_CLIENTS: [(&str, &str); 2] = [
+    (
+        "Harbor Residential",
+        "Nadia Park <nadia@harbor-residential.test>",
+    ),
+    ("Summit Living", "Owen Hale <owen@summit-living.test>"),
+];
+
 fn demo_templates() -> Vec<TemplateInput> {
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     vec![
@@ -102,7 +112,17 @@ pub async fn load_demo(
     if !existing.is_empty() || !store.list_templates().await?.is_empty() {
         return Ok(None);
     }
-    let inputs = parse_targets_csv(DEMO_TARGETS.as_bytes(), "demo targets", &[])
+    // The companies the demo's shop programs are run for; each demo target is one's.
+    let mut clients = Vec::new();
+    for (name, contact) in DEMO_CLIENTS {
+        let input = crate::domain::client::ClientInput {
+            name: name.to_string(),
+            contact: contact.to_string(),
+            notes: "demo client".into(),
+        };
+        clients.push(super::clients::add_client(store, actor, input).await?.name);
+    }
+    let inputs = parse_targets_csv(DEMO_TARGETS.as_bytes(), "demo targets", &clients)
         .map_err(anyhow::Error::msg)?;
     let targets = store.import_targets(actor, &inputs).await?;
     let mut loaded = DemoLoaded {

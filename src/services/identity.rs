@@ -5,10 +5,27 @@
 use anyhow::bail;
 
 use crate::config::OperatorConfig;
+use crate::domain::role::Role;
 use crate::store::{Actor, Store, Whoami};
 
 pub async fn acting_operator(store: &Store, operator: &OperatorConfig) -> anyhow::Result<Actor> {
     act_as(store, operator, &store.whoami().await?).await
+}
+
+/// Who a login is and what it may do, for a view that also serves readers: a client's login is
+/// itself (it reads its portfolio), everyone else as [`act_as`].
+pub async fn signed_in(
+    store: &Store,
+    operator: &OperatorConfig,
+    me: &Whoami,
+) -> anyhow::Result<(Actor, Role)> {
+    let role = me.role();
+    let actor = if role == Role::Client {
+        store.session_actor().await?
+    } else {
+        act_as(store, operator, me).await?
+    };
+    Ok((actor, role))
 }
 
 /// [`acting_operator`] for a login already asked who it is.

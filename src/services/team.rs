@@ -39,9 +39,20 @@ pub async fn add(
         .await?)
 }
 
-pub async fn set_role(store: &Store, actor: &Actor, name: &str, role: &str) -> anyhow::Result<()> {
+/// Moves a login to `role`; a client's login is tied to `client` (by name).
+pub async fn set_role(
+    store: &Store,
+    actor: &Actor,
+    name: &str,
+    role: &str,
+    client: Option<&str>,
+) -> anyhow::Result<()> {
     must_lead(store).await?;
-    Ok(store.set_login_role(actor, name, role).await?)
+    let client = match client {
+        Some(c) => Some(store.client_by_name(c).await?.id),
+        None => None,
+    };
+    Ok(store.set_login_role(actor, name, role, client).await?)
 }
 
 pub async fn disable(store: &Store, actor: &Actor, name: &str) -> anyhow::Result<()> {

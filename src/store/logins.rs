@@ -137,9 +137,22 @@ impl Store {
     }
 
     /// Moves a login to `role`'s group (out of the product's other groups).
-    pub async fn set_login_role(&self, actor: &Actor, name: &str, role: &str) -> Result<()> {
+    /// Moves a login to `role`; a client's login is tied to `client` (kept when `None` and it
+    /// was a client's already), anyone else's to none.
+    pub async fn set_login_role(
+        &self,
+        actor: &Actor,
+        name: &str,
+        role: &str,
+        client: Option<ClientId>,
+    ) -> Result<()> {
         check_name(name)?;
         let group = group(role)?;
+        if role != "client" && client.is_some() {
+            return Err(StoreError::Invalid(
+                "only a client login has a client (--client)".into(),
+            ));
+        }
         let before: Vec<String> = self
             .list_logins()
             .await?
@@ -169,6 +182,23 @@ impl Store {
             &[Some(group), Some(name)],
         )
         .await?;
+        // A client's rows are those of its client; staff read every row.
+        let tied: Option<ClientId> = sqlx::query_scalar(
+            "INSERT INTO operators (name, client_id) VALUES ($1, $2)
+             ON CONFLICT (name) DO UPDATE
+                 SET client_id = CASE WHEN $3 THEN coalesce($2, operators.client_id) END
+             RETURNING client_id",
+        )
+        .bind(name)
+        .bind(client)
+        .bind(role == "client")
+        .fetch_one(&mut *tx)
+        .await?;
+        if role == "client" && tied.is_none() {
+            return Err(StoreError::Invalid(
+                "a client login needs its client: add --client NAME".into(),
+            ));
+        }
         record(
             &mut tx,
             actor,

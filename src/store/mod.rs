@@ -45,7 +45,7 @@ pub use messages::{
     NewDraft, OutboundJob, SentCopy, SmtpOutcome,
 };
 pub use overrides::{GradeDecision, Regraded};
-pub use personas::PersonaFilter;
+pub use personas::{PersonaFilter, Shopper};
 pub use reports::{
     Dashboard, DayCount, GradeRecord, PortfolioFilter, PortfolioRow, ScoreBucket, StateCount,
     WebsiteRecord,
@@ -255,6 +255,12 @@ pub struct Whoami {
     pub schema_owner: bool,
     /// The roles the login is a member of (group roles such as an operator's).
     pub groups: Vec<String>,
+}
+
+impl Whoami {
+    pub fn role(&self) -> crate::domain::role::Role {
+        crate::domain::role::Role::of_login(self.superuser, self.schema_owner, &self.groups)
+    }
 }
 
 impl Store {

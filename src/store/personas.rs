@@ -15,6 +15,20 @@ pub struct PersonaFilter {
     pub include_deleted: bool,
 }
 
+/// See [`Store::shopper`].
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Shopper {
+    pub id: PersonaId,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub rental_budget: i32,
+    pub bedrooms: i32,
+    pub bathrooms: f64,
+    pub pets: String,
+    pub move_in_date: Option<chrono::NaiveDate>,
+}
+
 impl Store {
     /// Inserts all personas or none.
     pub async fn insert_personas(
@@ -79,6 +93,20 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .ok_or_else(|| StoreError::not_found("persona", id))
+    }
+
+    /// A persona as the leasing office met it: what a report shows, and all a client's login
+    /// may read of it (no credit, income, phone, history or style).
+    pub async fn shopper(&self, id: PersonaId) -> Result<Shopper> {
+        sqlx::query_as(
+            "SELECT id, first_name, last_name, email, rental_budget, bedrooms, bathrooms, pets,
+                    move_in_date
+             FROM personas WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("persona", id))
     }
 
     pub async fn list_personas(&self, filter: &PersonaFilter) -> Result<Vec<Persona>> {

@@ -1,6 +1,8 @@
 //! What the operator asks for: the names keys map to (imperative), with the help text the `?`
 //! overlay, the hint bar and the command palette show.
 
+use super::state::Pane;
+use crate::domain::role::Role;
 use crate::text_enum;
 
 text_enum! {
@@ -142,6 +144,61 @@ impl Action {
                 | RetrySend
                 | ReviewFlags
         )
+    }
+
+    /// Whether a login in `role` may run this: the worker decides on no draft and edits no
+    /// operator's target or persona; a client only reads its portfolio (its panes, moving,
+    /// opening, filtering, exporting a report).
+    pub fn allowed(self, role: Role) -> bool {
+        use Action::*;
+        match role {
+            Role::Owner | Role::Lead | Role::Operator => true,
+            Role::Worker => {
+                !self.decides_a_draft() && !matches!(self, EditTarget | EditPersona | RetirePersona)
+            }
+            Role::Client | Role::None => {
+                self.pane()
+                    .is_none_or(|p| Pane::for_role(role).contains(&p))
+                    && matches!(
+                        self,
+                        Quit | Help
+                            | Palette
+                            | NextPane
+                            | PrevPane
+                            | GoDashboard
+                            | GoShops
+                            | GoReports
+                            | Up
+                            | Down
+                            | PageUp
+                            | PageDown
+                            | Top
+                            | Bottom
+                            | Open
+                            | Back
+                            | Filter
+                            | Refresh
+                            | ExportReport
+                            | ShowPortfolio
+                            | Sort
+                    )
+            }
+        }
+    }
+
+    /// The pane a go-to action goes to.
+    pub fn pane(self) -> Option<Pane> {
+        use Action::*;
+        Some(match self {
+            GoDashboard => Pane::Dashboard,
+            GoShops => Pane::Shops,
+            GoReview => Pane::Review,
+            GoInbox => Pane::Inbox,
+            GoTargets => Pane::Targets,
+            GoPersonas => Pane::Personas,
+            GoReports => Pane::Reports,
+            _ => return None,
+        })
     }
 
     /// Actions that change shared data or throw work away: they ask before running.

@@ -15,6 +15,7 @@ use super::state::{
     TargetView, ThreadView, Toast,
 };
 use crate::domain::persona::Persona;
+use crate::domain::role::Role;
 use crate::domain::target::Target;
 use crate::store::{Dashboard, InboxFilter, InboxRow, MessageRow, ShopRow};
 
@@ -63,9 +64,10 @@ pub struct App {
     pub watching: Vec<MessageId>,
     /// The latest state of the last message approved here, as loaded.
     pub outgoing: Option<MessageRow>,
-    /// This login decides on drafts (an operator, a lead, the schema owner); the worker's does
-    /// not, and is told so rather than refused by the database.
-    pub decides: bool,
+    /// What this login may do (its Postgres group): the worker's does not decide on drafts, a
+    /// client's only reads its portfolio. It is offered only that, and told so in words rather
+    /// than refused by the database.
+    pub role: Role,
     pub quit: bool,
 }
 
@@ -104,20 +106,48 @@ impl App {
             undoable: Vec::new(),
             watching: Vec::new(),
             outgoing: None,
-            decides: true,
+            role: Role::Owner,
             quit: false,
         }
     }
 
     /// What to load when the UI starts.
     pub fn start(&self) -> Vec<Effect> {
-        vec![
+        let mut out = vec![
             Effect::Load(Query::Dashboard),
             Effect::Load(Query::Review),
             Effect::Load(Query::Shops),
             Effect::Load(Query::Inbox(self.inbox_filter.clone())),
             Effect::Load(Query::Sync),
-        ]
+        ];
+        out.retain(|e| self.may(e));
+        out
+    }
+
+    /// The panes this login is offered: a client's are its portfolio's.
+    pub fn panes(&self) -> &'static [Pane] {
+        Pane::for_role(self.role)
+    }
+
+    /// Whether this login may run `effect`: a client loads only what its portfolio shows (the
+    /// database would refuse the rest) and changes nothing.
+    fn may(&self, effect: &Effect) -> bool {
+        if !self.role.reads_only() {
+            return true;
+        }
+        match effect {
+            Effect::Load(q) => matches!(
+                q,
+                Query::Dashboard
+                    | Query::Shops
+                    | Query::Thread(_)
+                    | Query::Report(_)
+                    | Query::Portfolio
+                    | Query::Clients
+            ),
+            Effect::Quit | Effect::Alert(_) | Effect::ExportReport { .. } => true,
+            _ => false,
+        }
     }
 
     /// The keymap scope of what has the focus.
@@ -136,6 +166,12 @@ impl App {
     }
 
     pub fn handle(&mut self, event: Event) -> Vec<Effect> {
+        let mut effects = self.handle_event(event);
+        effects.retain(|e| self.may(e));
+        effects
+    }
+
+    fn handle_event(&mut self, event: Event) -> Vec<Effect> {
         match event {
             Event::Key(k) if k.kind == KeyEventKind::Press => self.key(k),
             Event::Key(_) | Event::Resized => Vec::new(),
@@ -324,12 +360,12 @@ impl App {
             } => match k.code {
                 KeyCode::Esc => {}
                 KeyCode::Enter => {
-                    if let Some(a) = palette_matches(&input).get(selected) {
+                    if let Some(a) = palette_matches(&input, self.role).get(selected) {
                         return self.act(*a);
                     }
                 }
                 KeyCode::Down | KeyCode::Tab => {
-                    let n = palette_matches(&input).len();
+                    let n = palette_matches(&input, self.role).len();
                     self.modal = Some(Modal::Palette {
                         input,
                         selected: (selected + 1).min(n.saturating_sub(1)),
@@ -399,11 +435,14 @@ impl App {
 }
 
 /// Actions whose names contain every typed word, in keymap order (the palette's fuzzy match).
-pub fn palette_matches(input: &str) -> Vec<Action> {
+/// The actions whose name or description has each word of `input` (as a subsequence), of those
+/// `role` may run.
+pub fn palette_matches(input: &str, role: Role) -> Vec<Action> {
     let words: Vec<String> = input.split_whitespace().map(|w| w.to_lowercase()).collect();
     Action::ALL
         .iter()
         .copied()
+        .filter(|a| a.allowed(role))
         .filter(|a| {
             let hay = format!("{} {}", a.as_str(), a.describe()).to_lowercase();
             words.iter().all(|w| subsequence(&hay, w))

@@ -78,10 +78,11 @@ pub async fn run(config: Config, store: Store, opts: TuiOptions) -> anyhow::Resu
     let keymap = load_keymap()?;
     let theme = load_theme(&config)?;
     let me = store.whoami().await?;
-    let actor = crate::services::identity::act_as(&store, &config.operator, &me).await?;
+    let (actor, role) = crate::services::identity::signed_in(&store, &config.operator, &me).await?;
     let operator = actor.name.clone();
     let shutdown = CancellationToken::new();
-    let engine = if opts.no_engine {
+    // A client's login reads its portfolio; the engine is the team's.
+    let engine = if opts.no_engine || role.reads_only() {
         None
     } else {
         let engine = crate::engine::Engine::new(&config, store.clone()).await?;
@@ -101,12 +102,7 @@ pub async fn run(config: Config, store: Store, opts: TuiOptions) -> anyhow::Resu
     let watcher = tokio::spawn(runtime::watch_database(store.clone(), tx.clone()));
 
     let mut app = App::new(&operator, keymap, engine.is_some(), Utc::now());
-    app.decides = me.superuser
-        || me.schema_owner
-        || me
-            .groups
-            .iter()
-            .any(|g| g == "secret_shop_operator" || g == "secret_shop_lead");
+    app.role = role;
     for e in app.start() {
         rt.spawn(e);
     }

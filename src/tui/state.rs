@@ -6,6 +6,7 @@ use tui_textarea::TextArea;
 
 use super::action::{Action, Scope};
 use crate::domain::ids::{MessageId, ShopId};
+use crate::domain::role::Role;
 use crate::store::{DraftVersion, FactRow, MessageRow};
 
 /// The panes, in Tab order; number keys jump to them.
@@ -52,6 +53,16 @@ impl Pane {
             Pane::Targets => Scope::Targets,
             Pane::Personas => Scope::Personas,
             Pane::Reports => Scope::Reports,
+        }
+    }
+
+    /// The panes a login in `role` is offered: a client's portfolio (read-only), everyone
+    /// else's all of them.
+    pub fn for_role(role: Role) -> &'static [Pane] {
+        if role.reads_only() {
+            &[Pane::Dashboard, Pane::Shops, Pane::Reports]
+        } else {
+            &Pane::ALL
         }
     }
 

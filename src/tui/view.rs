@@ -68,7 +68,8 @@ fn draw_tabs(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
     } else {
         Vec::new()
     };
-    for (i, p) in Pane::ALL.iter().enumerate() {
+    for p in app.panes() {
+        let i = p.index();
         let style = if *p == app.pane {
             theme.tab_active
         } else {
@@ -111,7 +112,7 @@ fn draw_hints(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
         for (k, a) in bindings {
             // Only what works now: no save without an edit, no decisions on a held draft.
             let useless = match a {
-                a if !app.decides && a.decides_a_draft() => true,
+                a if !a.allowed(app.role) => true,
                 Action::SaveDraft => true,
                 Action::ApproveDraft
                 | Action::RejectDraft
@@ -205,6 +206,25 @@ fn draw_status(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
         DbStatus::Lost(_) => spans.push(Span::styled("db LOST, retrying", theme.error)),
     }
     spans.push(Span::styled(" │ ", theme.muted));
+    if app.role.reads_only() {
+        // A client's view: its portfolio, nothing of the team's engine or queue.
+        spans.push(Span::styled(
+            format!("{} · read-only", app.role.with_article()),
+            theme.muted,
+        ));
+    } else {
+        staff_status(app, theme, &mut spans);
+    }
+    if let Some(e) = &app.last_error {
+        spans.push(Span::styled(" │ ", theme.muted));
+        spans.push(Span::styled(format!("last error: {e}"), theme.error));
+    }
+    f.render_widget(Line::from(spans), area);
+}
+
+/// The engine, the mailboxes, the queue and what this operator sent: the team's part of the
+/// status bar.
+fn staff_status(app: &App, theme: &Theme, spans: &mut Vec<Span<'static>>) {
     spans.push(if app.engine {
         Span::styled("engine on", theme.ok)
     } else {
@@ -257,11 +277,6 @@ fn draw_status(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
             if bad { theme.error } else { theme.muted },
         ));
     }
-    if let Some(e) = &app.last_error {
-        spans.push(Span::styled(" │ ", theme.muted));
-        spans.push(Span::styled(format!("last error: {e}"), theme.error));
-    }
-    f.render_widget(Line::from(spans), area);
 }
 
 /// The state of the message approved last, for the status bar (and whether it is bad news):
@@ -461,7 +476,7 @@ fn draw_modal(app: &App, m: &Modal, theme: &Theme, f: &mut Frame) {
             f.render_widget(Clear, rect);
             let mut lines = vec![Line::from(format!(": {input}█")), Line::from("")];
             let start = selected.saturating_sub(9);
-            for (i, a) in palette_matches(input)
+            for (i, a) in palette_matches(input, app.role)
                 .iter()
                 .enumerate()
                 .skip(start)

@@ -12,11 +12,12 @@ use crate::domain::ids::ShopId;
 impl App {
     pub(super) fn act(&mut self, action: Action) -> Vec<Effect> {
         use Action::*;
-        if !self.decides && action.decides_a_draft() {
-            self.toast(format!(
-                "{} is the worker's login: operators decide on drafts",
-                self.operator
-            ));
+        if !action.allowed(self.role) {
+            let what = match action.pane() {
+                Some(p) => format!("the {} pane is not theirs", p.title().to_lowercase()),
+                None => format!("it may not {}", action.describe()),
+            };
+            self.toast(self.role.refusal(&self.operator, &what));
             return Vec::new();
         }
         match action {
@@ -39,9 +40,15 @@ impl App {
                 });
                 Vec::new()
             }
-            NextPane => self.go(Pane::ALL[(self.pane.index() + 1) % Pane::ALL.len()]),
-            PrevPane => {
-                self.go(Pane::ALL[(self.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()])
+            NextPane | PrevPane => {
+                let panes = self.panes();
+                let at = panes.iter().position(|p| *p == self.pane).unwrap_or(0);
+                let step = if action == NextPane {
+                    1
+                } else {
+                    panes.len() - 1
+                };
+                self.go(panes[(at + step) % panes.len()])
             }
             GoDashboard => self.go(Pane::Dashboard),
             GoShops => self.go(Pane::Shops),

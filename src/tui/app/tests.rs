@@ -761,8 +761,17 @@ fn losing_the_database_then_getting_it_back_reloads_everything_shown() {
 
 #[test]
 fn the_palette_fuzzy_matches_and_enter_runs_the_action() {
-    assert_eq!(palette_matches("apdr").first(), Some(&Action::ApproveDraft));
-    assert!(palette_matches("zzzz").is_empty());
+    assert_eq!(
+        palette_matches("apdr", Role::Operator).first(),
+        Some(&Action::ApproveDraft)
+    );
+    assert!(palette_matches("zzzz", Role::Operator).is_empty());
+    // A client is not offered what it may not do.
+    assert!(!palette_matches("apdr", Role::Client).contains(&Action::ApproveDraft));
+    assert_eq!(
+        palette_matches("export", Role::Client),
+        vec![Action::ExportReport]
+    );
 
     let mut app = on_review();
     app.handle(key(':'));
@@ -1488,15 +1497,71 @@ fn the_status_bar_follows_an_approved_message_until_it_is_sent() {
 #[test]
 fn the_workers_login_is_told_operators_decide_and_sees_no_decision_keys() {
     let mut app = on_review();
-    app.decides = false;
+    app.role = Role::Worker;
     for k in ['a', 'r', 'e', 'R'] {
         assert_eq!(app.handle(key(k)), Vec::new(), "{k}");
         assert!(app.modal.is_none(), "{k}");
     }
-    assert!(last_toast(&app).contains("is the worker's login: operators decide on drafts"));
+    assert!(last_toast(&app).contains("is the worker: it may not draft it again"));
+    assert!(last_toast(&app).contains("operators decide on drafts"));
     // Reading is still allowed: the draft opens.
     assert_eq!(
         app.handle(code(KeyCode::Enter)),
         vec![Effect::OpenDraft(MessageId(11))]
     );
+}
+
+#[test]
+fn a_clients_login_reads_its_portfolio_and_is_offered_nothing_else() {
+    let mut app = app();
+    app.operator = "clara".into();
+    app.role = Role::Client;
+    // It loads its portfolio's figures and shops, not the team's queue, inbox or mailboxes.
+    assert_eq!(
+        app.start(),
+        vec![Effect::Load(Query::Dashboard), Effect::Load(Query::Shops)]
+    );
+    assert_eq!(app.panes(), &[Pane::Dashboard, Pane::Shops, Pane::Reports]);
+
+    // The review pane (3) is not offered: a toast says why, nothing loads.
+    assert_eq!(app.handle(key('3')), vec![]);
+    assert_eq!(app.pane, Pane::Dashboard);
+    assert_eq!(
+        last_toast(&app),
+        "clara is a client: the review pane is not theirs (only reads its own portfolio)"
+    );
+    // Tab moves through its three panes only.
+    app.handle(Event::Loaded(Loaded::Shops(shop_rows())));
+    app.handle(code(KeyCode::Tab));
+    assert_eq!(app.pane, Pane::Shops);
+    app.handle(code(KeyCode::Tab));
+    assert_eq!(app.pane, Pane::Reports);
+    app.handle(code(KeyCode::Tab));
+    assert_eq!(app.pane, Pane::Dashboard);
+
+    // On its shops: reading a thread is offered; cancelling a shop is not.
+    app.handle(key('2'));
+    assert_eq!(
+        app.handle(code(KeyCode::Enter)),
+        vec![Effect::Load(Query::Thread(ShopId(1)))]
+    );
+    app.handle(code(KeyCode::Esc));
+    assert_eq!(app.handle(key('x')), vec![]);
+    assert!(last_toast(&app).starts_with("clara is a client: it may not cancel the shop"));
+
+    // What other operators change reloads its portfolio only.
+    let changed = Changed {
+        messages: [7].into(),
+        shops: [1].into(),
+        other: true,
+    };
+    for e in app.handle(Event::Changed(changed)) {
+        let Effect::Load(q) = &e else {
+            panic!("a client's view asked for {e:?}")
+        };
+        assert!(
+            matches!(q, Query::Dashboard | Query::Shops | Query::Thread(_)),
+            "{q:?}"
+        );
+    }
 }

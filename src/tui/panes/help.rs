@@ -12,7 +12,12 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     let focused = app.scope();
     for scope in [focused, Scope::Global] {
         out.push(Line::styled(format!("{} keys", scope.name()), theme.title));
-        for (k, a) in app.keymap.scope(scope) {
+        for (k, a) in app
+            .keymap
+            .scope(scope)
+            .into_iter()
+            .filter(|(_, a)| a.allowed(app.role))
+        {
             out.push(Line::from(vec![
                 Span::styled(format!("  {:<8}", k.label()), theme.key),
                 Span::raw(a.describe()),
