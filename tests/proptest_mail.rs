@@ -499,7 +499,7 @@ fn stored_copies_keep_their_raw_bytes_exactly() {
                 lease: None,
             };
             let outcome = rt
-                .block_on(store.ingest_batch(&batch))
+                .block_on(store.ingest_batch(&batch, secret_shop::domain::reaction::on_arrival))
                 .map_err(|e| TestCaseError::fail(format!("ingest failed: {e}")))?;
             prop_assert_eq!(outcome.stored.len(), raws.len(), "every copy is stored");
             for (id, raw) in outcome.stored.iter().zip(&raws) {

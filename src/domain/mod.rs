@@ -13,6 +13,7 @@ pub mod overrides;
 pub mod persona;
 pub mod persona_gen;
 pub mod planner;
+pub mod reaction;
 pub mod revise;
 pub mod role;
 pub mod rubric;

@@ -194,7 +194,11 @@ impl Syncer {
             lease: lease.cloned(),
         };
         let stored_at = std::time::Instant::now();
-        let outcome = match self.store.ingest_batch(&batch).await {
+        let outcome = match self
+            .store
+            .ingest_batch(&batch, crate::domain::reaction::on_arrival)
+            .await
+        {
             Err(StoreError::LeaseLost(_)) => return Err(SyncError::LeaseLost),
             r => r?,
         };

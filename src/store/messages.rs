@@ -10,11 +10,12 @@ use sqlx::{PgConnection, QueryBuilder};
 
 use super::audit::{EntityType, SYSTEM, record, record_as};
 use super::draft_versions;
-use super::shops::move_shop_if_allowed;
+use super::shops::{apply_reaction, move_shop_if_allowed};
 use super::{Actor, Result, Store, StoreError};
 use crate::domain::ids::{MailboxId, MessageId, ShopId};
 use crate::domain::message::{DraftStatus, MessageKind, ResponderKind, VersionHow};
 use crate::domain::outbox::WaitReason;
+use crate::domain::reaction::{Arrival, Reaction};
 use crate::domain::shop::ShopStatus;
 
 /// The channel every writer NOTIFYs and every TUI LISTENs on; payloads are small JSON objects
@@ -122,8 +123,14 @@ impl Store {
     /// new ids (delivered at commit). Each mailbox copy is stored once: a copy already stored
     /// (same folder, UIDVALIDITY and UID, or the same bytes renumbered by a UIDVALIDITY change)
     /// is skipped; two copies with one Message-ID are both kept. Copies of our own sent mail are
-    /// recognised by their Message-ID and sender, and confirm the send instead.
-    pub async fn ingest_batch(&self, batch: &InboundBatch) -> Result<IngestOutcome> {
+    /// recognised by their Message-ID and sender, and confirm the send instead. What follows
+    /// from each new message (its shop's move, reading it, a bounced address) is `react`'s call
+    /// (`domain::reaction::on_arrival`); a copy stored before gets no reaction.
+    pub async fn ingest_batch(
+        &self,
+        batch: &InboundBatch,
+        react: impl Fn(Arrival) -> Reaction,
+    ) -> Result<IngestOutcome> {
         let mut tx = self.pool.begin().await?;
         if let Some(grant) = &batch.lease
             && !super::leases::lease_is_live(&mut tx, grant).await?
@@ -164,43 +171,19 @@ impl Store {
         outcome.confirmed_sent =
             mark_sent_tx(&mut tx, &own_ids, "seen in the mailbox", false).await?;
 
-        // Each new reply to a shop is read into its fact sheet by the job runner.
+        // Only what is new reacts; a re-synced copy changes nothing.
         let new_messages = batch
             .messages
             .iter()
             .filter(|m| stored_uid_set.contains(&m.uid));
         for (m, id) in new_messages.zip(&outcome.stored) {
-            if m.shop_id.is_some() && !m.is_bounce {
-                super::jobs::enqueue_tx(
-                    &mut tx,
-                    "extract_facts",
-                    json!({ "message_id": id }),
-                    &format!("extract_facts:{id}"),
-                )
-                .await?;
-            }
-        }
-        // Only what is new moves a shop; a re-synced copy changes nothing.
-        for m in batch
-            .messages
-            .iter()
-            .filter(|m| stored_uid_set.contains(&m.uid))
-        {
             let Some(shop) = m.shop_id else { continue };
-            if m.is_bounce {
-                sqlx::query(
-                    "UPDATE targets SET email_status = 'bouncing', updated_at = now()
-                     WHERE id = (SELECT target_id FROM shops WHERE id = $1)",
-                )
-                .bind(shop)
-                .execute(&mut *tx)
-                .await?;
-                let why = "the property's address bounced";
-                move_shop_if_allowed(&mut tx, SYSTEM, shop, ShopStatus::Blocked, why).await?;
-            } else if !m.is_auto_reply {
-                let why = "the agent replied";
-                move_shop_if_allowed(&mut tx, SYSTEM, shop, ShopStatus::Replied, why).await?;
-            }
+            let reaction = react(Arrival {
+                for_shop: true,
+                is_bounce: m.is_bounce,
+                is_auto_reply: m.is_auto_reply,
+            });
+            apply_reaction(&mut tx, SYSTEM, shop, *id, &reaction).await?;
         }
 
         sqlx::query(

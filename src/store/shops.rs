@@ -312,3 +312,36 @@ impl Store {
         .await?)
     }
 }
+
+/// Applies what the caller decided follows from an event on `shop`'s message `message`
+/// (see `domain::reaction`), inside the event's transaction.
+pub(crate) async fn apply_reaction(
+    conn: &mut PgConnection,
+    operator: &str,
+    shop: ShopId,
+    message: crate::domain::ids::MessageId,
+    reaction: &crate::domain::reaction::Reaction,
+) -> Result<()> {
+    if reaction.address_bounced {
+        sqlx::query(
+            "UPDATE targets SET email_status = 'bouncing', updated_at = now()
+             WHERE id = (SELECT target_id FROM shops WHERE id = $1)",
+        )
+        .bind(shop)
+        .execute(&mut *conn)
+        .await?;
+    }
+    if let Some((to, why)) = reaction.shop {
+        move_shop_if_allowed(conn, operator, shop, to, why).await?;
+    }
+    if reaction.extract_facts {
+        super::jobs::enqueue_tx(
+            conn,
+            "extract_facts",
+            json!({ "message_id": message }),
+            &format!("extract_facts:{message}"),
+        )
+        .await?;
+    }
+    Ok(())
+}
