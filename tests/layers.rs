@@ -1,5 +1,6 @@
 //! The layers DESIGN.md draws, checked on the source: the UI, the CLI and the services reach the
-//! database only through the store (no sqlx, no pool), and the domain does no IO.
+//! database only through the store (no sqlx, no pool), the UI and the CLI reach the store only
+//! through the services, and the domain does no IO.
 
 use std::path::Path;
 
@@ -52,4 +53,87 @@ fn the_domain_does_no_io() {
         ],
     );
     assert!(found.is_empty(), "{found:#?}");
+}
+
+/// The names of the methods the store offers: every `pub fn` / `pub async fn` directly inside an
+/// `impl Store` block under `src/store/` (rustfmt indents them by four spaces).
+fn store_methods() -> Vec<String> {
+    let mut files = Vec::new();
+    sources(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store"),
+        &mut files,
+    );
+    let mut names = Vec::new();
+    for (_, text) in &files {
+        let mut inside = false;
+        for line in text.lines() {
+            if line.starts_with("impl Store {") {
+                inside = true;
+            } else if inside && line == "}" {
+                inside = false;
+            } else if inside {
+                let rest = line
+                    .strip_prefix("    pub async fn ")
+                    .or_else(|| line.strip_prefix("    pub fn "));
+                if let Some(rest) = rest {
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    names.push(name);
+                }
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Calls of a store method the UI and the CLI may make (file under `src/`, method), with why.
+/// Everything else goes through `src/services/`.
+const STORE_CALLS_ALLOWED: &[(&str, &str)] = &[
+    // Getting a store at all: the CLI's context opens the one every command uses.
+    ("cli/context.rs", "connect"),
+    // `doctor` connects on its own, with one connection and a short timeout, to report on it.
+    ("cli/doctor.rs", "connect"),
+];
+
+#[test]
+fn the_ui_and_cli_use_the_store_only_through_services() {
+    let methods = store_methods();
+    assert!(
+        methods.len() > 50 && methods.iter().any(|m| m == "pending_drafts"),
+        "the store's methods were not found: {methods:?}"
+    );
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut found = Vec::new();
+    for dir in ["src/tui", "src/cli"] {
+        let mut files = Vec::new();
+        sources(&root.join(dir), &mut files);
+        assert!(!files.is_empty(), "{dir} has no sources");
+        for (path, text) in &files {
+            let relative = path
+                .strip_prefix(&format!("{}/src/", root.display()))
+                .unwrap_or(path);
+            for m in &methods {
+                if STORE_CALLS_ALLOWED
+                    .iter()
+                    .any(|(file, name)| *file == relative && name == m)
+                {
+                    continue;
+                }
+                // A method call (`store.NAME(`, `s.NAME(`) or a path call (`Store::NAME(`).
+                for call in [format!(".{m}("), format!("Store::{m}(")] {
+                    if text.contains(&call) {
+                        found.push(format!("{relative}: {call}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "the UI or the CLI calls the store directly (add a function in src/services/): {found:#?}"
+    );
 }

@@ -44,14 +44,17 @@ fn parse_since(text: &str) -> anyhow::Result<DateTime<Utc>> {
 pub async fn run(ctx: &Ctx, args: AuditArgs) -> anyhow::Result<ExitCode> {
     let since = args.since.as_deref().map(parse_since).transpose()?;
     let store = ctx.store().await?;
-    let entries = store
-        .audit_list(&AuditFilter {
+    let entries = crate::services::views::audit(
+        &store,
+        None,
+        &AuditFilter {
             shop: args.shop,
             operator: args.operator,
             since,
             limit: args.limit.max(1),
-        })
-        .await?;
+        },
+    )
+    .await?;
     if args.json {
         print_json(&entries)?;
         return Ok(ExitCode::SUCCESS);

@@ -67,7 +67,7 @@ pub async fn run(ctx: &Ctx, cmd: ClientCmd) -> anyhow::Result<ExitCode> {
             contact,
             notes,
         } => {
-            let actor = ctx.actor(&store).await?;
+            let actor = ctx.acting_operator(&store).await?;
             let input = ClientInput {
                 name,
                 contact: contact.unwrap_or_default(),
@@ -99,7 +99,7 @@ pub async fn run(ctx: &Ctx, cmd: ClientCmd) -> anyhow::Result<ExitCode> {
             notes,
             version,
         } => {
-            let actor = ctx.actor(&store).await?;
+            let actor = ctx.acting_operator(&store).await?;
             let change = ClientChange {
                 name,
                 contact,
@@ -124,7 +124,7 @@ pub async fn run(ctx: &Ctx, cmd: ClientCmd) -> anyhow::Result<ExitCode> {
                 println!("not deleted");
                 return Ok(ExitCode::FAILURE);
             }
-            let actor = ctx.actor(&store).await?;
+            let actor = ctx.acting_operator(&store).await?;
             let detached = clients::delete_client(&store, &actor, c.id, force).await?;
             println!("deleted client {} ({})", c.id, c.name);
             if !detached.is_empty() {

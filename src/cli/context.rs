@@ -55,7 +55,7 @@ impl Ctx {
             Duration::from_secs(db.connect_timeout_secs),
         )
         .await?;
-        store.ensure_schema().await?;
+        crate::services::session::ensure_schema(&store).await?;
         Ok(store)
     }
 
@@ -75,7 +75,8 @@ impl Ctx {
         }
     }
 
-    pub async fn actor(&self, store: &Store) -> anyhow::Result<Actor> {
+    /// The operator this run acts as (asks the database who the login is).
+    pub async fn acting_operator(&self, store: &Store) -> anyhow::Result<Actor> {
         crate::services::identity::acting_operator(store, &self.config.operator).await
     }
 }

@@ -23,7 +23,7 @@ pub async fn run(ctx: &Ctx, cmd: Option<DemoCmd>) -> anyhow::Result<ExitCode> {
     let store = ctx.store().await?;
     match cmd {
         None => {
-            let actor = ctx.actor(&store).await?;
+            let actor = ctx.acting_operator(&store).await?;
             match load_demo(&store, &actor, &ctx.config).await? {
                 None => println!(
                     "the database already has data; demo data loads only into an empty database"

@@ -80,8 +80,7 @@ async fn check_database(c: &Config) -> Check {
         };
         format!("{shown}: {text}; {hint}")
     })?;
-    let (applied, known) = store
-        .migration_status()
+    let (applied, known) = crate::services::session::migration_status(&store)
         .await
         .map_err(|e| format!("{shown}: {e}"))?;
     let schema = if applied >= known {

@@ -13,8 +13,8 @@ use crate::ai::Ai;
 use crate::domain::diff::{counts, marked, word_diff};
 use crate::domain::ids::{MessageId, ShopId};
 use crate::services::editor::{from_editor_text, run_editor, to_editor_text};
-use crate::services::review;
-use crate::services::shops::{approve, draft_next, recall, retry_send};
+use crate::services::shops::{approve, draft_next, recall, reject, retry_send};
+use crate::services::{review, views};
 
 #[derive(Debug, Subcommand)]
 pub enum DraftCmd {
@@ -96,7 +96,7 @@ pub async fn run(ctx: &Ctx, cmd: DraftCmd) -> anyhow::Result<ExitCode> {
     let store = ctx.store().await?;
     match cmd {
         DraftCmd::List { json } => {
-            let drafts = store.pending_drafts().await?;
+            let drafts = views::review_queue(&store, None).await?;
             if json {
                 print_json(&drafts)?;
             } else if drafts.is_empty() {
@@ -130,7 +130,7 @@ pub async fn run(ctx: &Ctx, cmd: DraftCmd) -> anyhow::Result<ExitCode> {
             number,
             version,
         } => {
-            let actor = ctx.actor(&store).await?;
+            let actor = ctx.acting_operator(&store).await?;
             let d = review::restore(&store, &actor, id, number, version).await?;
             println!(
                 "restored version {number} of draft {id} as its latest version (v{})",
@@ -138,7 +138,7 @@ pub async fn run(ctx: &Ctx, cmd: DraftCmd) -> anyhow::Result<ExitCode> {
             );
         }
         DraftCmd::Show { id, json, .. } => {
-            let d = store.message(id).await?;
+            let d = views::message_row(&store, None, id).await?;
             if json {
                 print_json(&d)?;
             } else {
@@ -158,7 +158,7 @@ pub async fn run(ctx: &Ctx, cmd: DraftCmd) -> anyhow::Result<ExitCode> {
             }
         }
         DraftCmd::Edit { id } => {
-            let actor = ctx.actor(&store).await?;
+            let actor = ctx.acting_operator(&store).await?;
             let d = review::open(&store, &actor, id).await?;
             let result = edit_in_editor(&store, &actor, &d).await;
             if !matches!(result, Ok(true)) {
@@ -176,7 +176,7 @@ pub async fn run(ctx: &Ctx, cmd: DraftCmd) -> anyhow::Result<ExitCode> {
             instructions,
             version,
         } => {
-            let actor = ctx.actor(&store).await?;
+            let actor = ctx.acting_operator(&store).await?;
             let ai = Ai::from_config(&ctx.config.ai);
             let d = review::regenerate(&store, &ai, &actor, id, version, instructions.as_deref())
                 .await?;
@@ -186,7 +186,7 @@ pub async fn run(ctx: &Ctx, cmd: DraftCmd) -> anyhow::Result<ExitCode> {
             );
         }
         DraftCmd::Claim { id } => {
-            let actor = ctx.actor(&store).await?;
+            let actor = ctx.acting_operator(&store).await?;
             let d = review::open(&store, &actor, id).await?;
             let until = d.claimed_until.map(|u| u.format("%H:%M UTC").to_string());
             println!(
@@ -195,12 +195,12 @@ pub async fn run(ctx: &Ctx, cmd: DraftCmd) -> anyhow::Result<ExitCode> {
             );
         }
         DraftCmd::Release { id } => {
-            let actor = ctx.actor(&store).await?;
+            let actor = ctx.acting_operator(&store).await?;
             review::close(&store, &actor, id).await?;
             println!("released draft {id}");
         }
         DraftCmd::Approve { id, version } => {
-            let actor = ctx.actor(&store).await?;
+            let actor = ctx.acting_operator(&store).await?;
             let undo = ctx.config.review.undo_seconds;
             approve(&store, &actor, id, version, undo).await?;
             if undo > 0 {
@@ -213,17 +213,17 @@ pub async fn run(ctx: &Ctx, cmd: DraftCmd) -> anyhow::Result<ExitCode> {
             }
         }
         DraftCmd::Reject { id, reason } => {
-            let actor = ctx.actor(&store).await?;
-            store.reject_draft(&actor, id, &reason).await?;
+            let actor = ctx.acting_operator(&store).await?;
+            reject(&store, &actor, id, &reason).await?;
             println!("rejected draft {id}");
         }
         DraftCmd::Recall { id } => {
-            let actor = ctx.actor(&store).await?;
+            let actor = ctx.acting_operator(&store).await?;
             recall(&store, &actor, id).await?;
             println!("recalled message {id}: it is a draft again, held by you (`draft show {id}`)");
         }
         DraftCmd::New { shop } => {
-            let actor = ctx.actor(&store).await?;
+            let actor = ctx.acting_operator(&store).await?;
             let ai = Ai::from_config(&ctx.config.ai);
             let d = draft_next(&store, &ai, &actor, shop).await?;
             println!(
@@ -234,7 +234,7 @@ pub async fn run(ctx: &Ctx, cmd: DraftCmd) -> anyhow::Result<ExitCode> {
             );
         }
         DraftCmd::Retry { id } => {
-            let actor = ctx.actor(&store).await?;
+            let actor = ctx.acting_operator(&store).await?;
             retry_send(&store, &actor, id).await?;
             println!("message {id} is back in the outbox");
         }
@@ -250,9 +250,9 @@ async fn show_version(
     diff: bool,
     json: bool,
 ) -> anyhow::Result<()> {
-    let v = store.draft_version(id, n).await?;
+    let v = views::version(store, None, id, n).await?;
     let before = if n > 1 && diff {
-        Some(store.draft_version(id, n - 1).await?)
+        Some(views::version(store, None, id, n - 1).await?)
     } else {
         None
     };
@@ -288,7 +288,7 @@ async fn show_version(
 }
 
 async fn history(store: &crate::store::Store, id: MessageId, json: bool) -> anyhow::Result<()> {
-    let versions = store.draft_versions(id).await?;
+    let versions = views::versions(store, None, id).await?;
     if json {
         return print_json(&versions);
     }

@@ -8,6 +8,7 @@ use comfy_table::{Table, presets};
 use super::Ctx;
 use super::output::print_json;
 use crate::domain::ids::{MessageId, ShopId};
+use crate::services::{inbox, views};
 
 #[derive(Debug, Subcommand)]
 pub enum InboxCmd {
@@ -34,13 +35,13 @@ pub async fn run(ctx: &Ctx, cmd: InboxCmd) -> anyhow::Result<ExitCode> {
             json,
         } => (unmatched, limit, json),
         InboxCmd::Assign { message, shop } => {
-            let actor = ctx.actor(&store).await?;
-            store.assign_message(&actor, message, shop).await?;
+            let actor = ctx.acting_operator(&store).await?;
+            inbox::assign(&store, &actor, message, shop).await?;
             println!("message {message} assigned to shop {shop}");
             return Ok(ExitCode::SUCCESS);
         }
     };
-    let rows = store.inbox(unmatched, limit).await?;
+    let rows = views::inbound(&store, None, unmatched, limit).await?;
     if json {
         print_json(&rows)?;
         return Ok(ExitCode::SUCCESS);

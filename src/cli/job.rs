@@ -8,6 +8,7 @@ use comfy_table::{Table, presets};
 use super::Ctx;
 use super::output::print_json;
 use crate::domain::ids::JobId;
+use crate::services::jobs;
 
 #[derive(Debug, Subcommand)]
 pub enum JobCmd {
@@ -29,7 +30,7 @@ pub async fn run(ctx: &Ctx, cmd: JobCmd) -> anyhow::Result<ExitCode> {
     let store = ctx.store().await?;
     match cmd {
         JobCmd::List { dead, limit, json } => {
-            let jobs = store.list_jobs(dead.then_some("dead"), limit).await?;
+            let jobs = jobs::list(&store, None, dead.then_some("dead"), limit).await?;
             if json {
                 print_json(&jobs)?;
                 return Ok(ExitCode::SUCCESS);
@@ -61,8 +62,8 @@ pub async fn run(ctx: &Ctx, cmd: JobCmd) -> anyhow::Result<ExitCode> {
             println!("{t}");
         }
         JobCmd::Retry { id } => {
-            let actor = ctx.actor(&store).await?;
-            store.retry_job(&actor.name, id).await?;
+            let actor = ctx.acting_operator(&store).await?;
+            jobs::retry(&store, &actor, id).await?;
             println!("job {id} queued again");
         }
     }

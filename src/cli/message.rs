@@ -8,6 +8,7 @@ use clap::Subcommand;
 use super::Ctx;
 use super::output::print_json;
 use crate::domain::ids::{MessageId, ShopId};
+use crate::services::{inbox, views};
 
 #[derive(Debug, Subcommand)]
 pub enum MessageCmd {
@@ -27,9 +28,9 @@ pub async fn run(ctx: &Ctx, cmd: MessageCmd) -> anyhow::Result<ExitCode> {
     let store = ctx.store().await?;
     match cmd {
         MessageCmd::Show { id, raw, json } => {
-            let m = store.message(id).await?;
+            let m = views::message_row(&store, None, id).await?;
             if raw {
-                let Some(bytes) = store.message_raw(id).await? else {
+                let Some(bytes) = views::message_source(&store, None, id).await? else {
                     anyhow::bail!("message {id} has no stored source (it is one of ours)");
                 };
                 std::io::stdout().write_all(&bytes)?;
@@ -58,8 +59,8 @@ pub async fn run(ctx: &Ctx, cmd: MessageCmd) -> anyhow::Result<ExitCode> {
             }
         }
         MessageCmd::Assign { message, shop } => {
-            let actor = ctx.actor(&store).await?;
-            store.assign_message(&actor, message, shop).await?;
+            let actor = ctx.acting_operator(&store).await?;
+            inbox::assign(&store, &actor, message, shop).await?;
             println!("message {message} assigned to shop {shop}");
         }
     }

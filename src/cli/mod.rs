@@ -25,6 +25,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::services::{session, templates, views};
+
 pub use context::Ctx;
 
 #[derive(Debug, Parser)]
@@ -133,17 +135,16 @@ pub async fn run(cli: Cli, ctx: Ctx) -> anyhow::Result<ExitCode> {
         Some(Command::Tui { no_engine }) => tui(&ctx, no_engine).await,
         Some(Command::Migrate) => {
             let store = ctx.store_unchecked().await?;
-            store
-                .migrate_as_owner()
+            session::migrate(&store)
                 .await
                 .map_err(|e| ctx.explain_store_error(e))?;
-            let (applied, known) = store.migration_status().await?;
+            let (applied, known) = session::migration_status(&store).await?;
             println!("database schema up to date ({applied} of {known} migrations applied)");
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Whoami { json }) => {
             let store = ctx.store().await?;
-            let me = store.whoami().await?;
+            let me = session::whoami(&store).await?;
             // Say who the login is even when it may not act as an operator.
             let operator =
                 match crate::services::identity::act_as(&store, &ctx.config.operator, &me).await {
@@ -223,9 +224,9 @@ async fn tui(ctx: &Ctx, no_engine: bool) -> anyhow::Result<ExitCode> {
 /// What runs with no subcommand when stdout is not a terminal: what is in the database and what to do next.
 async fn overview(ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let store = ctx.store().await?;
-    let targets = store.list_targets(&Default::default()).await?;
-    let personas = store.list_personas(&Default::default()).await?;
-    let templates = store.list_templates().await?;
+    let targets = views::targets(&store, None, &Default::default()).await?;
+    let personas = views::personas(&store, None, &Default::default()).await?;
+    let templates = templates::list(&store, None).await?;
     println!(
         "secret-shop — operator {}\n{} targets, {} personas, {} persona templates\n",
         ctx.config.operator.name,
@@ -237,7 +238,7 @@ async fn overview(ctx: &Ctx) -> anyhow::Result<ExitCode> {
     output::print_targets(&targets);
     println!("\nPersonas:");
     output::print_personas(&personas);
-    let inbound = store.inbox(false, 5).await?;
+    let inbound = views::inbound(&store, None, false, 5).await?;
     println!("\nLatest inbound mail:");
     if inbound.is_empty() {
         println!("  (none yet; `secret-shop worker` syncs the mailbox)");

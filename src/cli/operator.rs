@@ -53,7 +53,7 @@ pub async fn run(ctx: &Ctx, cmd: OperatorCmd) -> anyhow::Result<ExitCode> {
             password,
             client,
         } => {
-            let actor = ctx.actor(&store).await?;
+            let actor = ctx.acting_operator(&store).await?;
             let secret = if password {
                 Some(read_password(&name)?)
             } else {
@@ -92,12 +92,12 @@ pub async fn run(ctx: &Ctx, cmd: OperatorCmd) -> anyhow::Result<ExitCode> {
             }
         }
         OperatorCmd::Role { name, role, client } => {
-            let actor = ctx.actor(&store).await?;
+            let actor = ctx.acting_operator(&store).await?;
             team::set_role(&store, &actor, &name, &role, client.as_deref()).await?;
             println!("{name} is now {role}");
         }
         OperatorCmd::Disable { name } => {
-            let actor = ctx.actor(&store).await?;
+            let actor = ctx.acting_operator(&store).await?;
             team::disable(&store, &actor, &name).await?;
             println!("{name} can no longer log in");
         }

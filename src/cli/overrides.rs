@@ -74,7 +74,7 @@ pub async fn grade(ctx: &Ctx, cmd: GradeCmd) -> anyhow::Result<ExitCode> {
     let store = ctx.store().await?;
     match cmd {
         GradeCmd::Flags { shop, json } => {
-            let Some((g, _)) = store.current_grade(shop).await? else {
+            let Some((g, _)) = crate::services::views::grade(&store, None, shop).await? else {
                 anyhow::bail!("shop {shop} has no grade yet: grade it first (shop grade {shop})");
             };
             if json {
@@ -89,7 +89,7 @@ pub async fn grade(ctx: &Ctx, cmd: GradeCmd) -> anyhow::Result<ExitCode> {
             }
         }
         GradeCmd::Flag(cmd) => {
-            let actor = ctx.actor(&store).await?;
+            let actor = ctx.acting_operator(&store).await?;
             let (shop, n, verdict, reason) = match cmd {
                 FlagCmd::Confirm { shop, n, reason } => (shop, n, Verdict::Confirmed, reason),
                 FlagCmd::Clear { shop, n, reason } => (shop, n, Verdict::Cleared, reason),
@@ -104,7 +104,7 @@ pub async fn grade(ctx: &Ctx, cmd: GradeCmd) -> anyhow::Result<ExitCode> {
             score,
             reason,
         } => {
-            let actor = ctx.actor(&store).await?;
+            let actor = ctx.acting_operator(&store).await?;
             let r = set_criterion(&store, &actor, shop, &criterion, &score, &reason).await?;
             println!("shop {shop}: {criterion} set to {score}");
             print_regraded(&r);
@@ -115,7 +115,7 @@ pub async fn grade(ctx: &Ctx, cmd: GradeCmd) -> anyhow::Result<ExitCode> {
 
 pub async fn fact(ctx: &Ctx, cmd: FactCmd) -> anyhow::Result<ExitCode> {
     let store = ctx.store().await?;
-    let actor = ctx.actor(&store).await?;
+    let actor = ctx.acting_operator(&store).await?;
     match cmd {
         FactCmd::Set {
             shop,

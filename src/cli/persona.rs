@@ -13,7 +13,8 @@ use super::output::{
 };
 use crate::domain::ids::PersonaId;
 use crate::domain::persona::TemplateInput;
-use crate::services::personas::generate_personas;
+use crate::services::personas::{self, generate_personas};
+use crate::services::{templates, views};
 use crate::store::PersonaFilter;
 
 #[derive(Debug, Subcommand)]
@@ -145,12 +146,12 @@ pub async fn run(ctx: &Ctx, cmd: PersonaCmd) -> anyhow::Result<ExitCode> {
                 let lines: Vec<String> = errs.iter().map(|e| format!("  {e}")).collect();
                 anyhow!("invalid template:\n{}", lines.join("\n"))
             })?;
-            let actor = ctx.actor(&store).await?;
-            let t = store.insert_template(&actor, &input).await?;
+            let actor = ctx.acting_operator(&store).await?;
+            let t = templates::add(&store, &actor, &input).await?;
             println!("added persona template {} ({})", t.id, t.name);
         }
         PersonaCmd::Template(TemplateCmd::List { json }) => {
-            let list = store.list_templates().await?;
+            let list = templates::list(&store, None).await?;
             if json {
                 print_json(&list)?;
             } else {
@@ -158,13 +159,13 @@ pub async fn run(ctx: &Ctx, cmd: PersonaCmd) -> anyhow::Result<ExitCode> {
             }
         }
         PersonaCmd::Template(TemplateCmd::Retire { name }) => {
-            let t = store.template_by_name_or_id(&name).await?;
-            let actor = ctx.actor(&store).await?;
-            store.retire_template(&actor, t.id).await?;
+            let t = templates::find(&store, None, &name).await?;
+            let actor = ctx.acting_operator(&store).await?;
+            templates::retire(&store, &actor, t.id).await?;
             println!("retired persona template {} ({})", t.id, t.name);
         }
         PersonaCmd::Template(TemplateCmd::Show { name, json }) => {
-            let t = store.template_by_name_or_id(&name).await?;
+            let t = templates::find(&store, None, &name).await?;
             if json {
                 print_json(&t)?;
             } else {
@@ -176,7 +177,7 @@ pub async fn run(ctx: &Ctx, cmd: PersonaCmd) -> anyhow::Result<ExitCode> {
             count,
             json,
         } => {
-            let actor = ctx.actor(&store).await?;
+            let actor = ctx.acting_operator(&store).await?;
             let created =
                 generate_personas(&store, &actor, &ctx.config.mail, &template, count).await?;
             if json {
@@ -195,7 +196,7 @@ pub async fn run(ctx: &Ctx, cmd: PersonaCmd) -> anyhow::Result<ExitCode> {
                 search,
                 include_deleted: all,
             };
-            let list = store.list_personas(&filter).await?;
+            let list = views::personas(&store, None, &filter).await?;
             if json {
                 let out: Vec<PersonaJson> = list.iter().map(PersonaJson::from).collect();
                 print_json(&out)?;
@@ -204,7 +205,7 @@ pub async fn run(ctx: &Ctx, cmd: PersonaCmd) -> anyhow::Result<ExitCode> {
             }
         }
         PersonaCmd::Show { id, json } => {
-            let p = store.persona(id).await?;
+            let p = views::persona_record(&store, None, id).await?;
             if json {
                 print_json(&PersonaJson::from(&p))?;
             } else {
@@ -212,13 +213,13 @@ pub async fn run(ctx: &Ctx, cmd: PersonaCmd) -> anyhow::Result<ExitCode> {
             }
         }
         PersonaCmd::Delete { id, yes } => {
-            let p = store.persona(id).await?;
+            let p = views::persona_record(&store, None, id).await?;
             if !yes && !confirm(&format!("Retire persona {id} ({})?", p.full_name()))? {
                 println!("not retired");
                 return Ok(ExitCode::FAILURE);
             }
-            let actor = ctx.actor(&store).await?;
-            store.delete_persona(&actor, id).await?;
+            let actor = ctx.acting_operator(&store).await?;
+            personas::retire(&store, &actor, id).await?;
             println!("retired persona {id} ({})", p.full_name());
         }
     }

@@ -14,6 +14,7 @@ use super::output::print_json;
 use crate::domain::ids::ShopId;
 use crate::report::format::{duration, number};
 use crate::report::{Format, PortfolioQuery, RenderOptions, render_portfolio, render_shop};
+use crate::services::views;
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCmd {
@@ -111,7 +112,7 @@ pub async fn run(ctx: &Ctx, cmd: ReportCmd) -> anyhow::Result<ExitCode> {
             evidence,
         } => {
             let format = pick_format(format, out.as_deref());
-            let report = crate::report::shop_report(&store, id, tz, now).await?;
+            let report = views::shop_report(&store, None, id, tz, now).await?;
             let text = render_shop(&report, format, RenderOptions { evidence })?;
             emit(&text, out.as_deref(), &format!("shop {id} report"), format)?;
         }
@@ -130,7 +131,7 @@ pub async fn run(ctx: &Ctx, cmd: ReportCmd) -> anyhow::Result<ExitCode> {
                 manager,
                 client,
             };
-            let p = crate::report::portfolio(&store, query, tz, now).await?;
+            let p = views::portfolio(&store, None, query, tz, now).await?;
             let text = render_portfolio(&p, format, RenderOptions::default())?;
             emit(&text, out.as_deref(), "portfolio", format)?;
         }
@@ -139,9 +140,9 @@ pub async fn run(ctx: &Ctx, cmd: ReportCmd) -> anyhow::Result<ExitCode> {
                 Some(c) => Some(crate::services::clients::find_client(&store, &c).await?),
                 None => None,
             };
-            let mut d = store
-                .dashboard_for(now, tz, client.as_ref().map(|c| c.id))
-                .await?;
+            let mut d =
+                views::client_dashboard(&store, None, now, tz, client.as_ref().map(|c| c.id))
+                    .await?;
             d.client = client.map(|c| c.name);
             if json {
                 print_json(&d)?;

@@ -15,7 +15,8 @@ use crate::domain::overrides::{Decisions, OverrideKind};
 use crate::domain::rubric::Grade;
 use crate::report::format::display_value;
 use crate::services::grading::grade_shop;
-use crate::services::shops::start_shop;
+use crate::services::shops::{cancel, start_shop};
+use crate::services::views;
 use crate::store::FactRow;
 
 #[derive(Debug, Subcommand)]
@@ -73,7 +74,7 @@ pub async fn shop(ctx: &Ctx, cmd: ShopCmd) -> anyhow::Result<ExitCode> {
             force,
             json,
         } => {
-            let actor = ctx.actor(&store).await?;
+            let actor = ctx.acting_operator(&store).await?;
             let window = ctx.config.follow_up.persona_reuse_window_days;
             let (shop, draft) = start_shop(
                 &store, &ai, &actor, target, persona, &require, force, window,
@@ -93,7 +94,7 @@ pub async fn shop(ctx: &Ctx, cmd: ShopCmd) -> anyhow::Result<ExitCode> {
                 Some(c) => Some(crate::services::clients::client_id(&store, &c).await?),
                 None => None,
             };
-            let shops = store.list_shops_of(client).await?;
+            let shops = views::shops_of_client(&store, None, client).await?;
             if json {
                 print_json(&shops)?;
             } else {
@@ -113,12 +114,12 @@ pub async fn shop(ctx: &Ctx, cmd: ShopCmd) -> anyhow::Result<ExitCode> {
             }
         }
         ShopCmd::Show { id, json } => {
-            let shop = store.shop(id).await?;
-            let thread = store.shop_messages(id).await?;
-            let facts = store.shop_facts(id).await?;
-            let grade = store.current_grade(id).await?;
+            let shop = views::shop_record(&store, None, id).await?;
+            let thread = views::thread(&store, None, id).await?;
+            let facts = views::facts(&store, None, id).await?;
+            let grade = views::grade(&store, None, id).await?;
             if json {
-                let overrides = store.decisions(id).await?.overrides;
+                let overrides = views::shop_decisions(&store, None, id).await?.overrides;
                 print_json(&json!({
                     "shop": shop, "messages": thread, "facts": facts, "overrides": overrides,
                     "grade": grade.as_ref().map(|g| &g.0), "metrics": grade.as_ref().map(|g| &g.1),
@@ -150,7 +151,7 @@ pub async fn shop(ctx: &Ctx, cmd: ShopCmd) -> anyhow::Result<ExitCode> {
                         state
                     );
                 }
-                let decisions = store.decisions(id).await?;
+                let decisions = views::shop_decisions(&store, None, id).await?;
                 for line in fact_lines(&facts, &decisions) {
                     println!("  {line}");
                 }
@@ -165,12 +166,12 @@ pub async fn shop(ctx: &Ctx, cmd: ShopCmd) -> anyhow::Result<ExitCode> {
             }
         }
         ShopCmd::Cancel { id, reason } => {
-            let actor = ctx.actor(&store).await?;
-            store.cancel_shop(&actor, id, &reason).await?;
+            let actor = ctx.acting_operator(&store).await?;
+            cancel(&store, &actor, id, &reason).await?;
             println!("cancelled shop {id}");
         }
         ShopCmd::Grade { id, json } => {
-            let actor = ctx.actor(&store).await?;
+            let actor = ctx.acting_operator(&store).await?;
             let window = crate::engine::send_window(&ctx.config);
             let (_, grade) = grade_shop(
                 &store,

@@ -15,6 +15,7 @@ use crate::domain::community::{Extraction, FieldKind, SCALAR_FIELDS};
 use crate::domain::ids::TargetId;
 use crate::domain::target::{CSV_FIELDS, TargetInput};
 use crate::services::gather::{GatherError, enqueue_gather, gather_website};
+use crate::services::{targets, views};
 use crate::store::{Store, TargetFilter, WebsiteSnapshot};
 
 #[derive(Debug, Subcommand)]
@@ -161,8 +162,8 @@ pub async fn run(ctx: &Ctx, cmd: TargetCmd) -> anyhow::Result<ExitCode> {
                 .apply(TargetInput::default())
                 .validated()
                 .map_err(invalid)?;
-            let actor = ctx.actor(&store).await?;
-            let t = store.insert_target(&actor, &input).await?;
+            let actor = ctx.acting_operator(&store).await?;
+            let t = targets::add(&store, &actor, &input).await?;
             println!("added target {} ({})", t.id, t.name);
         }
         TargetCmd::List {
@@ -182,7 +183,7 @@ pub async fn run(ctx: &Ctx, cmd: TargetCmd) -> anyhow::Result<ExitCode> {
                 client,
                 include_deleted: all,
             };
-            let targets = store.list_targets(&filter).await?;
+            let targets = views::targets(&store, None, &filter).await?;
             if json {
                 print_json(&targets)?;
             } else {
@@ -190,7 +191,7 @@ pub async fn run(ctx: &Ctx, cmd: TargetCmd) -> anyhow::Result<ExitCode> {
             }
         }
         TargetCmd::Show { id, json } => {
-            let t = store.target(id).await?;
+            let t = views::target_record(&store, None, id).await?;
             if json {
                 print_json(&t)?;
             } else {
@@ -202,7 +203,7 @@ pub async fn run(ctx: &Ctx, cmd: TargetCmd) -> anyhow::Result<ExitCode> {
             fields,
             version,
         } => {
-            let current = store.target(id).await?;
+            let current = views::target_record(&store, None, id).await?;
             if current.deleted_at.is_some() {
                 bail!("target {id} is deleted");
             }
@@ -210,32 +211,32 @@ pub async fn run(ctx: &Ctx, cmd: TargetCmd) -> anyhow::Result<ExitCode> {
                 .apply(TargetInput::from(&current))
                 .validated()
                 .map_err(invalid)?;
-            let actor = ctx.actor(&store).await?;
-            let t = store.update_target(&actor, id, version, &input).await?;
+            let actor = ctx.acting_operator(&store).await?;
+            let t = targets::edit(&store, &actor, id, version, &input).await?;
             println!(
                 "updated target {} ({}), now version {}",
                 t.id, t.name, t.version
             );
         }
         TargetCmd::Delete { id, yes } => {
-            let t = store.target(id).await?;
+            let t = views::target_record(&store, None, id).await?;
             if !yes && !super::output::confirm(&format!("Delete target {id} ({})?", t.name))? {
                 println!("not deleted");
                 return Ok(ExitCode::FAILURE);
             }
-            let actor = ctx.actor(&store).await?;
-            store.delete_target(&actor, id).await?;
+            let actor = ctx.acting_operator(&store).await?;
+            targets::delete(&store, &actor, id).await?;
             println!("deleted target {id} ({})", t.name);
         }
         TargetCmd::Import { file } => {
-            let actor = ctx.actor(&store).await?;
-            let n = crate::services::targets::import_targets_csv(&store, &actor, &file).await?;
+            let actor = ctx.acting_operator(&store).await?;
+            let n = targets::import_targets_csv(&store, &actor, &file).await?;
             println!("imported {n} targets from {}", file.display());
         }
         TargetCmd::Gather { id, queue, json } => return gather(ctx, &store, id, queue, json).await,
         TargetCmd::Website { id, json } => {
-            store.target(id).await?;
-            match store.latest_website_snapshot(id).await? {
+            views::target_record(&store, None, id).await?;
+            match views::website(&store, None, id).await? {
                 Some(s) if json => print_json(&SnapshotJson::from(&s))?,
                 Some(s) => print_snapshot(&s),
                 None if json => println!("null"),
@@ -246,7 +247,7 @@ pub async fn run(ctx: &Ctx, cmd: TargetCmd) -> anyhow::Result<ExitCode> {
             }
         }
         TargetCmd::Export { file } => {
-            let targets = store.list_targets(&TargetFilter::default()).await?;
+            let targets = views::targets(&store, None, &TargetFilter::default()).await?;
             let n = targets.len();
             write_csv(&file, targets.iter().map(TargetInput::from))?;
             if file.as_os_str() != "-" {
@@ -285,7 +286,7 @@ async fn gather(
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let settings = CrawlSettings::from_config(&ctx.config);
-    let actor = ctx.actor(store).await?;
+    let actor = ctx.acting_operator(store).await?;
     if queue {
         let (job, new) = enqueue_gather(store, &settings, id, &actor.name).await?;
         if json {
@@ -307,7 +308,7 @@ async fn gather(
         Err(GatherError::Failed {
             snapshot, message, ..
         }) => {
-            let s = store.website_snapshot(snapshot).await?;
+            let s = views::website_by_id(store, None, snapshot).await?;
             if json {
                 print_json(&SnapshotJson::from(&s))?;
             } else {

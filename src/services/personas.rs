@@ -1,10 +1,11 @@
-//! Drawing personas from a template and giving each a fresh address.
+//! Drawing personas from a template and giving each a fresh address; changing and retiring one.
 
 use anyhow::anyhow;
 
 use crate::config::MailConfig;
 use crate::domain::address::allocate_address;
-use crate::domain::persona::Persona;
+use crate::domain::ids::PersonaId;
+use crate::domain::persona::{Persona, PersonaEdit};
 use crate::domain::persona_gen::draw_persona;
 use crate::store::{Actor, Store};
 
@@ -40,4 +41,20 @@ pub async fn generate_personas(
         }
     }
     Ok(store.insert_personas(actor, &drafts).await?)
+}
+
+/// Changes a persona, if nobody changed it since `version`.
+pub async fn edit(
+    store: &Store,
+    actor: &Actor,
+    id: PersonaId,
+    version: i32,
+    change: &PersonaEdit,
+) -> anyhow::Result<Persona> {
+    Ok(store.update_persona(actor, id, version, change).await?)
+}
+
+/// Retires a persona: its address is never given out again.
+pub async fn retire(store: &Store, actor: &Actor, id: PersonaId) -> anyhow::Result<()> {
+    Ok(store.delete_persona(actor, id).await?)
 }

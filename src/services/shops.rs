@@ -137,6 +137,21 @@ pub async fn approve(
     Ok(())
 }
 
+/// Rejects a draft with the operator's reason; it is never sent.
+pub async fn reject(
+    store: &Store,
+    actor: &Actor,
+    id: MessageId,
+    reason: &str,
+) -> anyhow::Result<()> {
+    Ok(store.reject_draft(actor, id, reason).await?)
+}
+
+/// Cancels a shop: nothing more of it is sent.
+pub async fn cancel(store: &Store, actor: &Actor, id: ShopId, reason: &str) -> anyhow::Result<()> {
+    Ok(store.cancel_shop(actor, id, reason).await?)
+}
+
 /// Takes an approved message back into the review queue, held by `actor` (see
 /// [`Store::recall_message`] for when it is too late).
 pub async fn recall(store: &Store, actor: &Actor, id: MessageId) -> anyhow::Result<()> {

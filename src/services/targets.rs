@@ -1,11 +1,12 @@
-//! Targets from a CSV file: the one import the CLI and the TUI share. All rows or none; a bad
-//! row is named by its line.
+//! Adding, changing and deleting targets, and targets from a CSV file: the one import the CLI
+//! and the TUI share. All rows or none; a bad row is named by its line.
 
 use std::path::Path;
 
 use anyhow::Context as _;
 
-use crate::domain::target::{TargetInput, parse_targets_csv};
+use crate::domain::ids::TargetId;
+use crate::domain::target::{Target, TargetInput, parse_targets_csv};
 use crate::store::{Actor, Store};
 
 /// Reads a targets CSV (header row with the target fields) into inputs; a `client` column must
@@ -25,4 +26,25 @@ pub async fn import_targets_csv(
     let clients = store.client_names().await?;
     let inputs = read_targets_csv(path, &clients)?;
     Ok(store.import_targets(actor, &inputs).await?.len())
+}
+
+/// Adds a target.
+pub async fn add(store: &Store, actor: &Actor, input: &TargetInput) -> anyhow::Result<Target> {
+    Ok(store.insert_target(actor, input).await?)
+}
+
+/// Replaces a target's fields, if nobody changed it since `version` (when given).
+pub async fn edit(
+    store: &Store,
+    actor: &Actor,
+    id: TargetId,
+    version: Option<i32>,
+    input: &TargetInput,
+) -> anyhow::Result<Target> {
+    Ok(store.update_target(actor, id, version, input).await?)
+}
+
+/// Deletes a target (kept for its shops and reports, hidden from lists).
+pub async fn delete(store: &Store, actor: &Actor, id: TargetId) -> anyhow::Result<()> {
+    Ok(store.delete_target(actor, id).await?)
 }

@@ -77,7 +77,7 @@ pub async fn run(config: Config, store: Store, opts: TuiOptions) -> anyhow::Resu
     // Everything that can fail for a plain reason fails before the screen is taken.
     let keymap = load_keymap()?;
     let theme = load_theme(&config)?;
-    let me = store.whoami().await?;
+    let me = crate::services::session::whoami(&store).await?;
     let (actor, role) = crate::services::identity::signed_in(&store, &config.operator, &me).await?;
     let operator = actor.name.clone();
     let shutdown = CancellationToken::new();

@@ -16,7 +16,9 @@ use crate::ai::Ai;
 use crate::config::Config;
 use crate::domain::ids::MessageId;
 use crate::report::{Format, RenderOptions, render_shop};
-use crate::services::{grading, review, shops};
+use crate::services::{
+    grading, inbox, personas, review, session, shops, targets, templates, views,
+};
 use crate::store::{Actor, PersonaFilter, Store, StoreError, TargetFilter};
 
 /// Rows a list loads at most; lists page from the database, never load everything.
@@ -128,6 +130,7 @@ impl Runtime {
     /// Runs one effect to completion (the headless tests call this directly).
     pub async fn run(&self, effect: Effect) -> anyhow::Result<Option<Event>> {
         let s = &self.store;
+        let me = Some(&self.actor);
         let tz = self.config.send_window.time_zone;
         Ok(Some(match effect {
             Effect::Load(q) => Event::Loaded(self.load(q).await?),
@@ -144,7 +147,7 @@ impl Runtime {
                 Event::Done(Done::DraftApproved(id, until))
             }
             Effect::RejectDraft { id, reason } => {
-                s.reject_draft(&self.actor, id, &reason).await?;
+                shops::reject(s, &self.actor, id, &reason).await?;
                 Event::Done(Done::DraftRejected(id))
             }
             Effect::SaveDraft {
@@ -154,7 +157,10 @@ impl Runtime {
                 body,
             } => {
                 let row = review::edit(s, &self.actor, id, version, &subject, &body).await?;
-                Event::Done(Done::DraftSaved(Box::new(row), s.draft_versions(id).await?))
+                Event::Done(Done::DraftSaved(
+                    Box::new(row),
+                    views::versions(s, me, id).await?,
+                ))
             }
             Effect::RegenerateDraft {
                 id,
@@ -170,7 +176,10 @@ impl Runtime {
                     Some(&instructions),
                 )
                 .await?;
-                Event::Done(Done::DraftSaved(Box::new(row), s.draft_versions(id).await?))
+                Event::Done(Done::DraftSaved(
+                    Box::new(row),
+                    views::versions(s, me, id).await?,
+                ))
             }
             Effect::RestoreVersion {
                 id,
@@ -178,26 +187,28 @@ impl Runtime {
                 version,
             } => {
                 let row = review::restore(s, &self.actor, id, number, Some(version)).await?;
-                Event::Done(Done::DraftSaved(Box::new(row), s.draft_versions(id).await?))
+                Event::Done(Done::DraftSaved(
+                    Box::new(row),
+                    views::versions(s, me, id).await?,
+                ))
             }
             Effect::AssignMessage { message, shop } => {
-                s.assign_message(&self.actor, message, shop).await?;
+                inbox::assign(s, &self.actor, message, shop).await?;
                 Event::Done(Done::MessageAssigned(message, shop))
             }
             Effect::MarkRead(ids) => {
-                s.mark_read(&ids).await?;
+                inbox::mark_read(s, &self.actor, &ids).await?;
                 Event::Changed(Changed {
                     messages: ids.iter().map(|i| i.0).collect(),
                     ..Default::default()
                 })
             }
             Effect::CancelShop(id) => {
-                s.cancel_shop(&self.actor, id, "cancelled by an operator")
-                    .await?;
+                shops::cancel(s, &self.actor, id, "cancelled by an operator").await?;
                 Event::Done(Done::ShopCancelled(id))
             }
             Effect::RetrySend(id) => {
-                crate::services::shops::retry_send(s, &self.actor, id).await?;
+                shops::retry_send(s, &self.actor, id).await?;
                 Event::Done(Done::SendRetried(id))
             }
             Effect::RecallMessage(id) => {
@@ -205,7 +216,7 @@ impl Runtime {
                 Event::Done(Done::Recalled(id))
             }
             Effect::DraftNext(id) => {
-                let d = crate::services::shops::draft_next(s, &self.ai, &self.actor, id).await?;
+                let d = shops::draft_next(s, &self.ai, &self.actor, id).await?;
                 Event::Done(Done::DraftedNext(id, d.id))
             }
             Effect::GradeShop(id) => {
@@ -234,7 +245,7 @@ impl Runtime {
             Effect::ExportReport { shop, path } => {
                 let path = self.resolve(&path);
                 let format = Format::from_path(&path).unwrap_or(Format::Html);
-                let report = crate::report::shop_report(s, shop, tz, Utc::now()).await?;
+                let report = views::shop_report(s, me, shop, tz, Utc::now()).await?;
                 let text = render_shop(&report, format, RenderOptions { evidence: true })?;
                 if let Some(dir) = path.parent() {
                     tokio::fs::create_dir_all(dir).await?;
@@ -267,36 +278,35 @@ impl Runtime {
             }
             Effect::SaveTarget { editing, input } => {
                 let t = match editing {
-                    None => s.insert_target(&self.actor, &input).await?,
+                    None => targets::add(s, &self.actor, &input).await?,
                     Some((id, version)) => {
-                        s.update_target(&self.actor, id, Some(version), &input)
-                            .await?
+                        targets::edit(s, &self.actor, id, Some(version), &input).await?
                     }
                 };
                 Event::Done(Done::TargetSaved(t.id))
             }
             Effect::SavePersona { id, version, edit } => {
-                s.update_persona(&self.actor, id, version, &edit).await?;
+                personas::edit(s, &self.actor, id, version, &edit).await?;
                 Event::Done(Done::PersonaSaved(id))
             }
             Effect::SaveTemplate { editing, input } => {
                 match editing {
-                    None => s.insert_template(&self.actor, &input).await?,
-                    Some((id, seen)) => s.update_template(&self.actor, id, seen, &input).await?,
+                    None => templates::add(s, &self.actor, &input).await?,
+                    Some((id, seen)) => templates::edit(s, &self.actor, id, seen, &input).await?,
                 };
                 Event::Done(Done::TemplateSaved(input.name.clone()))
             }
             Effect::RetireTemplate(id) => {
-                s.retire_template(&self.actor, id).await?;
+                templates::retire(s, &self.actor, id).await?;
                 Event::Done(Done::TemplateRetired(id))
             }
             Effect::ImportTargets(path) => {
                 let path = self.resolve(&path);
-                let n = crate::services::targets::import_targets_csv(s, &self.actor, &path).await?;
+                let n = targets::import_targets_csv(s, &self.actor, &path).await?;
                 Event::Done(Done::TargetsImported(n))
             }
             Effect::GeneratePersonas { template, count } => {
-                let made = crate::services::personas::generate_personas(
+                let made = personas::generate_personas(
                     s,
                     &self.actor,
                     &self.config.mail,
@@ -307,7 +317,7 @@ impl Runtime {
                 Event::Done(Done::PersonasGenerated(made.len()))
             }
             Effect::RetirePersona(id) => {
-                s.delete_persona(&self.actor, id).await?;
+                personas::retire(s, &self.actor, id).await?;
                 Event::Done(Done::PersonaRetired(id))
             }
             // The event loop handles these itself (they touch the terminal).
@@ -326,44 +336,52 @@ impl Runtime {
 
     async fn load(&self, q: Query) -> anyhow::Result<Loaded> {
         let s = &self.store;
+        let me = Some(&self.actor);
         let tz = self.config.send_window.time_zone;
         Ok(match q {
-            Query::Dashboard => Loaded::Dashboard(Box::new(s.dashboard(Utc::now(), tz).await?)),
-            Query::Shops => Loaded::Shops(s.shop_rows(LIST_LIMIT, 0).await?),
-            Query::Review => Loaded::Review(s.pending_drafts().await?),
+            Query::Dashboard => {
+                Loaded::Dashboard(Box::new(views::dashboard(s, me, Utc::now(), tz).await?))
+            }
+            Query::Shops => Loaded::Shops(views::shop_list(s, me, LIST_LIMIT, 0).await?),
+            Query::Review => Loaded::Review(views::review_queue(s, me).await?),
             Query::Inbox(f) => {
                 let limit = if f.limit > 0 { f.limit } else { LIST_LIMIT };
-                Loaded::Inbox(s.inbox_rows(&f, limit, 0).await?)
+                Loaded::Inbox(views::inbox_page(s, me, &f, limit, 0).await?)
             }
-            Query::Targets => Loaded::Targets(s.list_targets(&TargetFilter::default()).await?),
-            Query::Personas => Loaded::Personas(s.list_personas(&PersonaFilter::default()).await?),
+            Query::Targets => {
+                Loaded::Targets(views::targets(s, me, &TargetFilter::default()).await?)
+            }
+            Query::Personas => {
+                Loaded::Personas(views::personas(s, me, &PersonaFilter::default()).await?)
+            }
             Query::Thread(shop) => Loaded::Thread {
                 shop,
-                messages: s.shop_messages(shop).await?,
-                facts: s.shop_facts(shop).await?,
+                messages: views::thread(s, me, shop).await?,
+                facts: views::facts(s, me, shop).await?,
                 review: crate::tui::state::ThreadReview {
-                    grade: s.current_grade(shop).await?.map(|(g, _)| g),
-                    decisions: s.decisions(shop).await?,
+                    grade: views::grade(s, me, shop).await?.map(|(g, _)| g),
+                    decisions: views::shop_decisions(s, me, shop).await?,
                 },
             },
-            Query::Sync => Loaded::Sync(s.sync_states().await?),
+            Query::Sync => Loaded::Sync(views::sync(s, me).await?),
             Query::Outgoing(ids) => {
                 let mut rows = Vec::new();
                 for id in ids {
-                    rows.push(s.message(id).await?);
+                    rows.push(views::message_row(s, me, id).await?);
                 }
                 Loaded::Outgoing(rows)
             }
-            Query::Templates => Loaded::Templates(s.list_templates().await?),
-            Query::Clients => Loaded::Clients(s.client_names().await?),
+            Query::Templates => Loaded::Templates(templates::list(s, me).await?),
+            Query::Clients => Loaded::Clients(views::clients(s, me).await?),
             Query::Target(target) => Loaded::Target {
                 target,
-                shops: s.target_shop_rows(target).await?,
-                website: s.latest_website_snapshot(target).await?.map(Box::new),
+                shops: views::target_shop_list(s, me, target).await?,
+                website: views::website(s, me, target).await?.map(Box::new),
             },
             Query::Portfolio => {
-                let p = crate::report::portfolio(
+                let p = views::portfolio(
                     s,
+                    me,
                     crate::report::PortfolioQuery::default(),
                     tz,
                     Utc::now(),
@@ -376,7 +394,7 @@ impl Runtime {
                 )?)
             }
             Query::Report(shop) => {
-                let report = crate::report::shop_report(s, shop, tz, Utc::now()).await?;
+                let report = views::shop_report(s, me, shop, tz, Utc::now()).await?;
                 Loaded::Report {
                     shop,
                     text: render_shop(&report, Format::Markdown, RenderOptions { evidence: true })?,
@@ -388,17 +406,17 @@ impl Runtime {
     /// Claims the draft, or opens it read-only when another operator holds it.
     async fn open_draft(&self, id: MessageId) -> anyhow::Result<Loaded> {
         let s = &self.store;
+        let me = Some(&self.actor);
         let (draft, held_by) = match review::open(s, &self.actor, id).await {
             Ok(row) => (row, None),
             Err(e) => match e.downcast::<StoreError>() {
-                Ok(StoreError::Held { by, .. }) => (s.message(id).await?, Some(by)),
+                Ok(StoreError::Held { by, .. }) => (views::message_row(s, me, id).await?, Some(by)),
                 Ok(other) => return Err(other.into()),
                 Err(other) => return Err(other),
             },
         };
         let thread = match draft.shop_id {
-            Some(shop) => s
-                .shop_messages(shop)
+            Some(shop) => views::thread(s, me, shop)
                 .await?
                 .into_iter()
                 .filter(|m| {
@@ -413,7 +431,7 @@ impl Runtime {
             .and_then(|g| g.get("missing"))
             .and_then(|m| serde_json::from_value(m.clone()).ok())
             .unwrap_or_default();
-        let versions = s.draft_versions(id).await?;
+        let versions = views::versions(s, me, id).await?;
         Ok(Loaded::Draft {
             draft: Box::new(draft),
             held_by,
@@ -479,7 +497,7 @@ fn describe(e: &Effect) -> String {
 pub async fn listen(store: Store, tx: UnboundedSender<Event>) {
     let mut backoff = Duration::from_millis(500);
     loop {
-        match store.listen().await {
+        match session::listen(&store).await {
             Ok(mut l) => {
                 backoff = Duration::from_millis(500);
                 // `None`: the connection dropped; the health check reports it.
@@ -509,7 +527,7 @@ pub async fn watch_database(store: Store, tx: UnboundedSender<Event>) {
     let mut wait = Duration::from_secs(2);
     loop {
         tokio::time::sleep(wait).await;
-        let ok = store.ping().await;
+        let ok = session::ping(&store).await;
         match (ok, up) {
             (Ok(_), false) => {
                 up = true;

@@ -1,0 +1,20 @@
+//! Inbound mail an operator handles by hand: assigning a message no shop matched, marking
+//! messages read.
+
+use crate::domain::ids::{MessageId, ShopId};
+use crate::store::{Actor, Store};
+
+/// Assigns an unmatched message to a shop; it is then read as the agent's reply.
+pub async fn assign(
+    store: &Store,
+    actor: &Actor,
+    message: MessageId,
+    shop: ShopId,
+) -> anyhow::Result<()> {
+    Ok(store.assign_message(actor, message, shop).await?)
+}
+
+/// Marks messages read.
+pub async fn mark_read(store: &Store, _actor: &Actor, ids: &[MessageId]) -> anyhow::Result<()> {
+    Ok(store.mark_read(ids).await?)
+}
