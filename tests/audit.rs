@@ -22,7 +22,12 @@ async fn audit_lists_a_shops_decisions_by_operator_and_time() {
         .draft_for(w.shop, MessageKind::Inquiry, "two", "Hi again.")
         .await;
     w.store
-        .reject_draft(&bob, rejected.id, "too short")
+        .reject_draft(
+            &bob,
+            rejected.id,
+            "too short",
+            secret_shop::domain::reaction::on_rejection,
+        )
         .await
         .unwrap();
     // Another shop's decisions stay out of this shop's list.
@@ -31,7 +36,12 @@ async fn audit_lists_a_shops_decisions_by_operator_and_time() {
         .draft_for(other_shop, MessageKind::Inquiry, "three", "Hello.")
         .await;
     w.store
-        .reject_draft(&bob, other.id, "not this one")
+        .reject_draft(
+            &bob,
+            other.id,
+            "not this one",
+            secret_shop::domain::reaction::on_rejection,
+        )
         .await
         .unwrap();
 

@@ -688,7 +688,12 @@ async fn an_operator_assigns_an_unmatched_reply_and_cancels_a_shop() {
     let unmatched = w.store.inbox(true, 10).await.unwrap();
     assert_eq!(unmatched.len(), 1);
     w.store
-        .assign_message(&w.actor, unmatched[0].id, w.shop)
+        .assign_message(
+            &w.actor,
+            unmatched[0].id,
+            w.shop,
+            &secret_shop::domain::reaction::on_assignment(),
+        )
         .await
         .unwrap();
     assert!(w.store.inbox(true, 10).await.unwrap().is_empty());

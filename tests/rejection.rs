@@ -33,7 +33,12 @@ async fn a_rejected_follow_up_is_not_drafted_again_and_a_new_one_differs() {
     let follow = w.replied_with_gaps(&engine).await;
 
     w.store
-        .reject_draft(&w.actor, follow.id, "too pushy about parking")
+        .reject_draft(
+            &w.actor,
+            follow.id,
+            "too pushy about parking",
+            secret_shop::domain::reaction::on_rejection,
+        )
         .await
         .unwrap();
     // Several passes of the whole engine (sync, send, jobs, planner): nothing comes back.
@@ -79,7 +84,12 @@ async fn a_new_reply_after_a_rejection_lets_the_planner_draft_again_without_repe
     engine.scheduler.sequence = quick();
     let follow = w.replied_with_gaps(&engine).await;
     w.store
-        .reject_draft(&w.actor, follow.id, "wrong tone")
+        .reject_draft(
+            &w.actor,
+            follow.id,
+            "wrong tone",
+            secret_shop::domain::reaction::on_rejection,
+        )
         .await
         .unwrap();
     assert_eq!(engine.run_once().await.unwrap().schedule.drafted, 0);
@@ -112,7 +122,12 @@ async fn draft_new_from_the_command_line() {
     engine.scheduler.sequence = quick();
     let follow = w.replied_with_gaps(&engine).await;
     w.store
-        .reject_draft(&w.actor, follow.id, "ask about parking only")
+        .reject_draft(
+            &w.actor,
+            follow.id,
+            "ask about parking only",
+            secret_shop::domain::reaction::on_rejection,
+        )
         .await
         .unwrap();
     let out = common::mail::run_binary(&w.env, &["draft", "new", &w.shop.0.to_string()]);

@@ -35,7 +35,14 @@ async fn a_draft_held_by_one_operator_is_read_only_to_the_others_until_the_claim
             .await
             .map(|_| ()),
         w.store.approve_draft(&bob, d.id, d.version).await,
-        w.store.reject_draft(&bob, d.id, "no").await,
+        w.store
+            .reject_draft(
+                &bob,
+                d.id,
+                "no",
+                secret_shop::domain::reaction::on_rejection,
+            )
+            .await,
     ] {
         match result {
             Err(e @ StoreError::Held { .. }) => assert!(e.to_string().contains("alice"), "{e}"),

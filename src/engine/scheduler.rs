@@ -83,7 +83,12 @@ impl Scheduler {
             let system = self.store.actor("system").await?;
             match self
                 .store
-                .reject_draft(&system, nudge, "superseded: the agent replied")
+                .reject_draft(
+                    &system,
+                    nudge,
+                    "superseded: the agent replied",
+                    crate::domain::reaction::on_rejection,
+                )
                 .await
             {
                 Ok(()) => st = self.store.plan_state(id).await?,

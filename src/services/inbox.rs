@@ -11,7 +11,10 @@ pub async fn assign(
     message: MessageId,
     shop: ShopId,
 ) -> anyhow::Result<()> {
-    Ok(store.assign_message(actor, message, shop).await?)
+    let reaction = crate::domain::reaction::on_assignment();
+    Ok(store
+        .assign_message(actor, message, shop, &reaction)
+        .await?)
 }
 
 /// Marks messages read.

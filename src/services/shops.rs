@@ -144,7 +144,9 @@ pub async fn reject(
     id: MessageId,
     reason: &str,
 ) -> anyhow::Result<()> {
-    Ok(store.reject_draft(actor, id, reason).await?)
+    Ok(store
+        .reject_draft(actor, id, reason, crate::domain::reaction::on_rejection)
+        .await?)
 }
 
 /// Cancels a shop: nothing more of it is sent.

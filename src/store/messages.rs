@@ -489,7 +489,14 @@ impl Store {
     }
 
     /// Rejects a pending draft with a reason; the shop goes back to where it was before it.
-    pub async fn reject_draft(&self, actor: &Actor, id: MessageId, reason: &str) -> Result<()> {
+    /// Where the shop goes is `react`'s call on the draft's kind (`domain::reaction::on_rejection`).
+    pub async fn reject_draft(
+        &self,
+        actor: &Actor,
+        id: MessageId,
+        reason: &str,
+        react: impl FnOnce(MessageKind) -> Reaction,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let row: Option<(Option<ShopId>, MessageKind)> =
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -519,20 +526,22 @@ impl Store {
         )
         .await?;
         if let Some(shop) = shop {
-            let back = if kind == MessageKind::Inquiry {
-                ShopStatus::New
-            } else {
-                ShopStatus::Replied
-            };
-            move_shop_if_allowed(&mut tx, &actor.name, shop, back, "draft rejected").await?;
+            apply_reaction(&mut tx, &actor.name, shop, id, &react(kind)).await?;
         }
         notify_ids(&mut tx, "messages", &[id]).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// An operator assigns an unmatched message to a shop; it then counts as the agent's reply.
-    pub async fn assign_message(&self, actor: &Actor, id: MessageId, shop: ShopId) -> Result<()> {
+    /// An operator assigns an unmatched message to a shop; what follows (it counts as the
+    /// agent's reply: `domain::reaction::on_assignment`) is the caller's `reaction`.
+    pub async fn assign_message(
+        &self,
+        actor: &Actor,
+        id: MessageId,
+        shop: ShopId,
+        reaction: &Reaction,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let exists: Option<ShopId> = sqlx::query_scalar("SELECT id FROM shops WHERE id = $1")
             .bind(shop)
@@ -561,21 +570,7 @@ impl Store {
             json!({ "shop_id": shop }),
         )
         .await?;
-        super::jobs::enqueue_tx(
-            &mut tx,
-            "extract_facts",
-            json!({ "message_id": id }),
-            &format!("extract_facts:{id}"),
-        )
-        .await?;
-        move_shop_if_allowed(
-            &mut tx,
-            &actor.name,
-            shop,
-            ShopStatus::Replied,
-            "reply assigned",
-        )
-        .await?;
+        apply_reaction(&mut tx, &actor.name, shop, id, reaction).await?;
         notify_ids(&mut tx, "messages", &[id]).await?;
         tx.commit().await?;
         Ok(())
