@@ -171,11 +171,27 @@ async fn a_refusal_through_the_app_is_said_in_words() {
     assert!(!out.status.success());
     assert!(
         said.contains(&format!(
-            "{} may not approve drafts: only an operator approves",
+            "{} is the worker: drafts cannot be approved (runs the engine; operators decide on \
+             drafts)",
             worker.name
         )) && !said.contains("database error"),
         "{said}"
     );
+    let out = cli.run(&["draft", "reject", &draft.id.to_string(), "--reason", "no"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(&format!(
+            "{} is the worker: drafts cannot be rejected",
+            worker.name
+        )),
+        "{said}"
+    );
+    let status: String = sqlx::query_scalar("SELECT status::text FROM messages WHERE id = $1")
+        .bind(draft.id)
+        .fetch_one(w.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(status, "pending_review", "nothing was decided");
     let out = cli.run(&["target", "delete", &w.target.id.to_string(), "--yes"]);
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(

@@ -68,7 +68,7 @@ async fn a_lead_adds_re_roles_and_disables_logins_and_an_operator_may_not() {
     assert!(!out.status.success());
     assert!(
         said.contains(&format!(
-            "{dave} is operator: only a lead manages operators"
+            "{dave} is an operator: only a lead manages operators"
         )),
         "{said}"
     );

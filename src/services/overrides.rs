@@ -20,6 +20,7 @@ pub async fn decide_flag(
     verdict: Verdict,
     reason: &str,
 ) -> anyhow::Result<Regraded> {
+    super::review::must_decide(actor, "fair-housing flags are an operator's to decide")?;
     let reason = reason.trim();
     if verdict == Verdict::Cleared && reason.is_empty() {
         bail!("say why the statement is not a violation: clearing a flag needs a reason");
@@ -47,6 +48,7 @@ pub async fn set_criterion(
     score: &str,
     reason: &str,
 ) -> anyhow::Result<Regraded> {
+    super::review::must_decide(actor, "grades are an operator's to override")?;
     let reason = reason.trim();
     if reason.is_empty() {
         bail!("an override needs a reason (--reason)");
@@ -99,6 +101,7 @@ pub async fn set_fact(
     value: &str,
     reason: &str,
 ) -> anyhow::Result<Option<String>> {
+    super::review::must_decide(actor, "facts are an operator's to override")?;
     let reason = reason.trim();
     if reason.is_empty() {
         bail!("an override needs a reason (--reason)");

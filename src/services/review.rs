@@ -10,6 +10,17 @@ use crate::domain::ids::MessageId;
 use crate::domain::message::{MessageKind, VersionHow};
 use crate::store::{Actor, Change, MessageRow, Store};
 
+/// Refuses, in words naming the login's role, unless it decides on drafts (an operator, a lead,
+/// the schema owner): the worker drafts but never decides, a client only reads. The database
+/// refuses an approval anyway (a trigger); this says why before it comes to that.
+pub(crate) fn must_decide(actor: &Actor, what: &str) -> anyhow::Result<()> {
+    if actor.role.decides_drafts() {
+        Ok(())
+    } else {
+        bail!("{}", actor.role.refusal(&actor.name, what))
+    }
+}
+
 /// Opens a draft for review; the operator holds it for a few minutes.
 pub async fn open(store: &Store, actor: &Actor, id: MessageId) -> anyhow::Result<MessageRow> {
     Ok(store.claim_draft(actor, id).await?)
@@ -29,6 +40,7 @@ pub async fn edit(
     subject: &str,
     body: &str,
 ) -> anyhow::Result<MessageRow> {
+    must_decide(actor, "drafts cannot be edited")?;
     Ok(store.edit_draft(actor, id, version, subject, body).await?)
 }
 
@@ -42,6 +54,7 @@ pub async fn regenerate(
     version: Option<i32>,
     instructions: Option<&str>,
 ) -> anyhow::Result<MessageRow> {
+    must_decide(actor, "drafts cannot be drafted again")?;
     let m = store.message(id).await?;
     let Some(shop) = m.shop_id else {
         bail!("message {id} belongs to no shop");
@@ -111,6 +124,7 @@ pub async fn restore(
     number: i32,
     version: Option<i32>,
 ) -> anyhow::Result<MessageRow> {
+    must_decide(actor, "draft versions cannot be restored")?;
     let version = match version {
         Some(v) => v,
         None => store.message(id).await?.version,

@@ -130,6 +130,7 @@ pub async fn approve(
     version: Option<i32>,
     undo_secs: u64,
 ) -> anyhow::Result<()> {
+    super::review::must_decide(actor, "drafts cannot be approved")?;
     let m = store.message(id).await?;
     store
         .approve_draft_with_undo(actor, id, version.unwrap_or(m.version), undo_secs)
@@ -144,6 +145,7 @@ pub async fn reject(
     id: MessageId,
     reason: &str,
 ) -> anyhow::Result<()> {
+    super::review::must_decide(actor, "drafts cannot be rejected")?;
     Ok(store
         .reject_draft(actor, id, reason, crate::domain::reaction::on_rejection)
         .await?)
@@ -157,12 +159,14 @@ pub async fn cancel(store: &Store, actor: &Actor, id: ShopId, reason: &str) -> a
 /// Takes an approved message back into the review queue, held by `actor` (see
 /// [`Store::recall_message`] for when it is too late).
 pub async fn recall(store: &Store, actor: &Actor, id: MessageId) -> anyhow::Result<()> {
+    super::review::must_decide(actor, "approved messages cannot be recalled")?;
     Ok(store.recall_message(actor, id).await?)
 }
 
 /// Sends a failed message again (an operator's decision, audited): back in the outbox with
 /// fresh attempts. Only a failed message can be retried.
 pub async fn retry_send(store: &Store, actor: &Actor, id: MessageId) -> anyhow::Result<()> {
+    super::review::must_decide(actor, "failed messages cannot be sent again")?;
     Ok(store.retry_failed(actor, id).await?)
 }
 

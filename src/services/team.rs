@@ -4,20 +4,19 @@
 use anyhow::bail;
 use secrecy::SecretString;
 
+use crate::domain::role::Role;
 use crate::store::{Actor, LoginRow, Store};
 
 /// Refuses, naming the acting login's role, unless it is a lead or the schema owner.
 async fn must_lead(store: &Store) -> anyhow::Result<()> {
     let me = store.whoami().await?;
-    if me.superuser || me.schema_owner || me.groups.iter().any(|g| g == "secret_shop_lead") {
-        return Ok(());
+    match me.role() {
+        Role::Owner | Role::Lead => Ok(()),
+        role => bail!(
+            "{}",
+            role.refusal(&me.login, "only a lead manages operators")
+        ),
     }
-    let role = me
-        .groups
-        .iter()
-        .find_map(|g| g.strip_prefix("secret_shop_"))
-        .unwrap_or("not in a team role");
-    bail!("{} is {role}: only a lead manages operators", me.login)
 }
 
 /// Adds a login in `role`'s group; a client's is tied to `client` (by name).

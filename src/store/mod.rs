@@ -93,6 +93,9 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 pub struct Actor {
     pub id: OperatorId,
     pub name: String,
+    /// What the connected login may do (its group): the services refuse in words what it may
+    /// not, before the database would.
+    pub role: crate::domain::role::Role,
 }
 
 #[derive(Clone, Debug)]

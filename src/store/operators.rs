@@ -11,7 +11,8 @@ impl Store {
             sqlx::query_as("SELECT register_session_operator(), session_user::text")
                 .fetch_one(&self.pool)
                 .await?;
-        Ok(Actor { id, name })
+        let role = self.whoami().await?.role();
+        Ok(Actor { id, name, role })
     }
 
     /// The operator named `name` (its row made if missing, which only the schema owner and
@@ -39,6 +40,7 @@ impl Store {
         Ok(Actor {
             id,
             name: name.to_string(),
+            role: self.whoami().await?.role(),
         })
     }
 }
