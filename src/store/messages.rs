@@ -13,7 +13,7 @@ use super::draft_versions;
 use super::shops::{apply_reaction, move_shop_if_allowed};
 use super::{Actor, Result, Store, StoreError};
 use crate::domain::ids::{MailboxId, MessageId, ShopId};
-use crate::domain::message::{DraftStatus, MessageKind, ResponderKind, VersionHow};
+use crate::domain::message::{DraftEvent, DraftStatus, MessageKind, ResponderKind, VersionHow};
 use crate::domain::outbox::WaitReason;
 use crate::domain::reaction::{Arrival, Reaction};
 use crate::domain::shop::ShopStatus;
@@ -423,17 +423,19 @@ async fn mark_sent_tx(
         return Ok(Vec::new());
     }
     let rows: Vec<(MessageId, Option<ShopId>)> = sqlx::query_as(
-        "UPDATE messages SET status = 'sent', sent_at = coalesce(sent_at, now()),
+        "UPDATE messages SET status = $3, sent_at = coalesce(sent_at, now()),
                 send_lease_until = NULL, send_owner = NULL, smtp_started_at = NULL,
                 sent_copy_filed = sent_copy_filed OR $2,
                 wait_reason = NULL, last_error = NULL,
                 updated_at = now(), version = version + 1
-         WHERE direction = 'outbound' AND status IN ('approved', 'queued', 'sending', 'failed')
+         WHERE direction = 'outbound' AND status = ANY($4)
            AND message_id = ANY($1)
          RETURNING id, shop_id",
     )
     .bind(message_ids)
     .bind(filed_in_sent)
+    .bind(DraftEvent::ConfirmSent.to())
+    .bind(DraftEvent::ConfirmSent.from_texts())
     .fetch_all(&mut *conn)
     .await?;
     for (id, shop) in &rows {
@@ -500,16 +502,18 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let row: Option<(Option<ShopId>, MessageKind)> =
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "UPDATE messages SET status = 'rejected', rejected_by = $2, rejected_reason = $3,
+                "UPDATE messages SET status = $4, rejected_by = $2, rejected_reason = $3,
                     rejected_at = now(), claimed_by = NULL, claimed_until = NULL,
                     updated_at = now(), version = version + 1
-             WHERE id = $1 AND status = 'pending_review' AND direction = 'outbound' AND {}
+             WHERE id = $1 AND status = ANY($5) AND direction = 'outbound' AND {}
              RETURNING shop_id, kind",
                 review::free_or_mine("$2")
             )))
             .bind(id)
             .bind(actor.id)
             .bind(reason)
+            .bind(DraftEvent::Reject.to())
+            .bind(DraftEvent::Reject.from_texts())
             .fetch_optional(&mut *tx)
             .await?;
         let Some((shop, kind)) = row else {
@@ -603,13 +607,13 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let shop: Option<Option<ShopId>> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "UPDATE messages SET status = 'approved', approved_by = $3, approved_at = now(),
+            "UPDATE messages SET status = $5, approved_by = $3, approved_at = now(),
                     claimed_by = NULL, claimed_until = NULL,
                     next_attempt_at = CASE WHEN $4 > 0
                         THEN now() + make_interval(secs => $4) END,
                     wait_reason = CASE WHEN $4 > 0 THEN 'undo' END,
                     updated_at = now(), version = version + 1
-             WHERE id = $1 AND version = $2 AND status = 'pending_review' AND direction = 'outbound'
+             WHERE id = $1 AND version = $2 AND status = ANY($6) AND direction = 'outbound'
                AND {}
              RETURNING shop_id",
             review::free_or_mine("$3")
@@ -618,6 +622,8 @@ impl Store {
         .bind(version)
         .bind(actor.id)
         .bind(undo_secs.min(86_400) as f64)
+        .bind(DraftEvent::Approve.to())
+        .bind(DraftEvent::Approve.from_texts())
         .fetch_optional(&mut *tx)
         .await?;
         let Some(shop) = shop else {
@@ -661,17 +667,19 @@ impl Store {
     pub async fn recall_message(&self, actor: &Actor, id: MessageId) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let shop: Option<Option<ShopId>> = sqlx::query_scalar(
-            "UPDATE messages SET status = 'pending_review', approved_by = NULL, approved_at = NULL,
+            "UPDATE messages SET status = $4, approved_by = NULL, approved_at = NULL,
                     next_attempt_at = NULL, wait_reason = NULL, last_error = NULL,
                     claimed_by = $2, claimed_until = now() + make_interval(mins => $3),
                     updated_at = now(), version = version + 1
-             WHERE id = $1 AND direction = 'outbound' AND status IN ('approved', 'queued')
+             WHERE id = $1 AND direction = 'outbound' AND status = ANY($5)
                AND smtp_started_at IS NULL
              RETURNING shop_id",
         )
         .bind(id)
         .bind(actor.id)
         .bind(review::CLAIM_MINUTES)
+        .bind(DraftEvent::Recall.to())
+        .bind(DraftEvent::Recall.from_texts())
         .fetch_optional(&mut *tx)
         .await?;
         let Some(shop) = shop else {

@@ -6,6 +6,7 @@ use sqlx::PgConnection;
 use super::audit::{EntityType, record, record_as};
 use super::{Actor, Result, Store, StoreError};
 use crate::domain::ids::{ClientId, MessageId, PersonaId, ShopId, TargetId};
+use crate::domain::message::DraftEvent;
 use crate::domain::shop::{Shop, ShopStatus};
 
 const SHOP_COLUMNS: &str = "id, target_id, persona_id, status, status_reason, required_fields,
@@ -65,13 +66,14 @@ impl Store {
         move_shop_if_allowed(&mut tx, &actor.name, id, ShopStatus::Cancelled, reason).await?;
         // Nothing of a cancelled shop leaves any more.
         sqlx::query(
-            "UPDATE messages SET status = 'rejected', rejected_by = $2, rejected_reason = 'shop cancelled', rejected_at = now(),
+            "UPDATE messages SET status = $3, rejected_by = $2, rejected_reason = 'shop cancelled', rejected_at = now(),
                     updated_at = now(), version = version + 1
-             WHERE shop_id = $1 AND direction = 'outbound'
-               AND status IN ('pending_review', 'approved', 'queued')",
+             WHERE shop_id = $1 AND direction = 'outbound' AND status = ANY($4)",
         )
         .bind(id)
         .bind(actor.id)
+        .bind(DraftEvent::CancelShop.to())
+        .bind(DraftEvent::CancelShop.from_texts())
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

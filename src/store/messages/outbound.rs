@@ -10,7 +10,7 @@ use super::super::shops::move_shop_if_allowed;
 use super::super::{Actor, Result, Store, StoreError};
 use super::{MESSAGE_COLUMNS, MessageRow, mark_sent_tx, notify_ids};
 use crate::domain::ids::{MailboxId, MessageId, ShopId};
-use crate::domain::message::{MessageKind, VersionHow};
+use crate::domain::message::{DraftEvent, MessageKind, VersionHow};
 use crate::domain::outbox::WaitReason;
 use crate::domain::shop::ShopStatus;
 
@@ -172,7 +172,8 @@ impl Store {
                  LIMIT $1
                  FOR UPDATE SKIP LOCKED),
              claimed AS (
-                 UPDATE messages m SET status = 'sending', send_owner = $3,
+                 -- DraftEvent::ClaimToSend: approved or queued and due, or a lapsed sender's.
+                 UPDATE messages m SET status = $4, send_owner = $3,
                         send_lease_until = now() + $2, updated_at = now()
                  FROM due WHERE m.id = due.id
                  RETURNING m.*, due.previous_status)
@@ -186,6 +187,7 @@ impl Store {
         .bind(limit)
         .bind(lease)
         .bind(owner)
+        .bind(DraftEvent::ClaimToSend.to())
         .fetch_all(&self.pool)
         .await?)
     }
@@ -247,13 +249,13 @@ impl Store {
             SmtpOutcome::Unknown => (false, false),
         };
         sqlx::query(
-            "UPDATE messages SET status = 'queued', next_attempt_at = $2, wait_reason = $3,
+            "UPDATE messages SET status = $8, next_attempt_at = $2, wait_reason = $3,
                     last_error = coalesce($4, last_error), send_lease_until = NULL,
                     send_owner = NULL,
                     smtp_started_at = CASE WHEN $5 THEN NULL ELSE smtp_started_at END,
                     attempts = CASE WHEN $6 THEN greatest(attempts - 1, 0) ELSE attempts END,
                     updated_at = now()
-             WHERE id = $1 AND status = 'sending' AND send_owner = $7",
+             WHERE id = $1 AND status = ANY($9) AND send_owner = $7",
         )
         .bind(id)
         .bind(until)
@@ -262,6 +264,8 @@ impl Store {
         .bind(settled)
         .bind(refund)
         .bind(owner)
+        .bind(DraftEvent::Defer.to())
+        .bind(DraftEvent::Defer.from_texts())
         .execute(&mut *tx)
         .await?;
         notify_ids(&mut tx, "messages", &[id]).await?;
@@ -307,14 +311,16 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let n = sqlx::query(
-            "UPDATE messages SET status = 'failed', last_error = $2, send_lease_until = NULL,
+            "UPDATE messages SET status = $4, last_error = $2, send_lease_until = NULL,
                     send_owner = NULL, smtp_started_at = NULL,
                     wait_reason = NULL, updated_at = now(), version = version + 1
-             WHERE id = $1 AND status = 'sending' AND send_owner = $3",
+             WHERE id = $1 AND status = ANY($5) AND send_owner = $3",
         )
         .bind(id)
         .bind(error)
         .bind(owner)
+        .bind(DraftEvent::Fail.to())
+        .bind(DraftEvent::Fail.from_texts())
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -339,12 +345,14 @@ impl Store {
     pub async fn retry_failed(&self, actor: &Actor, id: MessageId) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let previous: Option<Option<String>> = sqlx::query_scalar(
-            "UPDATE messages SET status = 'queued', attempts = 0, next_attempt_at = now(),
+            "UPDATE messages SET status = $2, attempts = 0, next_attempt_at = now(),
                     wait_reason = NULL, updated_at = now(), version = version + 1
-             WHERE id = $1 AND direction = 'outbound' AND status = 'failed'
+             WHERE id = $1 AND direction = 'outbound' AND status = ANY($3)
              RETURNING last_error",
         )
         .bind(id)
+        .bind(DraftEvent::Retry.to())
+        .bind(DraftEvent::Retry.from_texts())
         .fetch_optional(&mut *tx)
         .await?;
         let Some(previous) = previous else {
