@@ -112,6 +112,12 @@ pub struct PlanLabel {
     pub sqft: Option<f64>,
     #[serde(default)]
     pub name: Option<String>,
+    /// The plan's deposit, also when the reply states one deposit for every plan.
+    #[serde(default)]
+    pub security_deposit: Option<f64>,
+    /// apartment, townhome, ...
+    #[serde(default, rename = "type")]
+    pub plan_type: Option<String>,
 }
 
 /// What [`evaluate_dir`] measured.
@@ -369,6 +375,11 @@ fn score_plans(r: &mut EvalReport, name: &str, expected: &[PlanLabel], found: &[
         plans.tp += 1;
         let f = &found[i];
         let name_ok = |w: &String| f.name.as_ref().is_some_and(|n| n.eq_ignore_ascii_case(w));
+        let type_ok = |w: &String| {
+            f.plan_type
+                .as_ref()
+                .is_some_and(|t| t.eq_ignore_ascii_case(w))
+        };
         let checks = [
             ("baths", number_check(e.baths, f.baths)),
             ("sqft", number_check(e.sqft, f.sqft)),
@@ -381,6 +392,16 @@ fn score_plans(r: &mut EvalReport, name: &str, expected: &[PlanLabel], found: &[
                 e.name
                     .as_ref()
                     .map(|w| (w.clone(), name_ok(w), f.name.is_some())),
+            ),
+            (
+                "security_deposit",
+                number_check(e.security_deposit, f.security_deposit),
+            ),
+            (
+                "type",
+                e.plan_type
+                    .as_ref()
+                    .map(|w| (w.clone(), type_ok(w), f.plan_type.is_some())),
             ),
         ];
         for (what, check) in checks {
