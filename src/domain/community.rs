@@ -48,7 +48,10 @@ pub struct Evidenced {
     pub evidence: String,
 }
 
+/// Stored per plan without its evidence (a fact's evidence is its own column): missing keys read
+/// as unknown.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct FloorPlan {
     pub name: Option<String>,
     pub beds: Option<f64>,

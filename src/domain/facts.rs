@@ -96,6 +96,41 @@ pub fn merge(current: &[CurrentFact], said: &[CurrentFact], new: &Extraction) ->
         .collect()
 }
 
+/// The parts of a fact sheet, in the order a reader expects them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SheetSection {
+    Fees,
+    Terms,
+    FloorPlans,
+    Amenities,
+}
+
+impl SheetSection {
+    pub fn title(self) -> &'static str {
+        match self {
+            SheetSection::Fees => "Fees and deposits",
+            SheetSection::Terms => "Terms and policies",
+            SheetSection::FloorPlans => "Floor plans",
+            SheetSection::Amenities => "Amenities",
+        }
+    }
+}
+
+/// Where a field path goes on a fact sheet, and its place there: money fields first in the
+/// schema's order, then the other fields, the floor plans, the amenities.
+pub fn sheet_place(path: &str) -> (SheetSection, usize) {
+    use super::community::{FieldKind, SCALAR_FIELDS};
+    match checklist_name(path) {
+        "floor_plans" => (SheetSection::FloorPlans, 0),
+        "community_amenities" => (SheetSection::Amenities, 0),
+        name => match SCALAR_FIELDS.iter().position(|(n, _)| *n == name) {
+            Some(i) if SCALAR_FIELDS[i].1 == FieldKind::Money => (SheetSection::Fees, i),
+            Some(i) => (SheetSection::Terms, i),
+            None => (SheetSection::Terms, usize::MAX),
+        },
+    }
+}
+
 /// The checklist name a field path answers (`floor_plans[2br]` answers `floor_plans`).
 pub fn checklist_name(path: &str) -> &str {
     path.split('[').next().unwrap_or(path)

@@ -484,6 +484,19 @@ pub fn facts() -> Vec<FactRow> {
             json!("unit 204 from March 10"),
             "unit 204 is free from March 10",
         ),
+        fact(
+            6,
+            "floor_plans[2br]",
+            json!({ "beds": 2, "baths": 1, "sqft": 950, "min_rental_price": 1725,
+                    "max_rental_price": 1900, "security_deposit": 500, "amenities": [] }),
+            "two-bedroom, 950 sq ft, $1,725 to $1,900",
+        ),
+        fact(
+            7,
+            "community_amenities[dog park]",
+            json!(true),
+            "there is a dog park",
+        ),
     ]
 }
 

@@ -83,6 +83,9 @@ impl App {
                 {
                     t.messages = messages;
                     t.facts = facts;
+                    // As a fact sheet reads: fees, terms, plans, amenities (stable within).
+                    t.facts
+                        .sort_by_key(|f| crate::domain::facts::sheet_place(&f.field_path));
                     t.review = review;
                     t.loaded = true;
                     // Start on the first fact shown (superseded ones are hidden).

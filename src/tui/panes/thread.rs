@@ -9,7 +9,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{pane_block, when};
-use crate::report::format::{display_value, duration};
+use crate::domain::community::FloorPlan;
+use crate::domain::facts::{SheetSection, sheet_place};
+use crate::report::format::{display_value, duration, field_label, money, number, price_range};
 use crate::store::{MessageRow, ShopRow};
 use crate::tui::app::App;
 use crate::tui::state::ThreadView;
@@ -43,33 +45,41 @@ pub fn draw(t: &ThreadView, app: &App, theme: &Theme, f: &mut Frame, area: Rect)
         .iter()
         .filter(|x| x.superseded_by.is_none())
         .collect();
-    let lines: Vec<Line> = t
+    // Labels get half the pane at most, so a value still shows at 80 columns.
+    let label_width = (right.width.saturating_sub(2) as usize / 2).min(20);
+    let mut lines: Vec<Line> = Vec::new();
+    let mut section = None;
+    for (i, x) in t
         .facts
         .iter()
         .enumerate()
         .filter(|(_, x)| x.superseded_by.is_none())
-        .map(|(i, x)| {
-            let style = if i == t.fact {
-                theme.selection
-            } else if x.conflict {
-                theme.warn
-            } else {
-                theme.text
-            };
-            // An operator's value stands over the machine's (marked ✎); a conflict is named.
-            let (value, mark) = match t.review.decisions.fact(&x.field_path) {
-                Some(o) => (display_value(&x.field_path, &o.value), " ✎"),
-                None => (display_value(&x.field_path, &x.value), ""),
-            };
-            let conflict = if x.conflict { " ⚠ conflict" } else { "" };
-            Line::styled(
-                format!("{:<22} {value}{mark}{conflict}", x.field_path),
-                style,
-            )
-        })
-        .collect();
+    {
+        let (here, _) = sheet_place(&x.field_path);
+        if section != Some(here) {
+            lines.push(Line::styled(here.title(), theme.title));
+            if here == SheetSection::FloorPlans {
+                lines.push(Line::styled(" plan     bd/ba sq ft rent", theme.muted));
+            }
+            section = Some(here);
+        }
+        let style = if i == t.fact {
+            theme.selection
+        } else if x.conflict {
+            theme.warn
+        } else {
+            theme.text
+        };
+        // An operator's value stands over the machine's (marked ✎); a conflict is named.
+        let (value, mark) = match t.review.decisions.fact(&x.field_path) {
+            Some(o) => (&o.value, " ✎"),
+            None => (&x.value, ""),
+        };
+        let conflict = if x.conflict { " ⚠ conflict" } else { "" };
+        let text = fact_line(&x.field_path, value, label_width);
+        lines.push(Line::styled(format!("{text}{mark}{conflict}"), style));
+    }
     // Values only an operator gave (the agent said nothing the machine read): listed after.
-    let mut lines = lines;
     for o in t.review.decisions.overrides.iter().filter(|o| {
         o.kind == crate::domain::overrides::OverrideKind::Fact
             && !current.iter().any(|x| x.field_path == o.key)
@@ -77,15 +87,15 @@ pub fn draw(t: &ThreadView, app: &App, theme: &Theme, f: &mut Frame, area: Rect)
         lines.push(Line::styled(
             // The mark first: a long value is cut at the pane's edge.
             format!(
-                "{:<20} ✎ {} (by {})",
-                o.key,
+                "{:<label_width$} ✎ {} (by {})",
+                field_label(&o.key),
                 display_value(&o.key, &o.value),
                 o.operator
             ),
             theme.text,
         ));
     }
-    let count = lines.len();
+    let count = current.len();
     f.render_widget(
         Paragraph::new(if lines.is_empty() {
             vec![Line::styled("no facts yet", theme.muted)]
@@ -106,6 +116,54 @@ pub fn draw(t: &ThreadView, app: &App, theme: &Theme, f: &mut Frame, area: Rect)
             .block(pane_block(" Evidence ".into(), theme)),
         evidence,
     );
+}
+
+/// One fact as a fact sheet shows it: a label in words and the value (a plan as its rooms, size,
+/// rent and deposit; an amenity by name).
+fn fact_line(path: &str, value: &serde_json::Value, label_width: usize) -> String {
+    let key = path
+        .split_once('[')
+        .map(|(_, k)| k.trim_end_matches(']'))
+        .unwrap_or(path);
+    match sheet_place(path).0 {
+        SheetSection::FloorPlans => {
+            // A row of a small table: name, beds/baths, sq ft, rent, deposit.
+            let plan: FloorPlan = serde_json::from_value(value.clone()).unwrap_or_default();
+            let name = plan
+                .name
+                .as_deref()
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or("—");
+            let rooms = format!(
+                "{}/{}",
+                plan.beds.map(number).unwrap_or_else(|| "?".into()),
+                plan.baths.map(number).unwrap_or_else(|| "?".into())
+            );
+            let sqft = plan.sqft.map(number).unwrap_or_default();
+            let mut row = format!(" {:<8.8} {rooms:<5} {sqft:>5}", name);
+            if let Some(rent) = price_range(plan.min_rental_price, plan.max_rental_price) {
+                row.push_str(&format!(" {rent}"));
+            }
+            if let Some(d) = plan.security_deposit {
+                row.push_str(&format!(" dep {}", money(d)));
+            }
+            row
+        }
+        SheetSection::Amenities => {
+            let mut name = key.chars();
+            let name: String = name
+                .next()
+                .map(|c| c.to_uppercase().chain(name).collect())
+                .unwrap_or_default();
+            format!(" • {name}")
+        }
+        _ => format!(
+            " {:<w$} {}",
+            field_label(path),
+            display_value(path, value),
+            w = label_width.saturating_sub(1)
+        ),
+    }
 }
 
 /// The selected fact's evidence, who adjusted it and why, and what else the agent said.
