@@ -12,6 +12,7 @@ pub mod grading;
 pub mod identity;
 pub mod inbox;
 pub mod jobs;
+pub mod leases;
 pub mod overrides;
 pub mod personas;
 pub mod review;
