@@ -13,6 +13,7 @@ pub mod identity;
 pub mod inbox;
 pub mod jobs;
 pub mod leases;
+pub mod mail_sync;
 pub mod outbox;
 pub mod overrides;
 pub mod personas;
