@@ -17,6 +17,7 @@ pub mod mail_sync;
 pub mod outbox;
 pub mod overrides;
 pub mod personas;
+pub mod planning;
 pub mod review;
 pub mod session;
 pub mod shops;
