@@ -1,6 +1,6 @@
-//! The layers DESIGN.md draws, checked on the source: the UI, the CLI and the services reach the
-//! database only through the store (no sqlx, no pool), the UI and the CLI reach the store only
-//! through the services, and the domain does no IO.
+//! The layers DESIGN.md draws, checked on the source: the UI, the CLI, the worker's engine and the
+//! services reach the database only through the store (no sqlx, no pool), the UI, the CLI and the
+//! engine reach the store only through the services, and the domain does no IO.
 
 use std::path::Path;
 
@@ -32,8 +32,8 @@ fn offenders(dir: &str, banned: &[&str]) -> Vec<String> {
 }
 
 #[test]
-fn the_ui_cli_and_services_reach_the_database_only_through_the_store() {
-    for dir in ["src/tui", "src/cli", "src/services"] {
+fn the_ui_cli_engine_and_services_reach_the_database_only_through_the_store() {
+    for dir in ["src/tui", "src/cli", "src/engine", "src/services"] {
         let found = offenders(dir, &["sqlx", ".pool()"]);
         assert!(found.is_empty(), "{found:#?}");
     }
@@ -90,8 +90,8 @@ fn store_methods() -> Vec<String> {
     names
 }
 
-/// Calls of a store method the UI and the CLI may make (file under `src/`, method), with why.
-/// Everything else goes through `src/services/`.
+/// Calls of a store method the UI, the CLI and the engine may make (file under `src/`, method),
+/// with why. Everything else goes through `src/services/`.
 const STORE_CALLS_ALLOWED: &[(&str, &str)] = &[
     // Getting a store at all: the CLI's context opens the one every command uses.
     ("cli/context.rs", "connect"),
@@ -100,7 +100,7 @@ const STORE_CALLS_ALLOWED: &[(&str, &str)] = &[
 ];
 
 #[test]
-fn the_ui_and_cli_use_the_store_only_through_services() {
+fn the_ui_cli_and_engine_use_the_store_only_through_services() {
     let methods = store_methods();
     assert!(
         methods.len() > 50 && methods.iter().any(|m| m == "pending_drafts"),
@@ -108,7 +108,7 @@ fn the_ui_and_cli_use_the_store_only_through_services() {
     );
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut found = Vec::new();
-    for dir in ["src/tui", "src/cli"] {
+    for dir in ["src/tui", "src/cli", "src/engine"] {
         let mut files = Vec::new();
         sources(&root.join(dir), &mut files);
         assert!(!files.is_empty(), "{dir} has no sources");
@@ -134,6 +134,6 @@ fn the_ui_and_cli_use_the_store_only_through_services() {
     }
     assert!(
         found.is_empty(),
-        "the UI or the CLI calls the store directly (add a function in src/services/): {found:#?}"
+        "the UI, the CLI or the engine calls the store directly (add a function in src/services/): {found:#?}"
     );
 }

@@ -10,6 +10,7 @@ use super::sync::wait_or_cancel;
 use crate::ai::Ai;
 use crate::domain::ids::MessageId;
 use crate::domain::outbox::retry_delay;
+use crate::services;
 use crate::services::gather::run_gather_job;
 use crate::services::grading::read_reply;
 use crate::store::{Job, Store, StoreError};
@@ -47,20 +48,19 @@ impl JobRunner {
     /// Claims what is due and runs it; one pass.
     pub async fn pass(&self) -> Result<JobReport, StoreError> {
         // AI calls can be slow: a generous lease before another runner may take the job over.
-        let jobs = self
-            .store
-            .claim_jobs(&self.name, 5, chrono::Duration::minutes(10))
+        let jobs = services::jobs::claim(&self.store, &self.name, 5, chrono::Duration::minutes(10))
             .await?;
         let mut report = JobReport::default();
         for job in jobs {
             match self.execute(&job).await {
                 Ok(()) => {
-                    self.store.complete_job(job.id).await?;
+                    services::jobs::complete(&self.store, job.id).await?;
                     report.done += 1;
                 }
                 Err(e) => {
                     let at = Utc::now() + retry_delay(job.attempts);
-                    let dead = self.store.fail_job(job.id, &format!("{e:#}"), at).await?;
+                    let dead =
+                        services::jobs::fail(&self.store, job.id, &format!("{e:#}"), at).await?;
                     tracing::warn!(job = %job.id, kind = %job.kind, error = %e, dead, "job failed");
                     report.failed += 1;
                     report.dead += dead as usize;

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
 
+use crate::services::leases;
 use crate::store::{LeaseGrant, Store, StoreError};
 
 /// How long a lease lasts without renewal: a stopped holder is replaced after at most this.
@@ -37,7 +38,7 @@ impl HeldLease {
         name: &str,
         ttl: Duration,
     ) -> Result<Option<HeldLease>, StoreError> {
-        let Some(grant) = store.try_acquire_lease(name, &holder_name(), ttl).await? else {
+        let Some(grant) = leases::try_acquire(store, name, &holder_name(), ttl).await? else {
             return Ok(None);
         };
         let lost = CancellationToken::new();
@@ -78,7 +79,7 @@ impl HeldLease {
             let _ = h.await;
         }
         if !self.lost.is_cancelled() {
-            let _ = self.store.release_lease(&self.grant).await;
+            let _ = leases::release(&self.store, &self.grant).await;
         }
     }
 }
@@ -105,7 +106,7 @@ async fn heartbeat(
         }
         // A process resumed after SIGSTOP sees a long gap: whatever the renewal says, it may
         // have been replaced meanwhile, and the renewal below tells.
-        match store.renew_lease(&grant, ttl).await {
+        match leases::renew(&store, &grant, ttl).await {
             Ok(true) => last_ok = Instant::now(),
             Ok(false) => {
                 tracing::warn!(lease = %grant.name, "lease lost: another process took over");

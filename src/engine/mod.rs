@@ -21,6 +21,7 @@ use crate::config::Config;
 use crate::domain::address::AddressMode;
 use crate::domain::planner::Sequence;
 use crate::domain::send_window::SendWindow;
+use crate::services::mail_sync;
 use crate::store::{Store, StoreError};
 use account::MailAccount;
 use jobs::{JobReport, JobRunner};
@@ -80,9 +81,7 @@ impl Engine {
         if account.address.is_empty() {
             return Err(EngineError::NoMailbox);
         }
-        let mailbox = store
-            .ensure_mailbox(&account.address, config.mail.mode)
-            .await?;
+        let mailbox = mail_sync::mailbox(&store, &account.address, config.mail.mode).await?;
         let syncer = Syncer {
             store: store.clone(),
             account: account.clone(),
@@ -94,14 +93,13 @@ impl Engine {
         let dedicated = config.mail.mode == AddressMode::Dedicated;
         let mut persona_syncers = Vec::new();
         if dedicated {
-            for p in store.list_personas(&Default::default()).await? {
+            for p in mail_sync::personas(&store).await? {
                 let own = Arc::new(account.as_user(&p.email));
                 if own.address == account.address {
                     continue;
                 }
-                let mailbox = store
-                    .ensure_mailbox(&own.address, AddressMode::Dedicated)
-                    .await?;
+                let mailbox =
+                    mail_sync::mailbox(&store, &own.address, AddressMode::Dedicated).await?;
                 persona_syncers.push(Syncer {
                     account: own,
                     mailbox,

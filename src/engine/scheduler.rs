@@ -18,6 +18,7 @@ use crate::domain::send_window::SendWindow;
 use crate::domain::shop::ShopStatus;
 use crate::services::draft_context::DraftContext;
 use crate::services::grading::grade_shop;
+use crate::services::{identity, planning};
 use crate::store::{NewDraft, Store};
 
 #[derive(Clone)]
@@ -54,7 +55,7 @@ impl Scheduler {
         };
         let mut report = ScheduleReport::default();
         let result = async {
-            let shops = self.store.shops_to_plan().await?;
+            let shops = planning::active_shops(&self.store).await?;
             for &shop in &shops {
                 if lease.is_lost() {
                     break; // another process schedules now
@@ -77,21 +78,12 @@ impl Scheduler {
     }
 
     async fn step(&self, id: ShopId, report: &mut ScheduleReport) -> anyhow::Result<()> {
-        let mut st = self.store.plan_state(id).await?;
+        let mut st = planning::state(&self.store, id).await?;
         if let Some(nudge) = st.stale_nudge {
             // "Just checking in" after they answered would read oddly: drop it, plan afresh.
-            let system = self.store.actor("system").await?;
-            match self
-                .store
-                .reject_draft(
-                    &system,
-                    nudge,
-                    "superseded: the agent replied",
-                    crate::domain::reaction::on_rejection,
-                )
-                .await
-            {
-                Ok(()) => st = self.store.plan_state(id).await?,
+            let system = identity::system(&self.store).await?;
+            match planning::drop_stale_nudge(&self.store, &system, nudge).await {
+                Ok(()) => st = planning::state(&self.store, id).await?,
                 // An operator holds it: their call.
                 Err(crate::store::StoreError::Held { .. }) => return Ok(()),
                 Err(e) => return Err(e.into()),
@@ -126,7 +118,7 @@ impl Scheduler {
                         (ShopStatus::Completed, "follow-up sequence exhausted")
                     }
                 };
-                if self.store.finish_shop(id, to, why).await? {
+                if planning::finish(&self.store, id, to, why).await? {
                     report.finished += 1;
                     grade_shop(
                         &self.store,
@@ -160,25 +152,25 @@ impl Scheduler {
             tracing::info!(shop = %id, "not drafting again: every text at hand was rejected");
             return Ok(());
         }
-        let system = self.store.actor("system").await?;
+        let system = identity::system(&self.store).await?;
         let mut generation = serde_json::to_value(&d.generation)?;
         // Kept so a regeneration asks for the same items.
         generation["missing"] = serde_json::json!(ask);
         generation["attempt"] = serde_json::json!(attempt);
-        self.store
-            .insert_draft(
-                &system,
-                &NewDraft {
-                    shop_id: id,
-                    kind,
-                    subject: d.subject,
-                    body_text: d.body,
-                    in_reply_to: ctx.in_reply_to.clone(),
-                    reference_ids: ctx.references.clone(),
-                    generation: Some(generation),
-                },
-            )
-            .await?;
+        planning::add_draft(
+            &self.store,
+            &system,
+            &NewDraft {
+                shop_id: id,
+                kind,
+                subject: d.subject,
+                body_text: d.body,
+                in_reply_to: ctx.in_reply_to.clone(),
+                reference_ids: ctx.references.clone(),
+                generation: Some(generation),
+            },
+        )
+        .await?;
         report.drafted += 1;
         Ok(())
     }

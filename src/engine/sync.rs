@@ -17,6 +17,7 @@ use crate::mail::classify::thread_keys;
 use crate::mail::imap::{ImapError, ImapSession};
 use crate::mail::imap_ops::{fetch_raw, uids_after};
 use crate::mail::parse::parse_mail;
+use crate::services::mail_sync;
 use crate::store::{InboundBatch, LeaseGrant, Mailbox, Store, StoreError};
 
 /// Messages per UID FETCH and per database transaction.
@@ -72,7 +73,7 @@ impl Syncer {
     ) -> Result<SyncReport, SyncError> {
         let selected = session.select(folder).await?;
         let uidvalidity = selected.uid_validity.unwrap_or(0);
-        let state = self.store.folder_state(self.mailbox.id, folder).await?;
+        let state = mail_sync::folder_state(&self.store, self.mailbox.id, folder).await?;
         let mut report = SyncReport::default();
         // A new UIDVALIDITY means the server renumbered the folder: read it all again; copies
         // already stored are recognised by their bytes and re-keyed, not stored twice.
@@ -91,9 +92,14 @@ impl Syncer {
         // Only long passes show progress: a reply or two is done before anyone could look.
         let show = uids.len() > BATCH;
         if show {
-            self.store
-                .set_sync_progress(self.mailbox.id, folder, Some(0), Some(uids.len() as i32))
-                .await?;
+            mail_sync::progress(
+                &self.store,
+                self.mailbox.id,
+                folder,
+                Some(0),
+                Some(uids.len() as i32),
+            )
+            .await?;
         }
         if uids.is_empty() && state.uidvalidity != Some(uidvalidity) {
             self.store_batch(folder, uidvalidity, after, Vec::new(), lease)
@@ -122,14 +128,14 @@ impl Syncer {
                     .await?;
                 totals = (totals.0 + n, totals.1 + stored, totals.2 + dups);
                 if show {
-                    self.store
-                        .set_sync_progress(
-                            self.mailbox.id,
-                            folder,
-                            Some(totals.0 as i32),
-                            Some(uids.len() as i32),
-                        )
-                        .await?;
+                    mail_sync::progress(
+                        &self.store,
+                        self.mailbox.id,
+                        folder,
+                        Some(totals.0 as i32),
+                        Some(uids.len() as i32),
+                    )
+                    .await?;
                 }
             }
             Ok::<_, SyncError>(totals)
@@ -137,9 +143,7 @@ impl Syncer {
         let joined = tokio::try_join!(fetch, store);
         if show {
             // Over, also when it failed (the next pass starts again).
-            self.store
-                .set_sync_progress(self.mailbox.id, folder, None, None)
-                .await?;
+            mail_sync::progress(&self.store, self.mailbox.id, folder, None, None).await?;
         }
         let ((), (fetched, stored, duplicates)) = joined?;
         report.fetched += fetched;
@@ -178,8 +182,8 @@ impl Syncer {
         let parse_time = started.elapsed();
         let keys: Vec<String> = parsed.iter().flat_map(|(_, _, p)| thread_keys(p)).collect();
         let index = ThreadIndex {
-            by_message_id: self.store.shops_by_outbound_id(&keys).await?,
-            by_addresses: self.store.shops_by_addresses().await?,
+            by_message_id: mail_sync::shops_by_message_id(&self.store, &keys).await?,
+            by_addresses: mail_sync::shops_by_addresses(&self.store).await?,
         };
         let messages = parsed
             .into_iter()
@@ -194,11 +198,7 @@ impl Syncer {
             lease: lease.cloned(),
         };
         let stored_at = std::time::Instant::now();
-        let outcome = match self
-            .store
-            .ingest_batch(&batch, crate::domain::reaction::on_arrival)
-            .await
-        {
+        let outcome = match mail_sync::store_batch(&self.store, &batch).await {
             Err(StoreError::LeaseLost(_)) => return Err(SyncError::LeaseLost),
             r => r?,
         };
@@ -227,9 +227,7 @@ impl Syncer {
             }
             self.sync_folder(&mut session, &folder, Some(lease.grant()))
                 .await?;
-            self.store
-                .set_folder_error(self.mailbox.id, &folder, None)
-                .await?;
+            mail_sync::folder_ok(&self.store, self.mailbox.id, &folder).await?;
             if shutdown.is_cancelled() {
                 let _ = session.logout().await;
                 return Ok(());
@@ -262,7 +260,7 @@ impl Syncer {
     }
 
     fn lease_name(&self) -> String {
-        Store::mailbox_lease_name(self.mailbox.id)
+        mail_sync::lease_name(self.mailbox.id)
     }
 
     /// Runs until `shutdown`: waits for the mailbox lease, syncs, reconnects after errors with
@@ -295,10 +293,13 @@ impl Syncer {
                 Err(e) => {
                     let delay = backoff.next_delay();
                     tracing::warn!(mailbox = %self.mailbox.address, error = %e, retry_in = ?delay, "mail sync failed");
-                    let _ = self
-                        .store
-                        .set_folder_error(self.mailbox.id, &folder, Some(&e.to_string()))
-                        .await;
+                    let _ = mail_sync::folder_failed(
+                        &self.store,
+                        self.mailbox.id,
+                        &folder,
+                        &e.to_string(),
+                    )
+                    .await;
                     wait_or_cancel(&shutdown, delay).await;
                 }
             }

@@ -8,6 +8,11 @@ use crate::config::OperatorConfig;
 use crate::domain::role::Role;
 use crate::store::{Actor, Store, Whoami};
 
+/// The operator the worker's background work acts as (the scheduler's drafts and rejections).
+pub async fn system(store: &Store) -> crate::store::Result<Actor> {
+    store.actor(crate::store::SYSTEM).await
+}
+
 pub async fn acting_operator(store: &Store, operator: &OperatorConfig) -> anyhow::Result<Actor> {
     act_as(store, operator, &store.whoami().await?).await
 }

@@ -8,6 +8,7 @@ use super::{Sender, Session, lease};
 use crate::engine::account::MailAccount;
 use crate::mail::imap::{ImapError, ImapSession};
 use crate::mail::imap_ops::{append_sent, folder_has_message_id};
+use crate::services::outbox;
 use crate::store::{SentCopy, StoreError};
 
 /// An IMAP check or append that takes longer than this did not run.
@@ -54,23 +55,20 @@ impl Sender {
         &self,
         imap: &mut Option<Session>,
     ) -> Result<Result<usize, String>, StoreError> {
-        let copies = self
-            .store
-            .claim_sent_copies(self.owner, 10, lease())
-            .await?;
+        let copies = outbox::claim_sent_copies(&self.store, self.owner, 10, lease()).await?;
         let mut filed = 0;
         let mut copies = copies.into_iter();
         while let Some(copy) = copies.next() {
             match self.file_one(&copy, imap).await {
                 Ok(()) => {
-                    self.store.mark_sent_copy_filed(copy.id).await?;
+                    outbox::sent_copy_filed(&self.store, copy.id).await?;
                     filed += 1;
                 }
                 Err(e) => {
                     *imap = None;
-                    self.store.release_sent_copy(copy.id, self.owner).await?;
+                    outbox::release_sent_copy(&self.store, copy.id, self.owner).await?;
                     for rest in copies {
-                        self.store.release_sent_copy(rest.id, self.owner).await?;
+                        outbox::release_sent_copy(&self.store, rest.id, self.owner).await?;
                     }
                     return Ok(Err(format!("IMAP: filing in Sent: {e}")));
                 }

@@ -35,6 +35,7 @@ use crate::domain::send_window::SendWindow;
 use crate::mail::compose::{Outgoing, compose};
 use crate::mail::imap::ImapSession;
 use crate::mail::smtp::SmtpTransport;
+use crate::services::outbox;
 use crate::store::{OutboundJob, SmtpOutcome, Store, StoreError};
 
 /// Set only by tests: abort the process right after the SMTP server accepted a message and
@@ -137,7 +138,7 @@ impl Sender {
             async move {
                 loop {
                     tokio::time::sleep(LEASE / 3).await;
-                    if let Err(e) = store.renew_outbound_claims(owner, lease()).await {
+                    if let Err(e) = outbox::renew_claims(&store, owner, lease()).await {
                         tracing::debug!(error = %e, "could not renew the outbox claims");
                     }
                 }
@@ -149,25 +150,22 @@ impl Sender {
     }
 
     async fn pass_inner(&self, imap: &mut Option<Session>) -> Result<SendReport, StoreError> {
-        let jobs = self
-            .store
-            .claim_outbound(self.owner, CLAIM_BATCH, lease())
-            .await?;
+        let jobs = outbox::claim(&self.store, self.owner, CLAIM_BATCH, lease()).await?;
         let mut report = SendReport::default();
         let mut smtp: HashMap<String, SmtpTransport> = HashMap::new();
         for job in jobs {
             if let Some(trouble) = &report.server_trouble {
                 // One outage is one event: the rest go back as they were, nothing counted.
-                self.store
-                    .defer_outbound(
-                        job.id,
-                        self.owner,
-                        Utc::now(),
-                        Some(WaitReason::Connection),
-                        Some(trouble),
-                        SmtpOutcome::NotTried,
-                    )
-                    .await?;
+                outbox::defer(
+                    &self.store,
+                    job.id,
+                    self.owner,
+                    Utc::now(),
+                    Some(WaitReason::Connection),
+                    Some(trouble),
+                    SmtpOutcome::NotTried,
+                )
+                .await?;
                 continue;
             }
             match self.handle(&job, imap, &mut smtp).await? {
@@ -197,9 +195,7 @@ impl Sender {
         error: Option<&str>,
         outcome: SmtpOutcome,
     ) -> Result<(), StoreError> {
-        self.store
-            .defer_outbound(job.id, self.owner, at, why, error, outcome)
-            .await
+        outbox::defer(&self.store, job.id, self.owner, at, why, error, outcome).await
     }
 
     async fn handle(
@@ -232,9 +228,13 @@ impl Sender {
             };
             match after_check(found, started, Utc::now()) {
                 CheckVerdict::Sent { in_sent } => {
-                    self.store
-                        .mark_outbound_sent(&job.message_id, "found in the mailbox", in_sent)
-                        .await?;
+                    outbox::mark_sent(
+                        &self.store,
+                        &job.message_id,
+                        "found in the mailbox",
+                        in_sent,
+                    )
+                    .await?;
                     return Ok(Outcome::AlreadySent);
                 }
                 CheckVerdict::LookAgain(at) => {
@@ -245,7 +245,7 @@ impl Sender {
                     return Ok(Outcome::Deferred);
                 }
                 CheckVerdict::NotSent => {
-                    if !self.store.settle_not_sent(job.id, self.owner).await? {
+                    if !outbox::settle_not_sent(&self.store, job.id, self.owner).await? {
                         return Ok(Outcome::LostClaim);
                     }
                 }
@@ -277,7 +277,9 @@ impl Sender {
         }
         if self.daily_cap > 0 {
             let since = start_of_day(now, tz);
-            if self.store.sent_since(job.mailbox_id, since).await? >= self.daily_cap as i64 {
+            if outbox::sent_since(&self.store, job.mailbox_id, since).await?
+                >= self.daily_cap as i64
+            {
                 let tomorrow = since + chrono::Duration::days(1);
                 let at = self
                     .window
@@ -307,9 +309,7 @@ impl Sender {
         }) {
             Ok(x) => x,
             Err(e) => {
-                self.store
-                    .mark_outbound_failed(job.id, self.owner, &e.to_string())
-                    .await?;
+                outbox::mark_failed(&self.store, job.id, self.owner, &e.to_string()).await?;
                 return Ok(Outcome::Failed);
             }
         };
@@ -346,11 +346,7 @@ impl Sender {
                 return Ok(Outcome::ServerTrouble(why));
             }
         }
-        if !self
-            .store
-            .begin_smtp(job.id, self.owner, &raw, lease())
-            .await?
-        {
+        if !outbox::begin_attempt(&self.store, job.id, self.owner, &raw, lease()).await? {
             return Ok(Outcome::LostClaim);
         }
         match transport.send_raw(&envelope, &raw).await {
@@ -366,18 +362,20 @@ impl Sender {
                         false
                     }
                 };
-                self.store
-                    .mark_outbound_sent(&job.message_id, "accepted by the SMTP server", filed)
-                    .await?;
+                outbox::mark_sent(
+                    &self.store,
+                    &job.message_id,
+                    "accepted by the SMTP server",
+                    filed,
+                )
+                .await?;
                 tracing::info!(message = %job.id, "sent");
                 Ok(Outcome::Sent)
             }
             Err(e) if e.is_permanent() => {
                 let answer = e.to_string();
                 tracing::warn!(message = %job.id, error = %answer, "send failed permanently");
-                self.store
-                    .mark_outbound_failed(job.id, self.owner, &answer)
-                    .await?;
+                outbox::mark_failed(&self.store, job.id, self.owner, &answer).await?;
                 Ok(Outcome::Failed)
             }
             Err(e) if server_not_ready(&e) => {
@@ -395,9 +393,7 @@ impl Sender {
                 let tries = job.attempts + 1;
                 if tries >= MAX_SEND_ATTEMPTS {
                     let msg = format!("gave up after {tries} refusals: {e}");
-                    self.store
-                        .mark_outbound_failed(job.id, self.owner, &msg)
-                        .await?;
+                    outbox::mark_failed(&self.store, job.id, self.owner, &msg).await?;
                     return Ok(Outcome::Failed);
                 }
                 let at = Utc::now() + retry_delay(tries) + self.draw_small_jitter();
