@@ -468,10 +468,18 @@ async fn an_operator_reviews_drafts_reads_a_thread_and_the_inbox() {
         .expect("Enter opens the shop's thread");
     assert_eq!(thread.shop, shop);
     assert!(thread.loaded);
-    assert_eq!(
-        thread.facts.iter().map(|f| f.id).collect::<Vec<_>>(),
-        facts.iter().map(|f| f.id).collect::<Vec<_>>()
-    );
+    // The shop's facts, ordered as a fact sheet reads (fees, terms, plans, amenities).
+    let mut shown: Vec<_> = thread.facts.iter().map(|f| f.id).collect();
+    shown.sort();
+    let mut stored: Vec<_> = facts.iter().map(|f| f.id).collect();
+    stored.sort();
+    assert_eq!(shown, stored);
+    let places: Vec<_> = thread
+        .facts
+        .iter()
+        .map(|f| secret_shop::domain::facts::sheet_place(&f.field_path))
+        .collect();
+    assert!(places.is_sorted(), "{places:?}");
     let messages = store.shop_messages(shop).await.unwrap();
     assert!(!messages.is_empty());
     assert_eq!(thread.messages.len(), messages.len());

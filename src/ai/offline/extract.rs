@@ -54,7 +54,9 @@ const AVAILABLE: &[&str] = &[
 const AVAILABILITY_STRONG: &[&str] = &[
     "still available", "what's open", "what is open", "waitlist", "wait list", "waiting list",
     "fully leased", "fully occupied", "no vacancies", "no vacancy", "sold out", "vacant",
-    "move-in ready", "ready for move-in",
+    "move-in ready", "ready for move-in", "currently have open", "have open", "styles open",
+    "plans open", "units open", "homes open", "still have", "still avail", "avail now",
+    "what we have right now", "available now",
 ];
 #[rustfmt::skip]
 const UNIT_WORDS: &[&str] = &[
@@ -126,6 +128,8 @@ pub fn extract(text: &str, html: Option<&str>) -> Extraction {
     let mut weak_special: Option<String> = None;
     let mut found: Vec<Amenity> = Vec::new();
     let mut prev: Option<&Sentence> = None;
+    // Deposits stated in one plan's own sentence: (value, the sentence's evidence).
+    let mut plan_deposits: Vec<(f64, String)> = Vec::new();
     for s in &sents {
         let money = money::read_money(s);
         for (field, value) in &money.fees {
@@ -139,6 +143,18 @@ pub fn extract(text: &str, html: Option<&str>) -> Extraction {
         };
         if here.is_empty() {
             here.extend(prev.and_then(|p| floor_plans::carried(p, s, &money)));
+        }
+        // A deposit in a plan's own words is its own ("$1,050/month, deposit $200"); one in
+        // the plans' sentence is all of theirs ("both with a $400 deposit").
+        plan_deposits.extend(
+            here.iter()
+                .filter_map(|p| p.security_deposit)
+                .map(|d| (d, s.evidence())),
+        );
+        if let Some(&(_, d)) = money.fees.iter().find(|(f, _)| *f == "security_deposit") {
+            for p in &mut here {
+                p.security_deposit.get_or_insert(d);
+            }
         }
         // Beds without a price may be priced by the next sentence.
         prev = (here.is_empty() && !s.is_question()).then_some(s);
@@ -203,9 +219,43 @@ pub fn extract(text: &str, html: Option<&str>) -> Extraction {
     if let Some((url, line)) = homepage(&normalize(&own)) {
         ex.set("url", json!(url), &clip(&line, MAX_EVIDENCE));
     }
+    community_deposit(&mut ex, &mut plans, &plan_deposits);
     ex.floor_plans = floor_plans::dedup(plans);
     ex.community_amenities = found;
     ex
+}
+
+/// A deposit stated for the whole community ("$500 for either plan", "deposits start at
+/// $250") is each plan's too, marked in the plan's evidence as inferred from that statement.
+/// Deposits that differ plan by plan are the plans' own: then there is no one deposit for the
+/// community, and the first plan's is not taken for it.
+fn community_deposit(ex: &mut Extraction, plans: &mut [FloorPlan], own: &[(f64, String)]) {
+    let Some(stated) = ex.get("security_deposit").cloned() else {
+        return;
+    };
+    let mut distinct: Vec<f64> = Vec::new();
+    for (d, _) in own {
+        if !distinct.iter().any(|x| (x - d).abs() < 0.5) {
+            distinct.push(*d);
+        }
+    }
+    if distinct.len() > 1 && own.iter().any(|(_, e)| *e == stated.evidence) {
+        ex.fields.insert("security_deposit".into(), None);
+        return;
+    }
+    let Some(d) = stated.value.as_f64() else {
+        return;
+    };
+    for p in plans.iter_mut().filter(|p| p.security_deposit.is_none()) {
+        p.security_deposit = Some(d);
+        p.evidence = clip(
+            &format!(
+                "{} [deposit inferred from: {}]",
+                p.evidence, stated.evidence
+            ),
+            MAX_EVIDENCE * 2,
+        );
+    }
 }
 
 /// A pet sentence's small monthly amount that no phrase claimed: "$20/mo each" after a pet fee.
@@ -271,7 +321,8 @@ fn lease_terms(s: &Sentence) -> bool {
 }
 
 fn availability(s: &Sentence) -> bool {
-    if has_any(&s.lower, AVAILABILITY_STRONG) {
+    // A garage's or a parking space's waitlist is parking's business.
+    if has_any(&s.lower, AVAILABILITY_STRONG) && !has_any(&s.lower, PARKING) {
         return true;
     }
     if !has_any(&s.lower, AVAILABLE) {

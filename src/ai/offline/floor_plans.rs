@@ -216,8 +216,40 @@ pub fn from_sentence(s: &Sentence, money: &MoneyRead) -> Vec<FloorPlan> {
             continue;
         }
         let (min, max) = price_range(&prices);
+        // The plan's own name near its bed mention, else (one plan) the sentence's label.
+        let around = (
+            if k == 0 { 0 } else { beds[k - 1].1 },
+            bs,
+            be,
+            beds.get(k + 1).map_or(s.lower.len(), |b| b.0),
+        );
+        let name = (s.text.len() == s.lower.len())
+            .then(|| name_near(&s.text, around))
+            .flatten()
+            .or_else(|| {
+                (beds.len() == 1 || k == 0)
+                    .then(|| plan_name(&s.text))
+                    .flatten()
+            });
+        let segment = &s.lower[bs..around.3.max(be).min(s.lower.len())];
+        // A deposit stated in this plan's own words ("..., deposit $350").
+        let deposit = money
+            .amounts
+            .iter()
+            .zip(&money.claims)
+            .find(|(a, c)| {
+                **c == Some(Claim::Field("security_deposit"))
+                    && (beds.len() == 1 || (a.start >= bs && a.start < around.3))
+            })
+            .map(|(a, _)| a.value);
+        let plan_type = ["townhome", "townhouse", "town home"]
+            .iter()
+            .any(|w| segment.contains(w))
+            .then(|| "townhome".to_string());
         plans.push(FloorPlan {
-            name: plan_name(&s.text),
+            name,
+            plan_type,
+            security_deposit: deposit,
             beds: Some(n),
             baths: baths.iter().find(|b| within(b.0)).map(|b| b.2),
             sqft: size,
@@ -228,6 +260,145 @@ pub fn from_sentence(s: &Sentence, money: &MoneyRead) -> Vec<FloorPlan> {
         });
     }
     plans
+}
+
+/// Words that are no plan's name, however capitalised.
+#[rustfmt::skip]
+const NOT_NAMES: &[&str] = &[
+    "studio", "studios", "one", "two", "three", "four", "bedroom", "bedrooms", "bed", "beds",
+    "bath", "baths", "apartment", "apartments", "plan", "plans", "floor", "unit", "units", "our",
+    "this", "that", "yes", "hi", "hello", "current", "pricing", "price", "prices", "rent", "we",
+    "it", "i", "you", "the", "a", "an", "and", "or", "loft", "townhome", "townhomes", "home",
+    "garden", "flat", "flats", "starting", "from", "only", "just", "now", "today", "currently",
+];
+
+/// A plan's name as people write it: one to three capitalised words or a short code ("A1",
+/// "The Palo Verde"); a leading lowercase "the" is not part of it.
+fn good_name(candidate: &str) -> Option<String> {
+    let c = candidate
+        .trim()
+        .trim_matches(|ch: char| "\"'“”‘’".contains(ch))
+        .trim();
+    let c = c
+        .strip_prefix("the ")
+        .or(c.strip_prefix("our "))
+        .unwrap_or(c)
+        .trim();
+    let ws: Vec<&str> = c.split_whitespace().collect();
+    if ws.is_empty() || ws.len() > 3 || c.len() > 30 {
+        return None;
+    }
+    let word_ok = |w: &str| {
+        let code = w.len() <= 4
+            && w.chars().any(|x| x.is_ascii_digit())
+            && w.chars().any(|x| x.is_ascii_alphabetic())
+            && w.chars().all(|x| x.is_ascii_alphanumeric() || x == '-');
+        code || (w.starts_with(|x: char| x.is_uppercase())
+            && w.chars()
+                .all(|x| x.is_alphabetic() || x == '-' || x == '\''))
+    };
+    let all_generic = ws
+        .iter()
+        .all(|w| NOT_NAMES.contains(&w.to_lowercase().as_str()));
+    (ws.iter().all(|w| word_ok(w)) && !all_generic && bed_mentions(&c.to_lowercase()).is_empty())
+        .then(|| c.to_string())
+}
+
+/// The name a plan is given near its bed mention: after it, in parentheses or quotes ("2 bed
+/// (plan Bastille, ...)", "1 bed \"Bordeaux\""); before it, as "the A1 (", "The Linden is a",
+/// "the Wren, a", "Brighton - ". `around` is (where this plan's text may start, the bed mention's
+/// start and end, where the next plan's starts), byte offsets into `text`.
+fn name_near(text: &str, around: (usize, usize, usize, usize)) -> Option<String> {
+    let (from, bs, be, to) = around;
+    let (from, bs, be, to) = (from.min(bs), bs, be.max(bs), to.max(be).min(text.len()));
+    if !(text.is_char_boundary(from)
+        && text.is_char_boundary(bs)
+        && text.is_char_boundary(be)
+        && text.is_char_boundary(to))
+    {
+        return None;
+    }
+    let after = &text[be..to];
+    let before = &text[from..bs];
+    parenthesised(after)
+        .or_else(|| quoted_name(after))
+        .or_else(|| leading_name(before))
+}
+
+/// "(plan Bastille, 1,080 sq ft)", "(the Sauce plan, ...)", "(The Elm)", "(S1, 512 sq ft)".
+fn parenthesised(s: &str) -> Option<String> {
+    let open = s.find('(')?;
+    let inner = &s[open + 1..];
+    let close = inner.find([',', ')', ';'])?;
+    let inside = inner[..close].trim();
+    let lower = inside.to_lowercase();
+    if let Some(rest) = lower.strip_prefix("plan ") {
+        return good_name(&inside[inside.len() - rest.len()..]);
+    }
+    if let Some(head) = lower.strip_suffix(" plan") {
+        return good_name(&inside[..head.len()]);
+    }
+    good_name(inside)
+}
+
+/// A name in quotes right after the details: `"Bordeaux"`, “Provence”.
+fn quoted_name(s: &str) -> Option<String> {
+    let start = s.find(['"', '“'])?;
+    let rest = &s[start + s[start..].chars().next()?.len_utf8()..];
+    let end = rest.find(['"', '”'])?;
+    (start < 40).then(|| good_name(&rest[..end])).flatten()
+}
+
+/// The name just before the bed mention: "the A1 (", "The Linden is a", "the Wren, a",
+/// "the Sycamore, which is our", "Brighton - ", "The Ashby      ".
+fn leading_name(s: &str) -> Option<String> {
+    let t = s.trim_end();
+    let lower = t.to_lowercase();
+    // "X (" / "X - " / "X: " / "X   " right before the count.
+    for sep in ["(", " -", " –", " —", ":"] {
+        if let Some(head) = t.strip_suffix(sep) {
+            return last_words_name(head);
+        }
+    }
+    if s.ends_with("  ") {
+        return last_words_name(t);
+    }
+    // "The Linden is a" / "the Wren, a" / "the Sycamore, which is our" (longest first).
+    for tail in [
+        ", which is our",
+        ", which is a",
+        " is our",
+        " is a",
+        ", our",
+        ", an",
+        ", a",
+    ] {
+        if let Some(head) = lower.strip_suffix(tail) {
+            return last_words_name(&t[..head.len()]);
+        }
+    }
+    // Inside parentheses the count is part of: "(Aster, 1 bed / 1 bath".
+    parenthesised(s)
+}
+
+/// The capitalised words at the end of `s` ("... and the B2" → "B2", "The Linden" kept whole
+/// when it starts the text).
+fn last_words_name(s: &str) -> Option<String> {
+    let ws: Vec<&str> = s.split_whitespace().collect();
+    let mut n = 0;
+    while n < ws.len().min(3) {
+        let w = ws[ws.len() - 1 - n].trim_matches(|c: char| "\"'“”,".contains(c));
+        let capital = w.starts_with(|c: char| c.is_uppercase())
+            || (w.chars().any(|c| c.is_ascii_digit()) && w.len() <= 4);
+        if !capital {
+            break;
+        }
+        n += 1;
+    }
+    if n == 0 {
+        return None;
+    }
+    good_name(&ws[ws.len() - n..].join(" "))
 }
 
 /// "The Aspen: 1 bed ...", "Plan B2 - 2 bed ...": a short capitalised label before the details.

@@ -226,6 +226,19 @@ fn name_like(line: &str) -> bool {
         && !line.ends_with('.')
 }
 
+/// A person's name on a line of its own: two or three capitalised words, no digits, no
+/// sentence punctuation ("Kendra Wallace").
+fn personal_name(line: &str) -> bool {
+    let ws: Vec<&str> = line.split_whitespace().collect();
+    (2..=3).contains(&ws.len())
+        && ws.iter().all(|w| {
+            w.starts_with(|c: char| c.is_uppercase())
+                && w.chars().all(|c| c.is_alphabetic() || "-'.".contains(c))
+        })
+        && !line.ends_with('.')
+        && !has_any(&line.to_ascii_lowercase(), TITLES)
+}
+
 fn title_like(line: &str) -> bool {
     let l = line.to_ascii_lowercase();
     line.split_whitespace().count() <= 8 && has_any(&l, TITLES) && !line.ends_with(['.', '?', '!'])
@@ -254,11 +267,22 @@ fn signature(clean: &str) -> (bool, Option<usize>) {
             return (true, Some(i));
         }
     }
-    // A name line above a title line near the end ("Tom Reed" / "Community Manager").
-    let tail_from = lines.len().saturating_sub(6);
+    // A name line above a title line near the end ("Tom Reed" / "Community Manager"), or one
+    // line with both ("Ramona Castillo | Leasing Manager"), or a name above the office's
+    // contact lines ("Dale Kruger" / "The Whitmore" / "(336) 555-0178"); a CRM's footer may
+    // follow.
+    let tail_from = lines.len().saturating_sub(12);
     for i in tail_from..lines.len() {
         let title_next = lines.get(i + 1).is_some_and(|t| title_like(t));
-        if name_like(lines[i]) && !title_like(lines[i]) && title_next {
+        let (head, rest) = lines[i].split_once(" | ").unwrap_or((lines[i], ""));
+        if name_like(head) && !title_like(head) && (title_next || title_like(rest)) {
+            return (true, Some(i));
+        }
+        let person = personal_name(head);
+        let contact_soon = lines[i + 1..lines.len().min(i + 4)]
+            .iter()
+            .any(|l| has_phone(l) || l.split_whitespace().any(is_email));
+        if person && contact_soon && i > 0 {
             return (true, Some(i));
         }
     }
