@@ -9,7 +9,7 @@
 //! tests/fixtures/replies_heldout is the held-out part (42 replies, written by someone who never
 //! saw the rules): the rules are never tuned on it. Its first score, taken before any rule
 //! changed, was precision 0.90, recall 0.87, responder 1.00, signals 0.94 (README). Its test
-//! only guards against a regression below those first figures.
+//! guards against falling below those first figures and below the targets it meets now.
 
 use std::path::Path;
 
@@ -89,8 +89,12 @@ fn the_held_out_replies_do_not_fall_below_their_first_score() {
         overall.precision()
     );
     assert!(overall.recall() >= 0.86, "recall {:.3}", overall.recall());
+    // The targets it meets now (issue 13): field F1 0.90, responder and signals 0.95.
+    let f1 =
+        2.0 * overall.precision() * overall.recall() / (overall.precision() + overall.recall());
+    assert!(f1 >= 0.90, "field F1 {f1:.3}");
     assert!(report.responder_accuracy() >= 0.95);
-    assert!(report.signal_accuracy() >= 0.94);
+    assert!(report.signal_accuracy() >= 0.95);
 }
 
 #[test]

@@ -109,19 +109,47 @@ pub fn from_rows(rows: &[Vec<String>]) -> Vec<FloorPlan> {
                 .filter(|(c, _)| matches!(c, Col::Name | Col::Other | Col::BedBath))
                 .find_map(|(_, v)| f(&v.to_ascii_lowercase()))
         };
+        // "1 / 1", "Studio / 1", "2x2", "3/2.5" under a Bed/Bath header.
+        let bed_bath = cell(Col::BedBath).and_then(bed_bath_cell);
         let beds = cell(Col::Beds)
             .and_then(|b| count_cell(b, true))
+            .or(bed_bath.map(|b| b.0))
             .or_else(|| described(&|v| bed_mentions(v).first().map(|m| m.2)));
         let Some(beds) = beds else { continue };
-        let (min, max) = price_cell(cell(Col::Price).unwrap_or_default());
-        let name = cell(Col::Name)
-            .filter(|n| !n.is_empty() && parse_number(n).is_none())
+        // Every rent column: "From | To" under one "Rent" header.
+        let prices: Vec<(Option<f64>, Option<f64>)> = cols
+            .iter()
+            .zip(row)
+            .filter(|(c, _)| **c == Col::Price)
+            .map(|(_, v)| price_cell(v))
+            .filter(|p| p.0.is_some())
+            .collect();
+        let min = prices.iter().filter_map(|p| p.0).reduce(f64::min);
+        let max = prices
+            .iter()
+            .filter_map(|p| p.1.or(p.0))
+            .reduce(f64::max)
+            .filter(|m| Some(*m) != min);
+        // The plan's name: a name column's value that is not a unit number or a bed count.
+        let name = cols
+            .iter()
+            .zip(row)
+            .filter(|(c, _)| **c == Col::Name)
+            .map(|(_, v)| v.trim())
+            .find(|n| {
+                !n.is_empty()
+                    && !n.starts_with('#')
+                    && parse_number(n).is_none()
+                    && bed_mentions(&n.to_ascii_lowercase()).is_empty()
+                    && !n.to_ascii_lowercase().starts_with("studio")
+            })
             .map(str::to_string);
         plans.push(FloorPlan {
             name,
             beds: Some(beds),
             baths: cell(Col::Baths)
                 .and_then(|b| count_cell(b, false))
+                .or(bed_bath.map(|b| b.1))
                 .or_else(|| described(&|v| bath_mentions(v).first().map(|m| m.2))),
             sqft: cell(Col::Sqft)
                 .and_then(first_number)
@@ -133,7 +161,46 @@ pub fn from_rows(rows: &[Vec<String>]) -> Vec<FloorPlan> {
             ..FloorPlan::default()
         });
     }
-    plans
+    merge_units(plans)
+}
+
+/// Rows of one plan (a unit list: "#2107 | Laurel | 2x2 | $1,845", "#1314 | Laurel | 2x2 |
+/// $1,890") are one plan with the lowest and highest rent.
+fn merge_units(rows: Vec<FloorPlan>) -> Vec<FloorPlan> {
+    let mut out: Vec<FloorPlan> = Vec::new();
+    for p in rows {
+        let same = out
+            .iter_mut()
+            .find(|q| p.name.is_some() && q.name == p.name && q.beds == p.beds);
+        match same {
+            Some(q) => {
+                let lows = [q.min_rental_price, p.min_rental_price];
+                let highs = [
+                    q.max_rental_price.or(q.min_rental_price),
+                    p.max_rental_price.or(p.min_rental_price),
+                ];
+                let min = lows.into_iter().flatten().reduce(f64::min);
+                let max = highs.into_iter().flatten().reduce(f64::max);
+                q.min_rental_price = min;
+                q.max_rental_price = max.filter(|m| Some(*m) != min);
+            }
+            None => out.push(p),
+        }
+    }
+    out
+}
+
+/// "1 / 1", "Studio / 1", "2x2", "3/2.5", "2 bd / 2 ba": (beds, baths).
+fn bed_bath_cell(cell: &str) -> Option<(f64, f64)> {
+    let lower = cell.trim().to_ascii_lowercase().replace("studio", "0");
+    let (b, ba) = lower.split_once('/').or_else(|| lower.split_once('x'))?;
+    let num = |s: &str| {
+        words(s)
+            .first()
+            .and_then(|w| parse_number(w.2).or_else(|| number_word(w.2)))
+    };
+    let (b, ba) = (num(b)?, num(ba)?);
+    (b <= 6.0 && (0.5..=6.0).contains(&ba)).then_some((b, ba))
 }
 
 /// "2", "Studio", "2 BR", "1.5".

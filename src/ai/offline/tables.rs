@@ -9,6 +9,8 @@ pub fn html_tables(html: &str) -> Vec<Vec<Vec<String>>> {
     struct Open {
         rows: Vec<Vec<String>>,
         cell: Option<String>,
+        /// Per row, per cell: (rowspan, colspan).
+        spans: Vec<Vec<(usize, usize)>>,
     }
     let lower = html.to_ascii_lowercase();
     let mut stack: Vec<Open> = Vec::new();
@@ -30,17 +32,19 @@ pub fn html_tables(html: &str) -> Vec<Vec<Vec<String>>> {
             ("table", false) => stack.push(Open {
                 rows: Vec::new(),
                 cell: None,
+                spans: Vec::new(),
             }),
             ("table", true) => {
                 if let Some(mut t) = stack.pop() {
                     close_cell(&mut t.rows, &mut t.cell);
-                    done.push(t.rows);
+                    done.push(expand_spans(t.rows, &t.spans));
                 }
             }
             ("tr", false) => {
                 if let Some(t) = stack.last_mut() {
                     close_cell(&mut t.rows, &mut t.cell);
                     t.rows.push(Vec::new());
+                    t.spans.push(Vec::new());
                 }
             }
             ("td" | "th", false) => {
@@ -48,6 +52,24 @@ pub fn html_tables(html: &str) -> Vec<Vec<Vec<String>>> {
                     close_cell(&mut t.rows, &mut t.cell);
                     if t.rows.is_empty() {
                         t.rows.push(Vec::new());
+                        t.spans.push(Vec::new());
+                    }
+                    let span = |attr: &str| {
+                        tag.find(attr)
+                            .map(|i| &tag[i + attr.len()..])
+                            .and_then(|rest| {
+                                let digits: String = rest
+                                    .trim_start_matches(['=', '"', '\'', ' '])
+                                    .chars()
+                                    .take_while(char::is_ascii_digit)
+                                    .collect();
+                                digits.parse::<usize>().ok()
+                            })
+                            .unwrap_or(1)
+                            .clamp(1, 20)
+                    };
+                    if let Some(s) = t.spans.last_mut() {
+                        s.push((span("rowspan"), span("colspan")));
                     }
                     t.cell = Some(String::new());
                 }
@@ -68,11 +90,64 @@ pub fn html_tables(html: &str) -> Vec<Vec<Vec<String>>> {
     }
     while let Some(mut t) = stack.pop() {
         close_cell(&mut t.rows, &mut t.cell);
-        done.push(t.rows);
+        done.push(expand_spans(t.rows, &t.spans));
     }
     done.into_iter()
         .map(|rows| rows.into_iter().filter(|r| !r.is_empty()).collect())
         .collect()
+}
+
+/// Rows as a grid: a cell spanning rows is repeated in the rows below, one spanning columns in
+/// each of its columns, so every column keeps its meaning.
+fn expand_spans(rows: Vec<Vec<String>>, spans: &[Vec<(usize, usize)>]) -> Vec<Vec<String>> {
+    // Per column: the text a cell above still covers, and for how many more rows.
+    let mut above: Vec<Option<(String, usize)>> = Vec::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for (r, row) in rows.into_iter().enumerate() {
+        let mut grid: Vec<String> = Vec::new();
+        let mut cells = row.into_iter().enumerate();
+        let mut col = 0;
+        loop {
+            if let Some(Some((text, left))) = above.get_mut(col) {
+                grid.push(text.clone());
+                *left -= 1;
+                if *left == 0 {
+                    above[col] = None;
+                }
+                col += 1;
+                continue;
+            }
+            let Some((c, text)) = cells.next() else {
+                // Cells above that reach past this row's own cells.
+                while let Some(Some((text, left))) = above.get_mut(col) {
+                    grid.push(text.clone());
+                    *left -= 1;
+                    if *left == 0 {
+                        above[col] = None;
+                    }
+                    col += 1;
+                }
+                break;
+            };
+            let (rowspan, colspan) = spans
+                .get(r)
+                .and_then(|s| s.get(c))
+                .copied()
+                .unwrap_or((1, 1));
+            for _ in 0..colspan {
+                if above.len() <= col {
+                    above.resize(col + 1, None);
+                }
+                if rowspan > 1 {
+                    above[col] = Some((text.clone(), rowspan - 1));
+                }
+                grid.push(text.clone());
+                col += 1;
+            }
+        }
+        out.push(grid);
+    }
+    out
 }
 
 fn close_cell(rows: &mut [Vec<String>], cell: &mut Option<String>) {
