@@ -362,10 +362,12 @@ async fn seed_grove(store: &Store) -> ShopId {
     e.community_amenities.push(Amenity {
         amenity: "Pool".into(),
         evidence: "our resort-style pool".into(),
+        confidence: None,
     });
     e.community_amenities.push(Amenity {
         amenity: "Fitness center".into(),
         evidence: "24-hour fitness center".into(),
+        confidence: None,
     });
     store
         .apply_extraction(ShopId(s), Some(MessageId(first)), &e, "offline")
@@ -432,6 +434,7 @@ async fn seed_grove(store: &Store) -> ShopId {
     site.community_amenities.push(Amenity {
         amenity: "Pool".into(),
         evidence: "Pool".into(),
+        confidence: None,
     });
     sqlx::query(
         "INSERT INTO website_snapshots (target_id, status, root_url, community, started_at,

@@ -136,7 +136,9 @@ impl Ai {
                 .await
             {
                 Ok(text) => match parse_analysis(&text) {
-                    Ok((responder, extraction, mut signals)) => {
+                    Ok((responder, mut extraction, mut signals)) => {
+                        // A model gives no confidence of its own.
+                        extraction.fill_confidence(crate::domain::community::MODEL_CONFIDENCE);
                         signals.instructions_to_ai |= super::offline::instructs_ai(mail);
                         let responder =
                             settle_responder(responder, super::offline::classify_responder(mail));

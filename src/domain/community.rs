@@ -40,12 +40,48 @@ pub fn field_kind(name: &str) -> Option<FieldKind> {
         .map(|(_, k)| *k)
 }
 
+/// How a value was read, and how sure that makes the reader of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HowRead {
+    /// A cell of a table under its column's header.
+    TableCell,
+    /// A labelled line: "Application fee: $50".
+    LabelledLine,
+    /// A sentence of prose.
+    Sentence,
+    /// Not said of this item itself: carried from a statement about the whole community, or
+    /// from the sentence before.
+    Inferred,
+    /// A weak cue only (a discount mentioned in passing).
+    Guess,
+}
+
+/// Below this, a fact is marked for an operator's check.
+pub const LOW_CONFIDENCE: f64 = 0.7;
+
+/// A model's reading of a reply, which gives no confidence of its own.
+pub const MODEL_CONFIDENCE: f64 = 0.8;
+
+impl HowRead {
+    pub fn confidence(self) -> f64 {
+        match self {
+            HowRead::TableCell | HowRead::LabelledLine => 0.9,
+            HowRead::Sentence => 0.75,
+            HowRead::Inferred => 0.6,
+            HowRead::Guess => 0.5,
+        }
+    }
+}
+
 /// One value and the words that support it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidenced {
     /// A number for money fields, a string for text fields.
     pub value: serde_json::Value,
     pub evidence: String,
+    /// How sure the reader is (0-1); `None`: not said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
 }
 
 /// Stored per plan without its evidence (a fact's evidence is its own column): missing keys read
@@ -65,12 +101,16 @@ pub struct FloorPlan {
     pub security_deposit: Option<f64>,
     pub amenities: Vec<String>,
     pub evidence: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Amenity {
     pub amenity: String,
     pub evidence: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
 }
 
 /// What one message (or one website) says. Every scalar field is present; `None` = not said.
@@ -99,8 +139,36 @@ impl Extraction {
             Some(Evidenced {
                 value,
                 evidence: evidence.trim().to_string(),
+                confidence: None,
             }),
         );
+    }
+
+    /// [`set`](Self::set), with how the value was read.
+    pub fn set_read(
+        &mut self,
+        field: &str,
+        value: serde_json::Value,
+        evidence: &str,
+        how: HowRead,
+    ) {
+        self.set(field, value, evidence);
+        if let Some(Some(e)) = self.fields.get_mut(field) {
+            e.confidence = Some(how.confidence());
+        }
+    }
+
+    /// Gives every value without a confidence `c` (a model's reading).
+    pub fn fill_confidence(&mut self, c: f64) {
+        for e in self.fields.values_mut().flatten() {
+            e.confidence.get_or_insert(c);
+        }
+        for p in &mut self.floor_plans {
+            p.confidence.get_or_insert(c);
+        }
+        for a in &mut self.community_amenities {
+            a.confidence.get_or_insert(c);
+        }
     }
 
     pub fn get(&self, field: &str) -> Option<&Evidenced> {

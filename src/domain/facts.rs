@@ -23,14 +23,24 @@ pub struct NewFact {
     pub supersedes: bool,
     /// The earlier value differed: the agent said two things.
     pub conflict: bool,
+    /// How sure the reader is of it (0-1), when it said.
+    pub confidence: Option<f64>,
 }
 
+/// One flattened value: its field path, value, evidence and confidence.
+pub type Flat = (String, Value, String, Option<f64>);
+
 /// Field paths: scalar names, `floor_plans[KEY]` per plan, `community_amenities[NAME]`.
-pub fn flatten(e: &Extraction) -> Vec<(String, Value, String)> {
+pub fn flatten(e: &Extraction) -> Vec<Flat> {
     let mut out = Vec::new();
     for (name, v) in &e.fields {
         if let Some(v) = v {
-            out.push((name.clone(), v.value.clone(), v.evidence.clone()));
+            out.push((
+                name.clone(),
+                v.value.clone(),
+                v.evidence.clone(),
+                v.confidence,
+            ));
         }
     }
     for p in &e.floor_plans {
@@ -42,14 +52,21 @@ pub fn flatten(e: &Extraction) -> Vec<(String, Value, String)> {
         let mut value = serde_json::to_value(p).unwrap_or(Value::Null);
         if let Value::Object(m) = &mut value {
             m.remove("evidence");
+            m.remove("confidence");
         }
-        out.push((format!("floor_plans[{key}]"), value, p.evidence.clone()));
+        out.push((
+            format!("floor_plans[{key}]"),
+            value,
+            p.evidence.clone(),
+            p.confidence,
+        ));
     }
     for a in &e.community_amenities {
         out.push((
             format!("community_amenities[{}]", a.amenity.trim().to_lowercase()),
             Value::Bool(true),
             a.evidence.clone(),
+            a.confidence,
         ));
     }
     out
@@ -69,13 +86,13 @@ fn same(a: &Value, b: &Value) -> bool {
 pub fn merge(current: &[CurrentFact], said: &[CurrentFact], new: &Extraction) -> Vec<NewFact> {
     flatten(new)
         .into_iter()
-        .filter(|(path, value, _)| {
+        .filter(|(path, value, _, _)| {
             !said
                 .iter()
                 .any(|s| s.field_path == *path && same(&s.value, value))
         })
-        .filter_map(
-            |(path, value, evidence)| match current.iter().find(|c| c.field_path == path) {
+        .filter_map(|(path, value, evidence, confidence)| {
+            match current.iter().find(|c| c.field_path == path) {
                 Some(c) if same(&c.value, &value) => None,
                 Some(_) => Some(NewFact {
                     field_path: path,
@@ -83,6 +100,7 @@ pub fn merge(current: &[CurrentFact], said: &[CurrentFact], new: &Extraction) ->
                     evidence,
                     supersedes: true,
                     conflict: true,
+                    confidence,
                 }),
                 None => Some(NewFact {
                     field_path: path,
@@ -90,9 +108,10 @@ pub fn merge(current: &[CurrentFact], said: &[CurrentFact], new: &Extraction) ->
                     evidence,
                     supersedes: false,
                     conflict: false,
+                    confidence,
                 }),
-            },
-        )
+            }
+        })
         .collect()
 }
 
@@ -156,6 +175,7 @@ mod tests {
         e.community_amenities.push(Amenity {
             amenity: "Pool".into(),
             evidence: "a pool".into(),
+            confidence: Some(0.75),
         });
         let current = vec![
             CurrentFact {

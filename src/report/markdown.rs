@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use crate::domain::community::LOW_CONFIDENCE;
 use crate::domain::overrides::Verdict;
 
 use super::RenderOptions;
@@ -200,6 +201,9 @@ pub fn shop(r: &ShopReport, o: RenderOptions) -> String {
             let mut title = md(&plan_title(p.name.as_deref(), p.beds, &p.key));
             if p.conflict {
                 title.push_str(" (changed)");
+            }
+            if p.confidence.is_some_and(|c| c < LOW_CONFIDENCE) {
+                title.push_str(" (check)");
             }
             let mut cells = vec![
                 title,

@@ -13,7 +13,7 @@ use super::ReportError;
 use super::differences::{Difference, compare, plan_key};
 use super::format::{display_value, field_label, plan_summary};
 use crate::domain::community::{Amenity, Extraction, FairHousingFlag, FieldKind, FloorPlan};
-use crate::domain::community::{SCALAR_FIELDS, field_kind};
+use crate::domain::community::{LOW_CONFIDENCE, SCALAR_FIELDS, field_kind};
 use crate::domain::facts::checklist_name;
 use crate::domain::grading::Metrics;
 use crate::domain::ids::{FactId, MessageId, PersonaId, ShopId, SnapshotId, TargetId};
@@ -237,8 +237,11 @@ pub struct FactItem {
     pub earlier: Vec<EarlierValue>,
     /// An operator set the value (`value`, `display`): the machine's is here.
     pub adjusted: Option<FactAdjustment>,
-    /// What to say beside the value: adjusted by whom and why, a conflict. Empty when nothing.
+    /// What to say beside the value: adjusted by whom and why, a conflict, a low confidence.
+    /// Empty when nothing.
     pub note: String,
+    /// How sure the reader was (0-1), when it said.
+    pub confidence: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -261,6 +264,8 @@ pub struct PlanItem {
     pub evidence: String,
     pub source_message_id: Option<MessageId>,
     pub conflict: bool,
+    /// How sure the reader was (0-1), when it said; an inferred deposit lowers it.
+    pub confidence: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -269,6 +274,7 @@ pub struct AmenityItem {
     pub name: String,
     pub evidence: String,
     pub source_message_id: Option<MessageId>,
+    pub confidence: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -675,6 +681,7 @@ pub fn build_summary(
             earlier: earlier_of(&f.field_path, f.id),
             adjusted: None,
             note: String::new(),
+            confidence: f.confidence,
         })
         .collect();
     // Operators' values stand over the machine's, which stay beside them.
@@ -699,6 +706,7 @@ pub fn build_summary(
                     earlier: Vec::new(),
                     adjusted: None,
                     note: String::new(),
+                    confidence: None,
                 });
                 scalar.last_mut().expect("just pushed")
             }
@@ -716,6 +724,17 @@ pub fn build_summary(
     }
     for f in &mut scalar {
         f.note = fact_note(f.adjusted.as_ref(), f.conflict, &f.earlier);
+        // An operator's value is checked; the machine's, read with little certainty, is not.
+        if let Some(c) = f.confidence.filter(|c| *c < LOW_CONFIDENCE)
+            && f.adjusted.is_none()
+        {
+            let low = format!("low confidence ({c:.2}): check");
+            f.note = [f.note.as_str(), &low]
+                .into_iter()
+                .filter(|x| !x.is_empty())
+                .collect::<Vec<_>>()
+                .join("; ");
+        }
     }
     let order = |field: &str| {
         SCALAR_FIELDS
@@ -751,6 +770,7 @@ pub fn build_summary(
                 evidence: f.evidence.clone(),
                 source_message_id: f.source_message_id,
                 conflict: f.conflict,
+                confidence: f.confidence,
             })
         })
         .collect();
@@ -770,6 +790,7 @@ pub fn build_summary(
                 name: capitalise(key),
                 evidence: f.evidence.clone(),
                 source_message_id: f.source_message_id,
+                confidence: f.confidence,
             })
         })
         .collect();
@@ -862,6 +883,7 @@ pub fn agent_extraction(current: &[&FactRow]) -> Extraction {
     for f in current {
         if let Some(key) = bracket_key(&f.field_path, "floor_plans") {
             let mut p = floor_plan_from(&f.value, &f.evidence);
+            p.confidence = f.confidence;
             if p.name.is_none() && plan_key(&p) != key {
                 p.name = Some(key.to_string());
             }
@@ -870,9 +892,13 @@ pub fn agent_extraction(current: &[&FactRow]) -> Extraction {
             e.community_amenities.push(Amenity {
                 amenity: key.to_string(),
                 evidence: f.evidence.clone(),
+                confidence: f.confidence,
             });
         } else if field_kind(&f.field_path).is_some() {
             e.set(&f.field_path, f.value.clone(), &f.evidence);
+            if let Some(Some(v)) = e.fields.get_mut(&f.field_path) {
+                v.confidence = f.confidence;
+            }
         }
     }
     e
@@ -1366,6 +1392,7 @@ mod tests {
             conflict: superseded_by.is_none() && id > 3,
             superseded_by: superseded_by.map(FactId),
             created_at: utc(23, 12, 0),
+            confidence: None,
         }
     }
 

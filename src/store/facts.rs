@@ -21,6 +21,8 @@ pub struct FactRow {
     pub conflict: bool,
     pub superseded_by: Option<FactId>,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// How sure the reader was (0-1); none for facts read before confidences were kept.
+    pub confidence: Option<f64>,
 }
 
 impl Store {
@@ -69,8 +71,8 @@ impl Store {
         for f in merge(&as_current, &said, extraction) {
             let id: FactId = sqlx::query_scalar(
                 "INSERT INTO facts (shop_id, field_path, value, source_message_id, evidence,
-                                    extracted_by, conflict)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                                    extracted_by, conflict, confidence)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
             .bind(shop)
             .bind(&f.field_path)
@@ -79,6 +81,7 @@ impl Store {
             .bind(&f.evidence)
             .bind(extracted_by)
             .bind(f.conflict)
+            .bind(f.confidence.map(|c| c as f32))
             .fetch_one(&mut *tx)
             .await?;
             if f.supersedes
@@ -112,7 +115,7 @@ impl Store {
     pub async fn shop_facts(&self, shop: ShopId) -> Result<Vec<FactRow>> {
         Ok(sqlx::query_as(
             "SELECT id, field_path, value, source_message_id, evidence, extracted_by, conflict,
-                    superseded_by, created_at
+                    superseded_by, created_at, confidence::float8 AS confidence
              FROM facts WHERE shop_id = $1 ORDER BY id",
         )
         .bind(shop)

@@ -454,6 +454,7 @@ pub fn fact(id: i64, field: &str, value: serde_json::Value, evidence: &str) -> F
         conflict: false,
         superseded_by: None,
         created_at: at(22, 13, 45),
+        confidence: None,
     }
 }
 
@@ -468,6 +469,16 @@ pub fn facts() -> Vec<FactRow> {
     old_pets.superseded_by = Some(FactId(3));
     let mut deposit = fact(2, "security_deposit", json!(500), "the deposit is $500");
     deposit.conflict = true;
+    deposit.confidence = Some(0.75);
+    // Its deposit inferred from a statement about every plan: for an operator to check.
+    let mut plan = fact(
+        6,
+        "floor_plans[2br]",
+        json!({ "beds": 2, "baths": 1, "sqft": 950, "min_rental_price": 1725,
+                "max_rental_price": 1900, "security_deposit": 500, "amenities": [] }),
+        "two-bedroom, 950 sq ft, $1,725 to $1,900",
+    );
+    plan.confidence = Some(0.6);
     vec![
         fact(
             1,
@@ -484,13 +495,7 @@ pub fn facts() -> Vec<FactRow> {
             json!("unit 204 from March 10"),
             "unit 204 is free from March 10",
         ),
-        fact(
-            6,
-            "floor_plans[2br]",
-            json!({ "beds": 2, "baths": 1, "sqft": 950, "min_rental_price": 1725,
-                    "max_rental_price": 1900, "security_deposit": 500, "amenities": [] }),
-            "two-bedroom, 950 sq ft, $1,725 to $1,900",
-        ),
+        plan,
         fact(
             7,
             "community_amenities[dog park]",

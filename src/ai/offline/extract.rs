@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use crate::domain::community::{Amenity, Extraction, FloorPlan};
+use crate::domain::community::{Amenity, Extraction, FloorPlan, HowRead};
 
 use super::text::{
     MAX_EVIDENCE, Sentence, clip, has_any, is_table_line, normalize, sentences, words,
@@ -119,7 +119,7 @@ pub fn extract(text: &str, html: Option<&str>) -> Extraction {
         if let Some(a) =
             plan_tables::availability_from_rows(t).filter(|_| ex.get("availability").is_none())
         {
-            ex.set("availability", json!(a), &a);
+            ex.set_read("availability", json!(a), &a, HowRead::TableCell);
         }
     }
     // Text fields whose sentences all count (joined), and the rest (first sentence wins).
@@ -134,7 +134,7 @@ pub fn extract(text: &str, html: Option<&str>) -> Extraction {
         let money = money::read_money(s);
         for (field, value) in &money.fees {
             if ex.get(field).is_none() {
-                ex.set(field, money_json(*value), &s.evidence());
+                ex.set_read(field, money_json(*value), &s.evidence(), how_read(s));
             }
         }
         let mut here = match is_table_line(&s.text) {
@@ -167,6 +167,7 @@ pub fn extract(text: &str, html: Option<&str>) -> Extraction {
                 found.push(Amenity {
                     amenity: entry.name.clone(),
                     evidence: s.evidence(),
+                    confidence: Some(HowRead::Sentence.confidence()),
                 });
             }
         }
@@ -178,7 +179,7 @@ pub fn extract(text: &str, html: Option<&str>) -> Extraction {
             && ex.get("pet_rent").is_none()
             && let Some(v) = unclaimed_monthly(s, &money)
         {
-            ex.set("pet_rent", money_json(v), &s.evidence());
+            ex.set_read("pet_rent", money_json(v), &s.evidence(), HowRead::Inferred);
         }
         for (field, list) in &mut joined {
             let hit = match *field {
@@ -200,7 +201,7 @@ pub fn extract(text: &str, html: Option<&str>) -> Extraction {
         ];
         for (field, rule) in rules {
             if ex.get(field).is_none() && rule(s) {
-                ex.set(field, json!(s.evidence()), &s.evidence());
+                ex.set_read(field, json!(s.evidence()), &s.evidence(), how_read(s));
             }
         }
     }
@@ -210,14 +211,24 @@ pub fn extract(text: &str, html: Option<&str>) -> Extraction {
     for (field, list) in joined {
         if !list.is_empty() {
             let all = list.join(" ");
-            ex.set(field, json!(clip(&all, 1000)), &clip(&all, MAX_EVIDENCE));
+            ex.set_read(
+                field,
+                json!(clip(&all, 1000)),
+                &clip(&all, MAX_EVIDENCE),
+                HowRead::Sentence,
+            );
         }
     }
     if let (None, Some(w)) = (ex.get("specials"), weak_special) {
-        ex.set("specials", json!(w), &w);
+        ex.set_read("specials", json!(w), &w, HowRead::Guess);
     }
     if let Some((url, line)) = homepage(&normalize(&own)) {
-        ex.set("url", json!(url), &clip(&line, MAX_EVIDENCE));
+        ex.set_read(
+            "url",
+            json!(url),
+            &clip(&line, MAX_EVIDENCE),
+            HowRead::LabelledLine,
+        );
     }
     community_deposit(&mut ex, &mut plans, &plan_deposits);
     ex.floor_plans = floor_plans::dedup(plans);
@@ -248,6 +259,8 @@ fn community_deposit(ex: &mut Extraction, plans: &mut [FloorPlan], own: &[(f64, 
     };
     for p in plans.iter_mut().filter(|p| p.security_deposit.is_none()) {
         p.security_deposit = Some(d);
+        let inferred = HowRead::Inferred.confidence();
+        p.confidence = Some(p.confidence.map_or(inferred, |c| c.min(inferred)));
         p.evidence = clip(
             &format!(
                 "{} [deposit inferred from: {}]",
@@ -255,6 +268,20 @@ fn community_deposit(ex: &mut Extraction, plans: &mut [FloorPlan], own: &[(f64, 
             ),
             MAX_EVIDENCE * 2,
         );
+    }
+}
+
+/// A labelled line ("Application fee: $50", "Pets: cats only") or a table line reads surer than
+/// a sentence of prose.
+fn how_read(s: &Sentence) -> HowRead {
+    let labelled = s
+        .text
+        .split_once(':')
+        .is_some_and(|(label, _)| label.split_whitespace().count() <= 4 && !label.contains('$'));
+    if labelled || is_table_line(&s.text) {
+        HowRead::LabelledLine
+    } else {
+        HowRead::Sentence
     }
 }
 
@@ -280,7 +307,7 @@ fn inline_answer(ex: &mut Extraction, plans: &mut Vec<FloorPlan>, question: &str
     let both = Sentence::new(&format!("{} {}", q.text, a.text));
     for (field, v) in money::read_money(&both).fees {
         if ex.get(field).is_none() && said.contains(&v) && !asked.contains(&v) {
-            ex.set(field, money_json(v), &a.evidence());
+            ex.set_read(field, money_json(v), &a.evidence(), HowRead::Sentence);
         }
     }
     if let Some(mut plan) = floor_plans::carried(&q, &a, &money::read_money(&a)) {

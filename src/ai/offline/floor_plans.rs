@@ -2,7 +2,7 @@
 //! $1,890"), the bed/bath/sq ft words tables use too, and plan dedup. Pure; it takes amounts
 //! already claimed by fees as given, never reads quoted history, and leaves tables to plan_tables.
 
-use crate::domain::community::FloorPlan;
+use crate::domain::community::{FloorPlan, HowRead};
 
 use super::money::{Claim, MoneyRead};
 use super::text::{MAX_EVIDENCE, Sentence, clip, number_word, parse_number, words};
@@ -178,6 +178,7 @@ pub fn carried(prev: &Sentence, s: &Sentence, money: &MoneyRead) -> Option<Floor
         min_rental_price: min,
         max_rental_price: max,
         evidence: clip(&format!("{} {}", prev.text, s.text), MAX_EVIDENCE),
+        confidence: Some(HowRead::Inferred.confidence()),
         ..FloorPlan::default()
     })
 }
@@ -256,6 +257,7 @@ pub fn from_sentence(s: &Sentence, money: &MoneyRead) -> Vec<FloorPlan> {
             min_rental_price: min,
             max_rental_price: max,
             evidence: s.evidence(),
+            confidence: Some(HowRead::Sentence.confidence()),
             ..FloorPlan::default()
         });
     }

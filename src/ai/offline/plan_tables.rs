@@ -2,7 +2,7 @@
 //! Rent in any order (or a combined Bed/Bath, or the counts inside a name or details cell), then
 //! a plan a row, and an "Available" column's word. Pure; it never reads prose sentences.
 
-use crate::domain::community::FloorPlan;
+use crate::domain::community::{FloorPlan, HowRead};
 
 use super::floor_plans::{bath_mentions, bed_mentions, sqft_mentions};
 use super::money::amounts;
@@ -158,6 +158,7 @@ pub fn from_rows(rows: &[Vec<String>]) -> Vec<FloorPlan> {
             max_rental_price: max,
             security_deposit: cell(Col::Deposit).and_then(|d| price_cell(d).0),
             evidence: clip(&row.join(" | "), MAX_EVIDENCE),
+            confidence: Some(HowRead::TableCell.confidence()),
             ..FloorPlan::default()
         });
     }

@@ -431,3 +431,75 @@ fn run_on_text_is_cut_into_bounded_sentences() {
             .any(|p| p.min_rental_price == Some(1725.0))
     );
 }
+
+#[test]
+fn each_value_carries_how_surely_it_was_read() {
+    let text = "Application fee: $50\n\n\
+                The admin fee is $150 and parking is free.\n\n\
+                The Aspen is a 1 bed / 1 bath at $1,400 and the Birch is a 2 bed / 2 bath at $1,800.\n\n\
+                The security deposit is $500 for either plan.";
+    let e = extract(text, None);
+    let conf = |f: &str| e.get(f).and_then(|v| v.confidence);
+    assert_eq!(conf("application_fee"), Some(0.9), "a labelled line");
+    assert_eq!(conf("administration_fee"), Some(0.75), "a sentence");
+    assert_eq!(e.floor_plans.len(), 2);
+    for p in &e.floor_plans {
+        // Its rent from a sentence, its deposit inferred from the statement about every plan.
+        assert_eq!(p.security_deposit, Some(500.0), "{p:?}");
+        assert_eq!(p.confidence, Some(0.6), "{p:?}");
+        assert!(p.evidence.contains("deposit inferred from"), "{p:?}");
+    }
+    let html = "<table><tr><th>Plan</th><th>Bed/Bath</th><th>Rent</th></tr>\
+                <tr><td>A1</td><td>1 / 1</td><td>$1,395</td></tr></table>";
+    let t = extract("Our pricing is below.", Some(html));
+    assert_eq!(t.floor_plans.len(), 1);
+    assert_eq!(t.floor_plans[0].name.as_deref(), Some("A1"));
+    assert_eq!(
+        (t.floor_plans[0].beds, t.floor_plans[0].baths),
+        (Some(1.0), Some(1.0))
+    );
+    assert_eq!(t.floor_plans[0].confidence, Some(0.9), "a table cell");
+}
+
+#[test]
+fn deposits_that_differ_plan_by_plan_are_the_plans_own() {
+    let text = "Studio (The Sprig, 520 sq ft): $1,050/month, deposit $200.\n\n\
+                One bedroom (The Bough, 740 sq ft): $1,275/month, deposit $350.";
+    let e = extract(text, None);
+    let deposits: Vec<_> = e.floor_plans.iter().map(|p| p.security_deposit).collect();
+    assert_eq!(deposits, [Some(200.0), Some(350.0)]);
+    let names: Vec<_> = e.floor_plans.iter().map(|p| p.name.clone()).collect();
+    assert_eq!(names, [Some("The Sprig".into()), Some("The Bough".into())]);
+    assert!(
+        e.get("security_deposit").is_none(),
+        "no one deposit for the community"
+    );
+}
+
+#[test]
+fn html_rowspans_and_colspans_keep_each_column_its_meaning() {
+    let html = "<table><tr><th rowspan=\"2\">Type</th><th rowspan=\"2\">Plan</th>\
+                <th colspan=\"2\">Rent</th></tr><tr><th>From</th><th>To</th></tr>\
+                <tr><td rowspan=\"2\">1 Bedroom</td><td>A1</td><td>$1,210</td><td>$1,265</td></tr>\
+                <tr><td>A2</td><td>$1,330</td><td>$1,395</td></tr></table>";
+    let e = extract("Pricing below.", Some(html));
+    let plans: Vec<_> = e
+        .floor_plans
+        .iter()
+        .map(|p| {
+            (
+                p.name.clone(),
+                p.beds,
+                p.min_rental_price,
+                p.max_rental_price,
+            )
+        })
+        .collect();
+    assert_eq!(
+        plans,
+        [
+            (Some("A1".into()), Some(1.0), Some(1210.0), Some(1265.0)),
+            (Some("A2".into()), Some(1.0), Some(1330.0), Some(1395.0)),
+        ]
+    );
+}

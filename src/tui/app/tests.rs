@@ -160,6 +160,7 @@ fn fact(id: i64, field: &str, value: serde_json::Value, superseded_by: Option<i6
         conflict: false,
         superseded_by: superseded_by.map(FactId),
         created_at: t0(),
+        confidence: None,
     }
 }
 

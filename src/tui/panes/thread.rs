@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{pane_block, when};
-use crate::domain::community::FloorPlan;
+use crate::domain::community::{FloorPlan, LOW_CONFIDENCE};
 use crate::domain::facts::{SheetSection, sheet_place};
 use crate::report::format::{display_value, duration, field_label, money, number, price_range};
 use crate::store::{MessageRow, ShopRow};
@@ -76,7 +76,12 @@ pub fn draw(t: &ThreadView, app: &App, theme: &Theme, f: &mut Frame, area: Rect)
             None => (&x.value, ""),
         };
         let conflict = if x.conflict { " ⚠ conflict" } else { "" };
-        let text = fact_line(&x.field_path, value, label_width);
+        let mut text = fact_line(&x.field_path, value, label_width);
+        // Read with little certainty: `?` in the margin, for an operator to check (the
+        // evidence pane says how sure); an operator's own value needs no check.
+        if x.confidence.is_some_and(|c| c < LOW_CONFIDENCE) && mark.is_empty() {
+            text.replace_range(..1, "?");
+        }
         lines.push(Line::styled(format!("{text}{mark}{conflict}"), style));
     }
     // Values only an operator gave (the agent said nothing the machine read): listed after.
@@ -169,6 +174,10 @@ fn fact_line(path: &str, value: &serde_json::Value, label_width: usize) -> Strin
 /// The selected fact's evidence, who adjusted it and why, and what else the agent said.
 fn fact_detail(t: &ThreadView, x: &crate::store::FactRow) -> String {
     let mut out = format!("“{}”", x.evidence);
+    if let Some(c) = x.confidence {
+        let check = if c < LOW_CONFIDENCE { ": check it" } else { "" };
+        out = format!("confidence {c:.2}{check} — {out}");
+    }
     if let Some(o) = t.review.decisions.fact(&x.field_path) {
         out = format!(
             "adjusted by {}: {} (machine: {}) {out}",
