@@ -361,11 +361,13 @@ async fn seed_grove(store: &Store) -> ShopId {
     });
     e.community_amenities.push(Amenity {
         amenity: "Pool".into(),
+        description: None,
         evidence: "our resort-style pool".into(),
         confidence: None,
     });
     e.community_amenities.push(Amenity {
         amenity: "Fitness center".into(),
+        description: None,
         evidence: "24-hour fitness center".into(),
         confidence: None,
     });
@@ -433,6 +435,7 @@ async fn seed_grove(store: &Store) -> ShopId {
     });
     site.community_amenities.push(Amenity {
         amenity: "Pool".into(),
+        description: None,
         evidence: "Pool".into(),
         confidence: None,
     });

@@ -20,6 +20,7 @@ use secret_shop::tui::view;
 
 use common::tui_fixtures::{
     draft, facts, graded_thread, loaded_app, outbound, report_text, review, thread, versions,
+    website,
 };
 
 const SIZES: [(u16, u16); 2] = [(100, 30), (80, 24)];
@@ -341,7 +342,7 @@ fn screen(name: &str) -> App {
             app.handle(Event::Loaded(Loaded::Target {
                 target,
                 shops,
-                website: None,
+                website: Some(Box::new(website(target))),
             }));
         }
         "portfolio" => {

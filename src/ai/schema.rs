@@ -7,7 +7,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::domain::community::{
-    Amenity, Evidenced, Extraction, FairHousingFlag, FieldKind, FloorPlan, SCALAR_FIELDS, Signals,
+    Amenity, CommunityPage, Evidenced, Extraction, FairHousingFlag, FieldKind, FloorPlan,
+    SCALAR_FIELDS, Signals,
 };
 use crate::domain::message::ResponderKind;
 
@@ -116,6 +117,42 @@ pub fn analysis_schema() -> Value {
     ])
 }
 
+/// The reply schema with the parts only a website has (the requirements' information-gathering
+/// schema): each page of the site, each plan's page, type and amenities, and what an amenity is.
+pub fn with_website_parts(mut s: Value) -> Value {
+    let plan = &mut s["properties"]["floor_plans"]["items"];
+    add_required(plan, "url", nullable(string(200)));
+    add_required(plan, "type", nullable(string(20)));
+    let named = object(vec![("amenity", string(40))]);
+    add_required(
+        plan,
+        "floor_plan_amenities",
+        json!({ "type": "array", "maxItems": 10, "items": named }),
+    );
+    let amenity = &mut s["properties"]["community_amenities"]["items"];
+    add_required(amenity, "description", nullable(string(120)));
+    let page = object(vec![
+        ("name", string(60)),
+        ("overview", string(160)),
+        ("url", string(200)),
+    ]);
+    add_required(
+        &mut s,
+        "community_pages",
+        json!({ "type": "array", "maxItems": 12, "items": page }),
+    );
+    s
+}
+
+fn add_required(object: &mut Value, key: &str, schema: Value) {
+    if let Some(props) = object["properties"].as_object_mut() {
+        props.insert(key.to_string(), schema);
+    }
+    if let Some(req) = object["required"].as_array_mut() {
+        req.push(json!(key));
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Answer {
@@ -124,6 +161,8 @@ struct Answer {
     floor_plans: Vec<PlanAnswer>,
     community_amenities: Vec<Amenity>,
     signals: Signals,
+    #[serde(default)]
+    community_pages: Vec<CommunityPage>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -137,6 +176,19 @@ struct PlanAnswer {
     max_rental_price: Option<f64>,
     security_deposit: Option<f64>,
     evidence: String,
+    // The website schema's parts (a reply's answer has none of them).
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default, rename = "type")]
+    plan_type: Option<String>,
+    #[serde(default)]
+    floor_plan_amenities: Vec<AmenityName>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AmenityName {
+    amenity: String,
 }
 
 /// Validates the model's JSON against what we asked for and converts it.
@@ -185,10 +237,26 @@ pub fn parse_analysis(text: &str) -> Result<(ResponderKind, Extraction, Signals)
             max_rental_price: p.max_rental_price,
             security_deposit: p.security_deposit,
             evidence: p.evidence,
+            url: p.url.filter(|u| !u.trim().is_empty()),
+            plan_type: p
+                .plan_type
+                .map(|t| t.trim().to_lowercase())
+                .filter(|t| !t.is_empty()),
+            amenities: p
+                .floor_plan_amenities
+                .into_iter()
+                .map(|a| a.amenity.trim().to_string())
+                .filter(|a| !a.is_empty())
+                .collect(),
             ..Default::default()
         })
         .collect();
     extraction.community_amenities = a.community_amenities;
+    extraction.community_pages = a
+        .community_pages
+        .into_iter()
+        .filter(|p| !p.url.trim().is_empty())
+        .collect();
     let mut signals = a.signals;
     signals
         .qualifying_questions

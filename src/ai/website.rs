@@ -13,7 +13,7 @@ use super::drafting::{Generation, round2};
 use super::facade::Ai;
 use super::offline::extract;
 use super::schema::{analysis_schema, parse_analysis};
-use crate::domain::community::{Extraction, FloorPlan};
+use crate::domain::community::{CommunityPage, Extraction, FloorPlan};
 
 /// One page as the readers see it.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -74,12 +74,17 @@ fn version(name: &str) -> String {
 
 /// The reply schema without what only a reply has (who answered, grading signals).
 pub fn website_schema() -> Value {
-    let mut s = analysis_schema();
+    let mut s = super::schema::with_website_parts(analysis_schema());
     if let Some(props) = s["properties"].as_object_mut() {
         props.remove("responder");
         props.remove("signals");
     }
-    s["required"] = json!(["facts", "floor_plans", "community_amenities"]);
+    s["required"] = json!([
+        "facts",
+        "floor_plans",
+        "community_amenities",
+        "community_pages"
+    ]);
     s
 }
 
@@ -243,14 +248,45 @@ pub fn offline_website(pages: &[SitePage<'_>]) -> Extraction {
     finish(all, pages)
 }
 
-/// The home page is the community's url when nothing on the pages named one.
+/// The home page is the community's url when nothing on the pages named one; every page read
+/// is one of the community's pages (its title, what it opens with), after those the reader named.
 fn finish(mut ex: Extraction, pages: &[SitePage<'_>]) -> Extraction {
     if ex.get("url").is_none()
         && let Some(home) = pages.first()
     {
         ex.set("url", json!(home.url), home.url);
     }
+    for p in pages {
+        if ex.community_pages.iter().any(|c| c.url == p.url) {
+            continue;
+        }
+        let name = match p.title.trim() {
+            "" => p.url.rsplit('/').find(|s| !s.is_empty()).unwrap_or(p.url),
+            t => t,
+        };
+        ex.community_pages.push(CommunityPage {
+            name: clip_chars(name, 60).to_string(),
+            overview: page_overview(p.text),
+            url: p.url.to_string(),
+        });
+    }
     ex
+}
+
+/// What a page opens with: its first sentence of some length, cut to 160 characters.
+fn page_overview(text: &str) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let first = flat
+        .split_inclusive(['.', '!', '?'])
+        .map(str::trim)
+        .find(|s| s.split_whitespace().count() >= 5)
+        .unwrap_or(&flat);
+    let cut = clip_chars(first, 160);
+    if cut.len() < first.len() {
+        format!("{}…", cut.trim_end())
+    } else {
+        cut.to_string()
+    }
 }
 
 fn same_plan(a: &FloorPlan, b: &FloorPlan) -> bool {
@@ -294,9 +330,91 @@ mod tests {
         let props = s["properties"].as_object().unwrap();
         let mut keys: Vec<&String> = props.keys().collect();
         keys.sort();
-        assert_eq!(keys, ["community_amenities", "facts", "floor_plans"]);
+        assert_eq!(
+            keys,
+            [
+                "community_amenities",
+                "community_pages",
+                "facts",
+                "floor_plans"
+            ]
+        );
         assert_eq!(s["additionalProperties"], false);
-        assert_eq!(s["required"].as_array().unwrap().len(), 3);
+        assert_eq!(s["required"].as_array().unwrap().len(), 4);
+        // The whole community schema of the requirements: each plan's page, type and amenities,
+        // what an amenity is; strict (every property required).
+        let plan = &s["properties"]["floor_plans"]["items"];
+        for k in ["url", "type", "floor_plan_amenities"] {
+            assert!(plan["properties"].get(k).is_some(), "{k}");
+            assert!(
+                plan["required"].as_array().unwrap().contains(&json!(k)),
+                "{k}"
+            );
+        }
+        let amenity = &s["properties"]["community_amenities"]["items"];
+        assert!(
+            amenity["required"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("description"))
+        );
+    }
+
+    #[test]
+    fn the_website_parts_of_an_answer_are_kept() {
+        let mut a = answer();
+        a["floor_plans"][0]["url"] = json!("https://grove.test/floorplans/a1");
+        a["floor_plans"][0]["type"] = json!("Townhome");
+        a["floor_plans"][0]["floor_plan_amenities"] = json!([{"amenity": "balcony"}]);
+        a["community_amenities"][0]["description"] = json!("heated, open May to September");
+        a["community_pages"] = json!([{"name": "Floor plans", "overview": "Every plan.",
+                                      "url": "https://grove.test/floorplans"}]);
+        let e = parse_website(&a.to_string()).unwrap();
+        let p = &e.floor_plans[0];
+        assert_eq!(p.url.as_deref(), Some("https://grove.test/floorplans/a1"));
+        assert_eq!(p.plan_type.as_deref(), Some("townhome"));
+        assert_eq!(p.amenities, ["balcony"]);
+        assert_eq!(
+            e.community_amenities[0].description.as_deref(),
+            Some("heated, open May to September")
+        );
+        assert_eq!(e.community_pages[0].name, "Floor plans");
+    }
+
+    #[test]
+    fn every_page_read_is_one_of_the_communitys_pages() {
+        let pages = [
+            SitePage {
+                url: "https://grove.test/",
+                title: "The Grove at Riverside",
+                text: "Welcome home. The Grove is a garden community by the river with a pool.",
+                html: None,
+            },
+            SitePage {
+                url: "https://grove.test/pets",
+                title: "",
+                text: "Pets are family here and we welcome cats and dogs alike.",
+                html: None,
+            },
+        ];
+        let e = offline_website(&pages);
+        let got: Vec<(&str, &str)> = e
+            .community_pages
+            .iter()
+            .map(|p| (p.name.as_str(), p.url.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("The Grove at Riverside", "https://grove.test/"),
+                ("pets", "https://grove.test/pets")
+            ]
+        );
+        assert!(
+            e.community_pages[0]
+                .overview
+                .starts_with("The Grove is a garden community")
+        );
     }
 
     #[test]

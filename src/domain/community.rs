@@ -105,9 +105,20 @@ pub struct FloorPlan {
     pub confidence: Option<f64>,
 }
 
+/// A page of the property's website: what it is called, what it offers, where it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommunityPage {
+    pub name: String,
+    pub overview: String,
+    pub url: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Amenity {
     pub amenity: String,
+    /// What the property says of it ("heated saltwater pool, open May to September").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     pub evidence: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
@@ -119,6 +130,9 @@ pub struct Extraction {
     pub fields: BTreeMap<String, Option<Evidenced>>,
     pub floor_plans: Vec<FloorPlan>,
     pub community_amenities: Vec<Amenity>,
+    /// The pages of the property's website (from gathering it, or links an agent gave).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub community_pages: Vec<CommunityPage>,
 }
 
 impl Extraction {

@@ -174,6 +174,7 @@ mod tests {
         });
         e.community_amenities.push(Amenity {
             amenity: "Pool".into(),
+            description: None,
             evidence: "a pool".into(),
             confidence: Some(0.75),
         });

@@ -191,7 +191,7 @@ pub fn shop(r: &ShopReport, o: RenderOptions) -> String {
 
     if !s.floor_plans.is_empty() {
         let _ = writeln!(w, "### Floor plans\n");
-        let mut cols = vec!["Plan", "Beds", "Baths", "Sq ft", "Rent", "Deposit"];
+        let mut cols = vec!["Plan", "Type", "Beds", "Baths", "Sq ft", "Rent", "Deposit"];
         if o.evidence {
             cols.push("Evidence");
         }
@@ -207,6 +207,7 @@ pub fn shop(r: &ShopReport, o: RenderOptions) -> String {
             }
             let mut cells = vec![
                 title,
+                or_dash(p.plan_type.as_deref().unwrap_or_default()),
                 n(p.beds),
                 n(p.baths),
                 n(p.sqft),
@@ -255,6 +256,13 @@ pub fn shop(r: &ShopReport, o: RenderOptions) -> String {
                 plural(site.floor_plans, "floor plan", "floor plans"),
                 plural(site.amenities, "amenity", "amenities")
             );
+            if !site.pages.is_empty() {
+                let _ = writeln!(w, "Its pages:\n");
+                for p in &site.pages {
+                    let _ = writeln!(w, "- {} <{}>: {}", md(&p.name), p.url, md(&p.overview));
+                }
+                let _ = writeln!(w);
+            }
             if s.differences.is_empty() {
                 let _ = writeln!(w, "No differences found.\n");
             } else {

@@ -286,6 +286,8 @@ pub struct WebsiteInfo {
     pub fields_found: usize,
     pub floor_plans: usize,
     pub amenities: usize,
+    /// The site's pages as gathered: name, what it offers, where.
+    pub pages: Vec<crate::domain::community::CommunityPage>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -832,6 +834,7 @@ pub fn build_summary(
                 fields_found: w.extraction.fields.values().filter(|v| v.is_some()).count(),
                 floor_plans: w.extraction.floor_plans.len(),
                 amenities: w.extraction.community_amenities.len(),
+                pages: w.extraction.community_pages.clone(),
             }),
             compare(&w.extraction, &agent),
         ),
@@ -891,6 +894,7 @@ pub fn agent_extraction(current: &[&FactRow]) -> Extraction {
         } else if let Some(key) = bracket_key(&f.field_path, "community_amenities") {
             e.community_amenities.push(Amenity {
                 amenity: key.to_string(),
+                description: None,
                 evidence: f.evidence.clone(),
                 confidence: f.confidence,
             });

@@ -567,3 +567,46 @@ pub fn versions(d: &MessageRow) -> Vec<DraftVersion> {
         v(2, VersionHow::Edit, OPERATOR, &d.body_text, 4),
     ]
 }
+
+/// What the target's website said at its last gathering: the whole community schema (plans with
+/// their type, amenities and page; amenities with what they are; the site's pages).
+pub fn website(target: TargetId) -> secret_shop::store::WebsiteSnapshot {
+    use secret_shop::domain::community::{Amenity, CommunityPage, Extraction, FloorPlan};
+    let mut e = Extraction::empty();
+    e.set("application_fee", json!(45), "Application fee: $45");
+    e.floor_plans.push(FloorPlan {
+        name: Some("Birch".into()),
+        beds: Some(2.0),
+        baths: Some(2.5),
+        sqft: Some(1210.0),
+        plan_type: Some("townhome".into()),
+        min_rental_price: Some(1950.0),
+        amenities: vec!["attached garage".into()],
+        url: Some("https://riverside.test/plans/birch".into()),
+        ..FloorPlan::default()
+    });
+    e.community_amenities.push(Amenity {
+        amenity: "pool".into(),
+        description: Some("heated saltwater pool, open May to September".into()),
+        evidence: "heated saltwater pool".into(),
+        confidence: None,
+    });
+    e.community_pages.push(CommunityPage {
+        name: "Floor plans".into(),
+        overview: "Every plan with its rent and size.".into(),
+        url: "https://riverside.test/plans".into(),
+    });
+    secret_shop::store::WebsiteSnapshot {
+        id: secret_shop::domain::ids::SnapshotId(3),
+        target_id: target,
+        status: "ok".into(),
+        root_url: "https://riverside.test".into(),
+        pages: sqlx::types::Json(Vec::new()),
+        community: Some(sqlx::types::Json(e)),
+        crawl: sqlx::types::Json(Default::default()),
+        error: None,
+        extracted_by: Some("offline".into()),
+        started_at: at(20, 9, 0),
+        finished_at: Some(at(20, 9, 1)),
+    }
+}

@@ -166,6 +166,7 @@ pub fn extract(text: &str, html: Option<&str>) -> Extraction {
             } else if !found.iter().any(|a| a.amenity == entry.name) {
                 found.push(Amenity {
                     amenity: entry.name.clone(),
+                    description: None,
                     evidence: s.evidence(),
                     confidence: Some(HowRead::Sentence.confidence()),
                 });

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{pane_block, when};
-use crate::report::format::{display_value, plan_summary};
+use crate::report::format::{display_value, field_label, plan_summary, plan_title};
 use crate::tui::app::App;
 use crate::tui::state::TargetView;
 use crate::tui::theme::Theme;
@@ -107,21 +107,49 @@ pub fn draw(v: &TargetView, app: &App, theme: &Theme, f: &mut Frame, area: Rect)
                     if let Some(v) = v {
                         web.push(Line::raw(format!(
                             "{:<20} {}",
-                            k,
+                            field_label(k),
                             display_value(k, &v.value)
                         )));
                     }
                 }
+                if !c.0.floor_plans.is_empty() {
+                    web.push(Line::styled("Floor plans", theme.title));
+                }
                 for p in &c.0.floor_plans {
-                    web.push(Line::raw(format!("plan  {}", plan_summary(p))));
+                    // Its name and type, rooms, size, rent; its amenities and page after.
+                    let mut line = format!(
+                        " {}: {}",
+                        plan_title(p.name.as_deref(), p.beds, "plan"),
+                        plan_summary(p)
+                    );
+                    if let Some(t) = &p.plan_type {
+                        line.push_str(&format!(", {t}"));
+                    }
+                    if !p.amenities.is_empty() {
+                        line.push_str(&format!("; {}", p.amenities.join(", ")));
+                    }
+                    if let Some(u) = &p.url {
+                        line.push_str(&format!(" <{u}>"));
+                    }
+                    web.push(Line::raw(line));
                 }
                 if !c.0.community_amenities.is_empty() {
-                    let names: Vec<&str> =
-                        c.0.community_amenities
-                            .iter()
-                            .map(|a| a.amenity.as_str())
-                            .collect();
-                    web.push(Line::raw(format!("amenities  {}", names.join(", "))));
+                    web.push(Line::styled("Amenities", theme.title));
+                }
+                for a in &c.0.community_amenities {
+                    web.push(Line::raw(match &a.description {
+                        Some(d) => format!(" • {} — {d}", a.amenity),
+                        None => format!(" • {}", a.amenity),
+                    }));
+                }
+                if !c.0.community_pages.is_empty() {
+                    web.push(Line::styled("Pages", theme.title));
+                }
+                for p in &c.0.community_pages {
+                    web.push(Line::raw(format!(
+                        " {} <{}>: {}",
+                        p.name, p.url, p.overview
+                    )));
                 }
             }
         }
