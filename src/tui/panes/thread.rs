@@ -152,6 +152,9 @@ fn fact_line(path: &str, value: &serde_json::Value, label_width: usize) -> Strin
             if let Some(d) = plan.security_deposit {
                 row.push_str(&format!(" dep {}", money(d)));
             }
+            if let Some(t) = &plan.plan_type {
+                row.push_str(&format!(" {t}"));
+            }
             row
         }
         SheetSection::Amenities => {
