@@ -45,6 +45,12 @@ const LEASE_PHRASES: &[&str] = &[
     "month-to-month", "month to month", "lease terms", "lease term", "lease length",
     "lease lengths", "short-term lease", "short term lease", "short-term leases",
 ];
+/// Sentences about another property ("our sister property, Oak Hollow, has a playground").
+#[rustfmt::skip]
+const SISTER: &[&str] = &[
+    "sister property", "sister community", "sister communities", "sister properties",
+    "our other property", "our other community", "another one of our communities",
+];
 #[rustfmt::skip]
 const AVAILABLE: &[&str] = &[
     "available", "availability", "opening up", "open up", "coming up", "still open",
@@ -131,6 +137,11 @@ pub fn extract(text: &str, html: Option<&str>) -> Extraction {
     // Deposits stated in one plan's own sentence: (value, the sentence's evidence).
     let mut plan_deposits: Vec<(f64, String)> = Vec::new();
     for s in &sents {
+        // Another property of the same owner is not this one: nothing of it is read.
+        if has_any(&s.lower, SISTER) {
+            prev = None;
+            continue;
+        }
         let money = money::read_money(s);
         for (field, value) in &money.fees {
             if ex.get(field).is_none() {

@@ -38,7 +38,7 @@ const KEYS: &[(Claim, &[&str])] = &[
         "resident benefits package", "resident benefit package", "benefits package", "rbp",
         "membership fee", "membership"]),
     (Field("security_deposit"), &["security deposit", "security deposits", "refundable deposit",
-        "deposit", "deposits"]),
+        "deposit", "deposits", "dep"]),
     (Field("pet_deposit"), &["pet deposit", "pet deposits", "pet fee", "pet fees",
         "animal deposit", "deposit per pet", "fee per pet", "one-time pet fee"]),
     (Field("pet_rent"), &["pet rent", "monthly pet fee", "monthly pet rent", "rent per pet",
@@ -75,10 +75,10 @@ pub fn amounts(s: &str) -> Vec<Amount> {
     let mut i = 0;
     while i < b.len() {
         let found = if b[i] == b'$' {
-            let j = if b.get(i + 1) == Some(&b' ') {
-                i + 2
-            } else {
-                i + 1
+            // "$ 60", "$\u{a0}60": a space (also a non-breaking one) may follow the sign.
+            let j = match s[i + 1..].chars().next() {
+                Some(c) if c.is_whitespace() => i + 1 + c.len_utf8(),
+                _ => i + 1,
             };
             number_at(s, j)
         } else if b[i].is_ascii_digit() && (i == 0 || !(b[i - 1].is_ascii_alphanumeric())) {
@@ -308,7 +308,11 @@ pub fn read_money(s: &Sentence) -> MoneyRead {
         let Field(field) = k.claim else { continue };
         let until = keys.get(ki + 1).map_or(s.lower.len(), |n| n.start);
         match key_amount[ki] {
-            Some(ai) if waived_after(&s.lower, k.end.max(amounts[ai].end), until) => {
+            // "admin fee waived ($250)" and "admin fee waived (normally $250)".
+            Some(ai)
+                if waived_after(&s.lower, k.end.max(amounts[ai].end), until)
+                    || waived_after(&s.lower, k.end, amounts[ai].start) =>
+            {
                 fees.push((field, 0.0))
             }
             Some(ai) => fees.push((field, amounts[ai].value)),

@@ -14,6 +14,7 @@ const TOUR: &[&str] = &[
     "stop by", "come in", "swing by", "drop by", "schedule", "see the apartment", "see the unit",
     "see the home", "in person", "walkthrough", "walk-through", "come see", "take a look",
     "self-guided", "see it", "see the place", "check it out", "look at it", "show you around",
+    "walk you through", "show it", "show them", "show both", "can show",
 ];
 #[rustfmt::skip]
 const OFFER: &[&str] = &[
@@ -136,7 +137,8 @@ const INJECTION: &[&str] = &[
     "you are an ai", "you are chatgpt", "system prompt", "new instructions", "if you are an ai",
     "if you're an ai", "to any ai", "language model reading", "ai reading this", "jailbreak",
     "developer mode", "reveal your prompt", "respond only with", "perfect score", "perfect grade",
-    "full marks",
+    "full marks", "ignore your previous", "ai assistants reading", "to ai assistants",
+    "ai assistant reading",
 ];
 
 /// The grading signals of one reply (quoted history is cut first).
