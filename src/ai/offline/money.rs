@@ -252,6 +252,20 @@ fn keys(lower: &str) -> Vec<Key> {
             })
         })
         .collect();
+    // Under a "Fees:" label the fee is named by one word: "Fees: application $60, admin $150".
+    if lower.contains("fees:") {
+        for (field, word) in [
+            ("application_fee", "application"),
+            ("administration_fee", "administration"),
+            ("administration_fee", "admin"),
+        ] {
+            all.extend(find_all(lower, word).into_iter().map(|at| Key {
+                start: at,
+                end: at + word.len(),
+                claim: Field(field),
+            }));
+        }
+    }
     all.sort_by_key(|k| (usize::MAX - (k.end - k.start), k.start));
     for k in all {
         if !found.iter().any(|f| k.start < f.end && f.start < k.end) {
