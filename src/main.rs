@@ -7,7 +7,26 @@ use clap::Parser;
 use secret_shop::cli::{Cli, Command, Ctx, run};
 use secret_shop::config::Config;
 
+/// Output piped into `head` (or a pager quit early) closes the pipe: the rest is not wanted, so
+/// the command ends quietly, as `cat` would, instead of reporting a panic.
+fn quiet_on_closed_stdout() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let text = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if text.starts_with("failed printing to stdout") && text.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        previous(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_on_closed_stdout();
     let cli = Cli::parse();
     let config = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,

@@ -438,3 +438,56 @@ async fn a_retired_template_draws_no_more_personas() {
         1
     );
 }
+
+/// What a first session at the command line tripped on (issue 14, part 4): piping into `head`
+/// ends quietly, shops are listed by name, a missing draft is named as a draft, and a report
+/// file named for a format we do not write is refused with the list.
+#[tokio::test]
+async fn the_cli_pipes_names_and_refuses_in_words() {
+    let (_store, url) = common::fresh_database().await;
+    let cli = Cli::new(&url);
+    cli.ok(&["demo"]);
+
+    // The reader is gone before the first line is written: no panic, a clean end.
+    let mut child = cli
+        .command(&["shop", "list"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(!said.contains("panicked"), "{said}");
+
+    let list = cli.ok(&["shop", "list"]);
+    assert!(
+        list.contains("The Grove at Riverside (#1)"),
+        "targets by name: {list}"
+    );
+
+    for args in [
+        &["draft", "show", "999"][..],
+        &["draft", "approve", "999"],
+        &["draft", "history", "999"],
+    ] {
+        let out = cli.run(args);
+        assert!(!out.status.success());
+        assert!(
+            common::stderr(&out).contains("draft 999 not found"),
+            "{args:?}: {}",
+            common::stderr(&out)
+        );
+    }
+
+    let pdf = cli.dir.path().join("shop.pdf");
+    let out = cli.run(&["report", "shop", "1", "--out", pdf.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        common::stderr(&out).contains("the formats are md, html, csv, json"),
+        "{}",
+        common::stderr(&out)
+    );
+    assert!(!pdf.exists(), "nothing was written");
+}

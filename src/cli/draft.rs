@@ -93,6 +93,19 @@ pub enum DraftCmd {
 }
 
 pub async fn run(ctx: &Ctx, cmd: DraftCmd) -> anyhow::Result<ExitCode> {
+    // A draft is a message to the store: a missing one is named as the draft it was asked as.
+    draft_command(ctx, cmd)
+        .await
+        .map_err(|e| match e.downcast_ref::<crate::store::StoreError>() {
+            Some(crate::store::StoreError::NotFound {
+                entity: "message",
+                id,
+            }) => anyhow::anyhow!("draft {id} not found"),
+            _ => e,
+        })
+}
+
+async fn draft_command(ctx: &Ctx, cmd: DraftCmd) -> anyhow::Result<ExitCode> {
     let store = ctx.store().await?;
     match cmd {
         DraftCmd::List { json } => {

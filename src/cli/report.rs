@@ -70,11 +70,23 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("{s:?} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-23"))
 }
 
-/// `--format` wins, then the extension of `--out`, then Markdown.
-fn pick_format(format: Option<Format>, out: Option<&Path>) -> Format {
-    format
-        .or_else(|| out.and_then(Format::from_path))
-        .unwrap_or(Format::Markdown)
+/// `--format` wins, then the extension of `--out`, then Markdown. A file named for a format we
+/// do not write ("report.pdf") is an error that lists the ones we do, not Markdown in disguise.
+fn pick_format(format: Option<Format>, out: Option<&Path>) -> anyhow::Result<Format> {
+    if let Some(f) = format {
+        return Ok(f);
+    }
+    match out.and_then(|p| p.extension()) {
+        None => Ok(Format::Markdown),
+        Some(ext) => out.and_then(Format::from_path).ok_or_else(|| {
+            anyhow::anyhow!(
+                "cannot write a .{} report: the formats are {} (name the file for one, or add \
+                 --format)",
+                ext.to_string_lossy(),
+                Format::NAMES
+            )
+        }),
+    }
 }
 
 fn emit(text: &str, out: Option<&Path>, what: &str, format: Format) -> anyhow::Result<()> {
@@ -111,7 +123,7 @@ pub async fn run(ctx: &Ctx, cmd: ReportCmd) -> anyhow::Result<ExitCode> {
             out,
             evidence,
         } => {
-            let format = pick_format(format, out.as_deref());
+            let format = pick_format(format, out.as_deref())?;
             let report = views::shop_report(&store, None, id, tz, now).await?;
             let text = render_shop(&report, format, RenderOptions { evidence })?;
             emit(&text, out.as_deref(), &format!("shop {id} report"), format)?;
@@ -124,7 +136,7 @@ pub async fn run(ctx: &Ctx, cmd: ReportCmd) -> anyhow::Result<ExitCode> {
             format,
             out,
         } => {
-            let format = pick_format(format, out.as_deref());
+            let format = pick_format(format, out.as_deref())?;
             let query = PortfolioQuery {
                 from,
                 to,
@@ -230,18 +242,24 @@ mod tests {
 
     #[test]
     fn the_format_comes_from_the_flag_then_the_file_name() {
-        assert_eq!(pick_format(None, None), Format::Markdown);
+        assert_eq!(pick_format(None, None).unwrap(), Format::Markdown);
         assert_eq!(
-            pick_format(None, Some(Path::new("grove.html"))),
+            pick_format(None, Some(Path::new("grove.html"))).unwrap(),
             Format::Html
         );
         assert_eq!(
-            pick_format(Some(Format::Json), Some(Path::new("grove.html"))),
+            pick_format(Some(Format::Json), Some(Path::new("grove.html"))).unwrap(),
             Format::Json
         );
         assert_eq!(
-            pick_format(None, Some(Path::new("grove.txt"))),
+            pick_format(None, Some(Path::new("grove"))).unwrap(),
             Format::Markdown
+        );
+        let e = pick_format(None, Some(Path::new("grove.pdf"))).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("cannot write a .pdf report: the formats are md, html, csv, json"),
+            "{e}"
         );
         assert!(parse_date("23/11/2026").unwrap_err().contains("YYYY-MM-DD"));
     }

@@ -98,14 +98,25 @@ pub async fn shop(ctx: &Ctx, cmd: ShopCmd) -> anyhow::Result<ExitCode> {
             if json {
                 print_json(&shops)?;
             } else {
+                // Names, not ids: the target and the persona as the shops pane shows them.
+                let named: std::collections::HashMap<_, _> =
+                    views::shop_list(&store, None, i64::from(u32::MAX), 0)
+                        .await?
+                        .into_iter()
+                        .map(|r| (r.id, (r.target_name, r.persona_name)))
+                        .collect();
                 let mut t = Table::new();
                 t.load_preset(presets::NOTHING);
                 t.set_header(vec!["ID", "TARGET", "PERSONA", "STATUS", "UPDATED"]);
                 for s in shops {
+                    let (target, persona) = named
+                        .get(&s.id)
+                        .cloned()
+                        .unwrap_or_else(|| (s.target_id.to_string(), s.persona_id.to_string()));
                     t.add_row(vec![
                         s.id.to_string(),
-                        s.target_id.to_string(),
-                        s.persona_id.to_string(),
+                        format!("{target} (#{})", s.target_id),
+                        persona,
                         s.status.to_string(),
                         s.updated_at.format("%Y-%m-%d %H:%M").to_string(),
                     ]);

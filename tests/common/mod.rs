@@ -134,7 +134,7 @@ impl Cli {
         child.wait_with_output().expect("secret-shop ran")
     }
 
-    fn command(&self, args: &[&str]) -> Command {
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_secret-shop"));
         cmd.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
