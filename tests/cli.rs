@@ -135,6 +135,33 @@ async fn a_csv_with_one_bad_row_imports_nothing_and_names_the_row() {
     assert!(text.starts_with("name,street,city,state,zip"), "{text}");
     assert_eq!(text.lines().count(), 4);
     assert!(text.contains("austin;garden"));
+
+    // Importing what is already here is refused row by row with the existing ids, unless asked.
+    let out = cli.run(&["target", "import", exported.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    let grove_id = grove["id"].as_i64().unwrap();
+    assert!(err.contains("nothing imported"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "The Grove is target #{grove_id} (the same leasing email)"
+        )),
+        "{err}"
+    );
+    assert_eq!(
+        cli.json(&["target", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    let out = cli.ok(&[
+        "target",
+        "import",
+        exported.to_str().unwrap(),
+        "--allow-duplicates",
+    ]);
+    assert!(out.contains("imported 3 targets"), "{out}");
 }
 
 #[tokio::test]
@@ -490,4 +517,22 @@ async fn the_cli_pipes_names_and_refuses_in_words() {
         common::stderr(&out)
     );
     assert!(!pdf.exists(), "nothing was written");
+
+    // A checklist takes the community schema's fields only.
+    let out = cli.run(&[
+        "shop",
+        "start",
+        "--target",
+        "1",
+        "--persona",
+        "1",
+        "--require",
+        "pet_polcy",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        common::stderr(&out).contains("\"pet_polcy\" is not a field of the community schema"),
+        "{}",
+        common::stderr(&out)
+    );
 }

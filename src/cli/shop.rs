@@ -27,7 +27,9 @@ pub enum ShopCmd {
         target: TargetId,
         #[arg(long)]
         persona: PersonaId,
-        /// Checklist fields (comma-separated); default: fees, pet policy, floor plans, availability.
+        /// Checklist: fields of the community schema, comma-separated (e.g.
+        /// application_fee,pet_policy,floor_plans); default: application and administration
+        /// fees, pet policy, floor plans, availability.
         #[arg(long, value_delimiter = ',')]
         require: Vec<String>,
         /// Use the persona even if it already shopped this target or manager.

@@ -60,8 +60,14 @@ pub enum TargetCmd {
         #[arg(long, short = 'y')]
         yes: bool,
     },
-    /// Import targets from a CSV file with a header row; all rows or none.
-    Import { file: PathBuf },
+    /// Import targets from a CSV file with a header row; all rows or none. A row that repeats a
+    /// target already here (same leasing email, or same street and ZIP) is refused.
+    Import {
+        file: PathBuf,
+        /// Import rows that repeat an existing target anyway.
+        #[arg(long)]
+        allow_duplicates: bool,
+    },
     /// Export live targets to a CSV file (`-` for stdout).
     Export { file: PathBuf },
     /// Gather the target's website now: pages (robots.txt honoured, same site only, [crawl]
@@ -228,9 +234,12 @@ pub async fn run(ctx: &Ctx, cmd: TargetCmd) -> anyhow::Result<ExitCode> {
             targets::delete(&store, &actor, id).await?;
             println!("deleted target {id} ({})", t.name);
         }
-        TargetCmd::Import { file } => {
+        TargetCmd::Import {
+            file,
+            allow_duplicates,
+        } => {
             let actor = ctx.acting_operator(&store).await?;
-            let n = targets::import_targets_csv(&store, &actor, &file).await?;
+            let n = targets::import_targets_csv(&store, &actor, &file, allow_duplicates).await?;
             println!("imported {n} targets from {}", file.display());
         }
         TargetCmd::Gather { id, queue, json } => return gather(ctx, &store, id, queue, json).await,

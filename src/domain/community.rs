@@ -33,6 +33,36 @@ pub const SCALAR_FIELDS: &[(&str, FieldKind)] = &[
     ("utilities", FieldKind::Text),
 ];
 
+/// What a shop's checklist may ask for: the schema's fields, its floor plans and its amenities.
+pub fn checklist_fields() -> Vec<&'static str> {
+    SCALAR_FIELDS
+        .iter()
+        .map(|(n, _)| *n)
+        .chain(["floor_plans", "community_amenities"])
+        .collect()
+}
+
+/// A checklist item as an operator may write it ("Pet policy", "floor-plans") as the schema's
+/// field; anything else is refused with the fields there are.
+pub fn checklist_field(item: &str) -> Result<&'static str, String> {
+    let key = item.trim().to_lowercase().replace([' ', '-'], "_");
+    let key = match key.as_str() {
+        "amenities" => "community_amenities",
+        "deposit" => "security_deposit",
+        "admin_fee" => "administration_fee",
+        other => other,
+    };
+    checklist_fields()
+        .into_iter()
+        .find(|f| *f == key)
+        .ok_or_else(|| {
+            format!(
+                "{item:?} is not a field of the community schema; the checklist takes {}",
+                checklist_fields().join(", ")
+            )
+        })
+}
+
 pub fn field_kind(name: &str) -> Option<FieldKind> {
     SCALAR_FIELDS
         .iter()
@@ -229,4 +259,25 @@ pub struct Signals {
     /// The property declined: nothing available for the renter, waitlist closed, will not rent.
     #[serde(default)]
     pub declined: bool,
+}
+
+#[cfg(test)]
+mod checklist_tests {
+    use super::*;
+
+    #[test]
+    fn a_checklist_item_is_a_schema_field_however_it_is_written() {
+        assert_eq!(checklist_field("Pet policy"), Ok("pet_policy"));
+        assert_eq!(checklist_field("floor-plans"), Ok("floor_plans"));
+        assert_eq!(checklist_field("amenities"), Ok("community_amenities"));
+        let e = checklist_field("pet_polcy").unwrap_err();
+        assert!(
+            e.contains("\"pet_polcy\" is not a field of the community schema"),
+            "{e}"
+        );
+        assert!(
+            e.contains("application_fee") && e.contains("floor_plans"),
+            "{e}"
+        );
+    }
 }

@@ -35,6 +35,39 @@ pub struct Target {
     pub client: Option<String>,
 }
 
+/// The live target `input` repeats, and how: the same leasing email, or the same street and ZIP
+/// (case, spacing and punctuation aside).
+pub fn duplicate_of<'a>(
+    input: &TargetInput,
+    existing: &'a [Target],
+) -> Option<(&'a Target, &'static str)> {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let email = input.email.trim().to_lowercase();
+    let street = norm(&input.street);
+    let zip = norm(&input.zip);
+    existing
+        .iter()
+        .filter(|t| t.deleted_at.is_none())
+        .find_map(|t| {
+            if !email.is_empty() && t.email.trim().to_lowercase() == email {
+                Some((t, "the same leasing email"))
+            } else if !street.is_empty()
+                && !zip.is_empty()
+                && norm(&t.street) == street
+                && norm(&t.zip) == zip
+            {
+                Some((t, "the same street and ZIP"))
+            } else {
+                None
+            }
+        })
+}
+
 /// What an operator (form, CLI flags or CSV row) provides for a target.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TargetInput {

@@ -37,6 +37,19 @@ pub async fn start_shop(
     force: bool,
     reuse_window_days: u32,
 ) -> anyhow::Result<(Shop, MessageRow)> {
+    // The checklist first: a typo is refused before anything else is looked at.
+    let checklist: Vec<String> = if checklist.is_empty() {
+        DEFAULT_CHECKLIST.iter().map(|s| s.to_string()).collect()
+    } else {
+        let mut fields: Vec<String> = Vec::new();
+        for item in checklist.iter().filter(|i| !i.trim().is_empty()) {
+            let f = crate::domain::community::checklist_field(item).map_err(anyhow::Error::msg)?;
+            if !fields.iter().any(|x| x == f) {
+                fields.push(f.to_string());
+            }
+        }
+        fields
+    };
     let t = store.target(target).await?;
     let p = store.persona(persona).await?;
     if t.deleted_at.is_some() {
@@ -62,11 +75,6 @@ pub async fn start_shop(
             );
         }
     }
-    let checklist: Vec<String> = if checklist.is_empty() {
-        DEFAULT_CHECKLIST.iter().map(|s| s.to_string()).collect()
-    } else {
-        checklist.to_vec()
-    };
     let shop = store
         .create_shop(actor, target, persona, &checklist)
         .await?;

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Context as _;
 
 use crate::domain::ids::TargetId;
-use crate::domain::target::{Target, TargetInput, parse_targets_csv};
+use crate::domain::target::{Target, TargetInput, duplicate_of, parse_targets_csv};
 use crate::store::{Actor, Store};
 
 /// Reads a targets CSV (header row with the target fields) into inputs; a `client` column must
@@ -17,14 +17,43 @@ pub fn read_targets_csv(path: &Path, clients: &[String]) -> anyhow::Result<Vec<T
     parse_targets_csv(file, &path.display().to_string(), clients).map_err(anyhow::Error::msg)
 }
 
-/// Imports every row of the file as a target, in one transaction; returns how many.
+/// Imports every row of the file as a target, in one transaction; returns how many. A row that
+/// repeats a live target (same leasing email, or same street and ZIP) is refused with that
+/// target's id, and nothing is imported, unless `allow_duplicates`.
 pub async fn import_targets_csv(
     store: &Store,
     actor: &Actor,
     path: &Path,
+    allow_duplicates: bool,
 ) -> anyhow::Result<usize> {
     let clients = store.client_names().await?;
     let inputs = read_targets_csv(path, &clients)?;
+    if !allow_duplicates {
+        let existing = store.list_targets(&Default::default()).await?;
+        let repeated: Vec<String> = inputs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, input)| {
+                duplicate_of(input, &existing).map(|(t, how)| {
+                    // Line 1 is the header.
+                    format!(
+                        "  line {}: {} is target #{} ({how})",
+                        i + 2,
+                        input.name,
+                        t.id
+                    )
+                })
+            })
+            .collect();
+        if !repeated.is_empty() {
+            anyhow::bail!(
+                "{} already has these targets, nothing imported (add --allow-duplicates to \
+                 import them anyway):\n{}",
+                path.display(),
+                repeated.join("\n")
+            );
+        }
+    }
     Ok(store.import_targets(actor, &inputs).await?.len())
 }
 

@@ -302,7 +302,7 @@ impl Runtime {
             }
             Effect::ImportTargets(path) => {
                 let path = self.resolve(&path);
-                let n = targets::import_targets_csv(s, &self.actor, &path).await?;
+                let n = targets::import_targets_csv(s, &self.actor, &path, false).await?;
                 Event::Done(Done::TargetsImported(n))
             }
             Effect::GeneratePersonas { template, count } => {
