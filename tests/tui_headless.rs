@@ -489,11 +489,13 @@ async fn an_operator_reviews_drafts_reads_a_thread_and_the_inbox() {
         screen.contains(&format!("Fact sheet ({current})")),
         "{screen}"
     );
+    // A fact sheet labels its fields in words ("Application fee").
     let shown = facts
         .iter()
-        .find(|f| f.superseded_by.is_none())
+        .find(|f| f.superseded_by.is_none() && !f.field_path.contains('['))
         .expect("a current fact");
-    assert!(screen.contains(&shown.field_path), "{screen}");
+    let label = secret_shop::report::format::field_label(&shown.field_path);
+    assert!(screen.contains(&label), "{label}: {screen}");
     assert!(screen.contains(&format!("Shop #{shop}")), "{screen}");
     d.send(key(KeyCode::Esc)).await;
     assert!(d.app.thread.is_none(), "Esc closes the thread");
