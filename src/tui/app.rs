@@ -432,6 +432,30 @@ impl App {
             Pane::Dashboard => {}
         }
     }
+
+    /// The `/` filter of the pane's list ("" when none).
+    pub fn filter(&self) -> &str {
+        match self.pane {
+            Pane::Shops | Pane::Reports => &self.shops.filter,
+            Pane::Review => &self.review.filter,
+            Pane::Inbox => &self.inbox.filter,
+            Pane::Targets => &self.targets.filter,
+            Pane::Personas => &self.personas.filter,
+            Pane::Dashboard => "",
+        }
+    }
+
+    /// The selected shop has ended (completed, cancelled, timed out...): nothing to cancel.
+    pub fn selected_shop_finished(&self) -> bool {
+        let Some(id) = self.selected_shop_id() else {
+            return false;
+        };
+        self.shops
+            .rows
+            .iter()
+            .find(|s| s.id == id)
+            .is_some_and(|s| s.status.is_finished())
+    }
 }
 
 /// Actions whose names contain every typed word, in keymap order (the palette's fuzzy match).

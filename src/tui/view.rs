@@ -123,6 +123,7 @@ fn draw_hints(app: &App, theme: &Theme, f: &mut Frame, area: Rect) {
                 Action::RestoreVersion => !browsing || held,
                 Action::OlderVersion | Action::ToggleDiff => !history,
                 Action::RetrySend => app.failed_message().is_none(),
+                Action::CancelShop => app.selected_shop_finished(),
                 Action::DraftNext => !app.shop_rejected(),
                 Action::RecallMessage => app.recallable().is_none(),
                 Action::ReviewFlags => !app.thread.as_ref().is_some_and(|t| {

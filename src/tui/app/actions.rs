@@ -195,6 +195,10 @@ impl App {
                 self.inbox_filter.limit = 0;
                 vec![Effect::Load(Query::Inbox(self.inbox_filter.clone()))]
             }
+            CancelShop if self.selected_shop_finished() => {
+                self.toast("this shop has ended: there is nothing to cancel");
+                Vec::new()
+            }
             CancelShop => match self.selected_shop() {
                 Some(id) => {
                     self.modal = Some(Modal::Confirm {
@@ -691,6 +695,10 @@ impl App {
         {
             return Vec::new();
         }
+        // On a filtered list, Esc shows the whole list again.
+        if !self.filter().is_empty() {
+            self.set_filter(String::new());
+        }
         Vec::new()
     }
 
@@ -841,6 +849,10 @@ impl App {
                 .shops
                 .selected_row()
                 .is_some_and(|s| s.rejection.is_some())
+    }
+
+    pub(crate) fn selected_shop_id(&self) -> Option<ShopId> {
+        self.selected_shop()
     }
 
     fn selected_shop(&self) -> Option<ShopId> {

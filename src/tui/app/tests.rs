@@ -1566,3 +1566,40 @@ fn a_clients_login_reads_its_portfolio_and_is_offered_nothing_else() {
         );
     }
 }
+
+#[test]
+fn esc_on_a_filtered_list_shows_the_whole_list_again() {
+    let mut app = app();
+    app.handle(key('2'));
+    app.handle(Event::Loaded(Loaded::Shops(shop_rows())));
+    app.handle(key('/'));
+    typed(&mut app, "oak");
+    app.handle(code(KeyCode::Enter));
+    assert_eq!(app.shops.visible.len(), 2, "the filter is kept after Enter");
+    app.handle(code(KeyCode::Esc));
+    assert_eq!(app.filter(), "");
+    assert_eq!(app.shops.visible.len(), 3);
+}
+
+#[test]
+fn a_finished_shop_is_not_offered_to_cancel() {
+    let mut app = app();
+    app.handle(key('2'));
+    app.handle(Event::Loaded(Loaded::Shops(shop_rows())));
+    // Select the completed one (Maple Court).
+    while app.shops.selected_row().map(|s| s.status) != Some(ShopStatus::Completed) {
+        app.handle(key('j'));
+    }
+    assert!(app.selected_shop_finished());
+    assert_eq!(app.handle(key('x')), vec![]);
+    assert!(app.modal.is_none(), "no confirmation asked");
+    assert_eq!(
+        last_toast(&app),
+        "this shop has ended: there is nothing to cancel"
+    );
+    // A running one still is.
+    app.handle(key('g'));
+    assert!(!app.selected_shop_finished());
+    app.handle(key('x'));
+    assert!(matches!(app.modal, Some(Modal::Confirm { .. })));
+}
