@@ -271,3 +271,29 @@ async fn quitting_with_a_draft_open_releases_it() {
         "the claim outlived the TUI"
     );
 }
+
+/// With no mailbox configured the TUI still opens (issue 14): the engine is off and the status
+/// bar says why, instead of refusing to start.
+#[tokio::test]
+async fn with_no_mailbox_configured_the_tui_opens_with_the_engine_off() {
+    let (_store, url) = fresh_database().await;
+    let cli = Cli::new(&url);
+    assert!(cli.ok(&["demo"]).contains("loaded demo data"));
+    assert!(
+        !cli.env.iter().any(|(k, _)| k == "SECRET_SHOP_IMAP_USER"),
+        "no mailbox in this environment"
+    );
+    let tmux = Tmux::start(&write_script(&cli, &["tui"], Stderr::File));
+    let screen = tmux
+        .wait("the status bar", Duration::from_secs(30), |s| {
+            s.contains("engine off (")
+        })
+        .await;
+    assert!(
+        screen.contains("engine off (no mailbox configured"),
+        "{screen}"
+    );
+    tmux.key("q");
+    let after = tmux.wait_exit().await;
+    common::tmux::assert_clean_exit(&tmux, &after);
+}

@@ -68,6 +68,8 @@ pub struct App {
     /// client's only reads its portfolio. It is offered only that, and told so in words rather
     /// than refused by the database.
     pub role: Role,
+    /// Why the engine is not running in this process, for the status bar.
+    pub engine_off: Option<String>,
     pub quit: bool,
 }
 
@@ -107,6 +109,7 @@ impl App {
             watching: Vec::new(),
             outgoing: None,
             role: Role::Owner,
+            engine_off: None,
             quit: false,
         }
     }

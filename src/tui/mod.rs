@@ -82,12 +82,22 @@ pub async fn run(config: Config, store: Store, opts: TuiOptions) -> anyhow::Resu
     let operator = actor.name.clone();
     let shutdown = CancellationToken::new();
     // A client's login reads its portfolio; the engine is the team's.
+    let mut engine_off = opts.no_engine.then(|| "--no-engine".to_string());
     let engine = if opts.no_engine || role.reads_only() {
         None
     } else {
-        let engine = crate::engine::Engine::new(&config, store.clone()).await?;
-        let token = shutdown.clone();
-        Some(tokio::spawn(async move { engine.run(token).await }))
+        match crate::engine::Engine::new(&config, store.clone()).await {
+            Ok(engine) => {
+                let token = shutdown.clone();
+                Some(tokio::spawn(async move { engine.run(token).await }))
+            }
+            // No mailbox configured: the UI still opens, without the engine, and says why.
+            Err(crate::engine::EngineError::NoMailbox) => {
+                engine_off = Some("no mailbox configured: set SECRET_SHOP_IMAP_USER".into());
+                None
+            }
+            Err(e) => return Err(e.into()),
+        }
     };
     let (tx, mut rx) = mpsc::unbounded_channel();
     let config = Arc::new(config);
@@ -103,6 +113,7 @@ pub async fn run(config: Config, store: Store, opts: TuiOptions) -> anyhow::Resu
 
     let mut app = App::new(&operator, keymap, engine.is_some(), Utc::now());
     app.role = role;
+    app.engine_off = engine_off;
     for e in app.start() {
         rt.spawn(e);
     }

@@ -229,7 +229,13 @@ fn staff_status(app: &App, theme: &Theme, spans: &mut Vec<Span<'static>>) {
     spans.push(if app.engine {
         Span::styled("engine on", theme.ok)
     } else {
-        Span::styled("engine off (--no-engine)", theme.warn)
+        Span::styled(
+            format!(
+                "engine off ({})",
+                app.engine_off.as_deref().unwrap_or("--no-engine")
+            ),
+            theme.warn,
+        )
     });
     for st in &app.sync {
         spans.push(Span::styled(" │ ", theme.muted));
