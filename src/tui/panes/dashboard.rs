@@ -9,6 +9,10 @@ use super::pane_block;
 use crate::store::Dashboard;
 use crate::tui::theme::Theme;
 
+/// The least a bar chart's top stands for, so a handful of replies or grades is not a wall of
+/// full bars.
+const MIN_SCALE: u64 = 10;
+
 pub fn draw(d: Option<&Dashboard>, theme: &Theme, f: &mut Frame, area: Rect) {
     let Some(d) = d else {
         f.render_widget(
@@ -82,9 +86,19 @@ pub fn draw(d: Option<&Dashboard>, theme: &Theme, f: &mut Frame, area: Rect) {
                 .label(Line::from(c.day.format("%d").to_string()))
         })
         .collect();
+    // Bars scale from zero to a floor of their own: one reply on a quiet day is a short bar,
+    // not a full one.
+    let day_max = d
+        .replies_per_day
+        .iter()
+        .map(|c| c.count.max(0) as u64)
+        .max()
+        .unwrap_or(0)
+        .max(MIN_SCALE);
     f.render_widget(
         BarChart::default()
             .block(pane_block(" Replies per day (14 days) ".into(), theme))
+            .max(day_max)
             .data(BarGroup::default().bars(&day_bars))
             .bar_width(2)
             .bar_gap(1)
@@ -100,9 +114,17 @@ pub fn draw(d: Option<&Dashboard>, theme: &Theme, f: &mut Frame, area: Rect) {
                 .label(Line::from(format!("{}", b.from_percent / 10)))
         })
         .collect();
+    let score_max = d
+        .score_distribution
+        .iter()
+        .map(|b| b.count.max(0) as u64)
+        .max()
+        .unwrap_or(0)
+        .max(MIN_SCALE);
     f.render_widget(
         BarChart::default()
             .block(pane_block(" Scores (by tens) ".into(), theme))
+            .max(score_max)
             .data(BarGroup::default().bars(&score_bars))
             .bar_width(2)
             .bar_gap(1)
