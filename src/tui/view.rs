@@ -36,7 +36,7 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame) {
     } else {
         match app.pane {
             Pane::Dashboard => panes::dashboard::draw(app.dashboard.as_ref(), theme, f, body),
-            Pane::Shops => panes::shops::draw(&app.shops, theme, f, body),
+            Pane::Shops => panes::shops::draw(&app.shops, app.shops_sort, theme, f, body),
             Pane::Review => {
                 let undo = app
                     .undoable
@@ -45,7 +45,7 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame) {
                 panes::review::draw(&app.review, &app.operator, undo, theme, f, body)
             }
             Pane::Inbox => panes::inbox::draw(&app.inbox, &app.inbox_filter, theme, f, body),
-            Pane::Targets => panes::targets::draw(&app.targets, theme, f, body),
+            Pane::Targets => panes::targets::draw(&app.targets, app.targets_sort, theme, f, body),
             Pane::Personas if app.show_templates => {
                 panes::personas::draw_templates(&app.templates, theme, f, body)
             }

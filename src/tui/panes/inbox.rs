@@ -36,6 +36,7 @@ pub fn draw(
                 Constraint::Fill(1),
             ],
             empty: "no mail yet: the engine syncs the mailbox",
+            sorted: None,
         },
         |m| {
             let tag = if m.is_bounce {

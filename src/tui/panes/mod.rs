@@ -44,6 +44,16 @@ pub struct TableSpec<'a> {
     pub widths: Vec<Constraint>,
     /// Said instead of an empty table.
     pub empty: &'a str,
+    /// The order the rows are in (`s` cycles it), shown in the title and, when it is a
+    /// column's, marked in that column's header.
+    pub sorted: Option<Sorted<'a>>,
+}
+
+/// How a list is sorted: its name, and the header of the column it sorts by (if one).
+#[derive(Clone, Copy)]
+pub struct Sorted<'a> {
+    pub by: &'a str,
+    pub column: Option<&'static str>,
 }
 
 /// A list as a table with a header, the selection highlighted and kept in view.
@@ -60,6 +70,7 @@ pub fn draw_table<T>(
         header,
         widths,
         empty,
+        sorted,
     } = spec;
     // No count until the rows are there: "(0)" while loading would be a lie.
     let mut title = if list.loaded {
@@ -67,9 +78,20 @@ pub fn draw_table<T>(
     } else {
         format!(" {title} ")
     };
+    if let Some(s) = sorted {
+        title = format!("{title}· by {} ", s.by);
+    }
     if !list.filter.is_empty() {
         title = format!(" {title}— filter: {} ", list.filter);
     }
+    let marked = sorted.and_then(|s| s.column);
+    let header: Vec<String> = header
+        .into_iter()
+        .map(|h| match marked {
+            Some(m) if m == h => format!("{h} ▼"),
+            _ => h.to_string(),
+        })
+        .collect();
     let block = pane_block(title, theme);
     if !list.loaded {
         f.render_widget(

@@ -24,6 +24,7 @@ pub fn draw(list: &ListView<Persona>, theme: &Theme, f: &mut Frame, area: Rect) 
                 Constraint::Fill(1),
             ],
             empty: "no personas: `secret-shop persona generate --template NAME`",
+            sorted: None,
         },
         |p| {
             Row::new(vec![
@@ -56,6 +57,7 @@ pub fn draw_templates(list: &ListView<PersonaTemplate>, theme: &Theme, f: &mut F
                 Constraint::Fill(1),
             ],
             empty: "no templates: `secret-shop persona template add NAME`",
+            sorted: None,
         },
         |t| {
             Row::new(vec![

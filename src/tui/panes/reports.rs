@@ -25,6 +25,7 @@ pub fn draw_list(list: &ListView<ShopRow>, theme: &Theme, f: &mut Frame, area: R
                 Constraint::Fill(1),
             ],
             empty: "no shops yet",
+            sorted: None,
         },
         |s| {
             Row::new(vec![

@@ -42,6 +42,7 @@ pub fn draw(
                 Constraint::Fill(1),
             ],
             empty: "nothing awaits review",
+            sorted: None,
         },
         |m| {
             let holder = match m.claimed_by_name.as_deref() {

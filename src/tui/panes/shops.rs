@@ -6,11 +6,11 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 
-use super::{TableSpec, draw_table, when};
+use super::{Sorted, TableSpec, draw_table, when};
 use crate::domain::outbox::WaitReason;
 use crate::domain::shop::ShopStatus;
 use crate::store::ShopRow;
-use crate::tui::state::ListView;
+use crate::tui::state::{ListView, SHOP_SORTS};
 use crate::tui::theme::Theme;
 
 /// What the shop waits for, in words an operator acts on.
@@ -77,7 +77,7 @@ pub fn wait_words(w: WaitReason) -> &'static str {
     }
 }
 
-pub fn draw(list: &ListView<ShopRow>, theme: &Theme, f: &mut Frame, area: Rect) {
+pub fn draw(list: &ListView<ShopRow>, sort: usize, theme: &Theme, f: &mut Frame, area: Rect) {
     // The selected shop's next step in full below the table: the NEXT column cuts it short.
     let [area, detail] = Layout::vertical([Constraint::Min(3), Constraint::Length(2)]).areas(area);
     if let Some(s) = list.selected_row() {
@@ -118,6 +118,18 @@ pub fn draw(list: &ListView<ShopRow>, theme: &Theme, f: &mut Frame, area: Rect) 
                 Constraint::Fill(1),
             ],
             empty: "no shops yet: start one from the CLI (`secret-shop shop start`) or load the demo",
+            sorted: Some({
+                let by = SHOP_SORTS[sort % SHOP_SORTS.len()];
+                Sorted {
+                    by,
+                    column: match by {
+                        "activity" => Some("ACTIVE"),
+                        "target" => Some("TARGET"),
+                        "state" => Some("STATE"),
+                        _ => None,
+                    },
+                }
+            }),
         },
         |s| {
             let state_style = match s.status {

@@ -4,12 +4,12 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Cell, Row};
 
-use super::{TableSpec, draw_table};
+use super::{Sorted, TableSpec, draw_table};
 use crate::domain::target::Target;
-use crate::tui::state::ListView;
+use crate::tui::state::{ListView, TARGET_SORTS};
 use crate::tui::theme::Theme;
 
-pub fn draw(list: &ListView<Target>, theme: &Theme, f: &mut Frame, area: Rect) {
+pub fn draw(list: &ListView<Target>, sort: usize, theme: &Theme, f: &mut Frame, area: Rect) {
     draw_table(
         list,
         TableSpec {
@@ -25,6 +25,18 @@ pub fn draw(list: &ListView<Target>, theme: &Theme, f: &mut Frame, area: Rect) {
                 Constraint::Fill(1),
             ],
             empty: "no targets: `secret-shop target add` or `target import FILE.csv`",
+            sorted: Some({
+                let by = TARGET_SORTS[sort % TARGET_SORTS.len()];
+                Sorted {
+                    by,
+                    column: match by {
+                        "name" => Some("NAME"),
+                        "city" => Some("CITY"),
+                        "manager" => Some("MANAGER"),
+                        _ => None,
+                    },
+                }
+            }),
         },
         |t| {
             Row::new(vec![
