@@ -16,15 +16,11 @@ pub fn draw(
     f: &mut Frame,
     area: Rect,
 ) {
-    let title = if filter.unmatched_only {
-        "Inbox — unmatched only"
-    } else {
-        "Inbox"
-    };
+    let title = inbox_title(filter);
     draw_table(
         list,
         TableSpec {
-            title,
+            title: &title,
             header: vec!["", "#", "RECEIVED", "FROM", "SHOP", "TAG", "SUBJECT"],
             widths: vec![
                 Constraint::Length(1),
@@ -75,4 +71,47 @@ pub fn draw(
         f,
         area,
     );
+}
+
+/// The inbox's title with what it is narrowed to, as `/` shows its filter: "Inbox — unmatched
+/// only · shop #12 · target oak · from ai".
+pub fn inbox_title(filter: &InboxFilter) -> String {
+    let mut parts = Vec::new();
+    if filter.unmatched_only {
+        parts.push("unmatched only".to_string());
+    }
+    if let Some(s) = filter.shop {
+        parts.push(format!("shop #{s}"));
+    }
+    if let Some(t) = &filter.target {
+        parts.push(format!("target {t}"));
+    }
+    if let Some(r) = &filter.responder {
+        parts.push(format!("from {r}"));
+    }
+    if parts.is_empty() {
+        "Inbox".to_string()
+    } else {
+        format!("Inbox — {}", parts.join(" · "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_title_says_what_the_inbox_is_narrowed_to() {
+        assert_eq!(inbox_title(&InboxFilter::default()), "Inbox");
+        let f = InboxFilter {
+            unmatched_only: true,
+            target: Some("oak".into()),
+            responder: Some("ai".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            inbox_title(&f),
+            "Inbox — unmatched only · target oak · from ai"
+        );
+    }
 }
