@@ -623,7 +623,7 @@ async fn failing_jobs_back_off_then_die_and_can_be_retried() {
     let engine = w.engine().await;
     w.store
         .enqueue_job(
-            "extract_facts",
+            secret_shop::domain::job::JobKind::ExtractFacts,
             serde_json::json!({ "message_id": 999_999 }),
             "x:1",
         )
@@ -631,7 +631,7 @@ async fn failing_jobs_back_off_then_die_and_can_be_retried() {
         .unwrap();
     w.store
         .enqueue_job(
-            "extract_facts",
+            secret_shop::domain::job::JobKind::ExtractFacts,
             serde_json::json!({ "message_id": 999_999 }),
             "x:1",
         )
@@ -662,6 +662,27 @@ async fn failing_jobs_back_off_then_die_and_can_be_retried() {
     w.store.retry_job("alice", dead[0].id).await.unwrap();
     let again = &w.store.list_jobs(None, 10).await.unwrap()[0];
     assert_eq!((again.status.as_str(), again.attempts), ("queued", 0));
+}
+
+/// A kind this version does not run (the table's CHECK reserves more than it runs) fails as a
+/// job with an error naming it; the runner goes on.
+#[tokio::test]
+async fn a_job_of_an_unknown_kind_fails_with_a_clear_error() {
+    let w = world().await;
+    let engine = w.engine().await;
+    sqlx::query("INSERT INTO jobs (kind, payload, max_attempts) VALUES ('grade_shop', '{}', 1)")
+        .execute(w.store.pool())
+        .await
+        .unwrap();
+    let r = engine.jobs.pass().await.unwrap();
+    assert_eq!((r.failed, r.dead), (1, 1));
+    let job = &w.store.list_jobs(Some("dead"), 10).await.unwrap()[0];
+    assert_eq!(job.kind, "grade_shop");
+    let err = job.last_error.as_deref().unwrap();
+    assert!(
+        err.contains("does not run grade_shop jobs") && err.contains("extract_facts"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ pub mod diff;
 pub mod facts;
 pub mod grading;
 pub mod ids;
+pub mod job;
 pub mod message;
 pub mod outbox;
 pub mod overrides;
