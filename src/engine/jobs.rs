@@ -12,8 +12,8 @@ use crate::domain::ids::MessageId;
 use crate::domain::job::JobKind;
 use crate::domain::outbox::retry_delay;
 use crate::services;
+use crate::services::facts::read_reply;
 use crate::services::gather::run_gather_job;
-use crate::services::grading::read_reply;
 use crate::store::{Job, Store, StoreError};
 
 #[derive(Clone)]

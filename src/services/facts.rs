@@ -1,0 +1,32 @@
+//! Reading replies into the fact sheet: each inbound reply analysed (by the model when one is
+//! configured, else by the offline rules) and its facts merged into its shop's sheet.
+
+use crate::ai::Ai;
+use crate::domain::ids::MessageId;
+use crate::domain::message::ResponderKind;
+use crate::mail::parse::parse_mail;
+use crate::store::Store;
+
+/// Analyzes one stored inbound message and merges its facts into its shop's sheet.
+pub async fn read_reply(store: &Store, ai: &Ai, id: MessageId) -> anyhow::Result<Vec<String>> {
+    let m = store.message(id).await?;
+    let raw = store.message_raw(id).await?.unwrap_or_default();
+    let mail = parse_mail(&raw);
+    let first = match m.shop_id {
+        Some(shop) => {
+            let s = store.shop(shop).await?;
+            Some(store.persona(s.persona_id).await?.first_name)
+        }
+        None => None,
+    };
+    let a = ai.analyze(&mail, first.as_deref()).await;
+    store
+        .set_message_analysis(id, a.responder, &serde_json::to_value(&a)?)
+        .await?;
+    if let (Some(shop), false) = (m.shop_id, a.responder == ResponderKind::Auto) {
+        store
+            .apply_extraction(shop, Some(id), &a.extraction, &a.generation.model)
+            .await?;
+    }
+    Ok(a.extraction.known_fields())
+}
