@@ -15,6 +15,7 @@ pub mod persona;
 pub mod persona_gen;
 pub mod planner;
 pub mod reaction;
+pub mod reply;
 pub mod revise;
 pub mod role;
 pub mod rubric;

@@ -4,6 +4,7 @@
 use crate::ai::Ai;
 use crate::domain::ids::MessageId;
 use crate::domain::message::ResponderKind;
+use crate::domain::reply::Reply;
 use crate::mail::parse::parse_mail;
 use crate::store::Store;
 
@@ -19,7 +20,7 @@ pub async fn read_reply(store: &Store, ai: &Ai, id: MessageId) -> anyhow::Result
         }
         None => None,
     };
-    let a = ai.analyze(&mail, first.as_deref()).await;
+    let a = ai.analyze(&Reply::from(&mail), first.as_deref()).await;
     store
         .set_message_analysis(id, a.responder, &serde_json::to_value(&a)?)
         .await?;
