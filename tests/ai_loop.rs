@@ -10,7 +10,8 @@ use secret_shop::ai::drafting::{DraftRequest, ThreadText};
 use secret_shop::domain::facts::checklist_name;
 use secret_shop::domain::message::MessageKind;
 use secret_shop::domain::planner::{Plan, PlanInput, Sequence, plan};
-use secret_shop::services::grading::{grade_shop, read_reply};
+use secret_shop::services::facts::read_reply;
+use secret_shop::services::grading::grade_shop;
 use secret_shop::store::NewDraft;
 
 const FIRST_REPLY: &str = "Hi Jane,\r\n\r\nThanks for reaching out! We have a 2 bed / 2 bath available, \

@@ -616,6 +616,62 @@ async fn the_job_runner_reads_each_new_reply_into_the_fact_sheet() {
     assert_eq!(engine.run_once().await.unwrap().jobs, Default::default());
 }
 
+/// A reply is parsed once, at sync: reading it builds the reply from the stored columns, with
+/// no need of the raw bytes; a message stored before that is parsed from its raw bytes.
+#[tokio::test]
+async fn a_reply_is_read_from_what_sync_stored_and_older_rows_from_raw() {
+    use secret_shop::ai::Ai;
+    use secret_shop::domain::reply::Reply;
+    use secret_shop::mail::parse::parse_mail;
+    use secret_shop::services::facts::{read_reply, stored_reply};
+
+    let w = world().await;
+    let engine = w.engine().await;
+    let (_, message_id) = w.approved_inquiry("fees?").await;
+    engine.run_once().await.unwrap();
+    w.agent_sends(
+        "Re: fees?",
+        "Hi Jane, the application fee is $45.\r\n\r\nBest,\r\nTom",
+        &format!("In-Reply-To: <{message_id}>\r\nAuto-Submitted: no\r\n"),
+    )
+    .await;
+    wait_for_mail(&format!("ops@{}", w.persona_domain), 2).await;
+    engine.run_once().await.unwrap();
+    let id = w
+        .store
+        .shop_messages(w.shop)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.direction == "inbound")
+        .unwrap()
+        .id;
+    let raw = w.store.message_raw(id).await.unwrap().unwrap();
+    let parsed = Reply::from(&parse_mail(&raw));
+    assert!(parsed.text.contains("application fee is $45"), "{parsed:?}");
+    assert_eq!(stored_reply(&w.store, id).await.unwrap(), parsed);
+    // Without the raw bytes the reply still reads.
+    sqlx::query("UPDATE messages SET raw = NULL WHERE id = $1")
+        .bind(id.0)
+        .execute(w.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored_reply(&w.store, id).await.unwrap(), parsed);
+    let fields = read_reply(&w.store, &Ai::offline(), id).await.unwrap();
+    assert!(fields.iter().any(|f| f == "application_fee"), "{fields:?}");
+    // A row stored before sync kept the reply: its raw bytes are parsed.
+    sqlx::query(
+        "UPDATE messages SET raw = $2, reply_parts = false, body_text = '', body_html = NULL
+         WHERE id = $1",
+    )
+    .bind(id.0)
+    .bind(&raw)
+    .execute(w.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(stored_reply(&w.store, id).await.unwrap(), parsed);
+}
+
 /// A job that keeps failing ends dead with its error; an operator can queue it again.
 #[tokio::test]
 async fn failing_jobs_back_off_then_die_and_can_be_retried() {
@@ -623,7 +679,7 @@ async fn failing_jobs_back_off_then_die_and_can_be_retried() {
     let engine = w.engine().await;
     w.store
         .enqueue_job(
-            "extract_facts",
+            secret_shop::domain::job::JobKind::ExtractFacts,
             serde_json::json!({ "message_id": 999_999 }),
             "x:1",
         )
@@ -631,7 +687,7 @@ async fn failing_jobs_back_off_then_die_and_can_be_retried() {
         .unwrap();
     w.store
         .enqueue_job(
-            "extract_facts",
+            secret_shop::domain::job::JobKind::ExtractFacts,
             serde_json::json!({ "message_id": 999_999 }),
             "x:1",
         )
@@ -662,6 +718,27 @@ async fn failing_jobs_back_off_then_die_and_can_be_retried() {
     w.store.retry_job("alice", dead[0].id).await.unwrap();
     let again = &w.store.list_jobs(None, 10).await.unwrap()[0];
     assert_eq!((again.status.as_str(), again.attempts), ("queued", 0));
+}
+
+/// A kind this version does not run (the table's CHECK reserves more than it runs) fails as a
+/// job with an error naming it; the runner goes on.
+#[tokio::test]
+async fn a_job_of_an_unknown_kind_fails_with_a_clear_error() {
+    let w = world().await;
+    let engine = w.engine().await;
+    sqlx::query("INSERT INTO jobs (kind, payload, max_attempts) VALUES ('grade_shop', '{}', 1)")
+        .execute(w.store.pool())
+        .await
+        .unwrap();
+    let r = engine.jobs.pass().await.unwrap();
+    assert_eq!((r.failed, r.dead), (1, 1));
+    let job = &w.store.list_jobs(Some("dead"), 10).await.unwrap()[0];
+    assert_eq!(job.kind, "grade_shop");
+    let err = job.last_error.as_deref().unwrap();
+    assert!(
+        err.contains("does not run grade_shop jobs") && err.contains("extract_facts"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

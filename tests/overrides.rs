@@ -10,7 +10,7 @@ use common::mail::{World, wait_for_mail, world};
 use secret_shop::ai::Ai;
 use secret_shop::domain::ids::MessageId;
 use secret_shop::engine::Engine;
-use secret_shop::services::grading::read_reply;
+use secret_shop::services::facts::read_reply;
 
 /// A reply that raises one fair-housing flag ("great for singles") and otherwise earns a high
 /// score: it names the prospect, offers a tour, asks qualifying questions, signs with contact

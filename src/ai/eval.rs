@@ -14,7 +14,8 @@ use crate::domain::community::{
     Evidenced, Extraction, FieldKind, FloorPlan, SCALAR_FIELDS, Signals,
 };
 use crate::domain::message::ResponderKind;
-use crate::mail::parse::{ParsedMail, parse_mail};
+use crate::domain::reply::Reply;
+use crate::mail::parse::parse_mail;
 
 /// True positives, false positives, false negatives.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -192,11 +193,11 @@ impl EvalReport {
     }
 }
 
-/// Runs `analyze` (mail, persona first name) on every NAME.eml of `dir` and scores it against
+/// Runs `analyze` (reply, persona first name) on every NAME.eml of `dir` and scores it against
 /// NAME.json. Unreadable files are listed in `errors`, never fatal.
 pub fn evaluate_dir(
     dir: &Path,
-    analyze: impl Fn(&ParsedMail, Option<&str>) -> (ResponderKind, Extraction, Signals),
+    analyze: impl Fn(&Reply, Option<&str>) -> (ResponderKind, Extraction, Signals),
 ) -> EvalReport {
     let mut report = EvalReport::default();
     let names = SCALAR_FIELDS.iter().map(|(n, _)| *n);
@@ -242,7 +243,7 @@ pub fn evaluate_dir(
             .persona
             .as_deref()
             .and_then(|p| p.split_whitespace().next());
-        let (responder, ex, sig) = analyze(&parse_mail(&raw), first);
+        let (responder, ex, sig) = analyze(&Reply::from(&parse_mail(&raw)), first);
         report.messages += 1;
         score_message(&mut report, &name, &label, responder, &ex, &sig);
     }

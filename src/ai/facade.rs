@@ -4,16 +4,15 @@
 
 use serde::Serialize;
 
-use super::client::{OpenAiClient, Want};
+use super::client::OpenAiClient;
 use super::drafting::{DraftRequest, DraftText, Generation, ai_draft, offline_draft};
-use super::prompts::{render, version};
+use super::reader::{ModelReader, Reader};
 use super::revising::{ai_revise, offline_revise};
-use super::schema::{analysis_schema, parse_analysis};
 use crate::config::{AiConfig, AiProvider};
 use crate::domain::community::{Extraction, Signals};
 use crate::domain::message::ResponderKind;
+use crate::domain::reply::Reply;
 use crate::domain::revise::Refusal;
-use crate::mail::parse::ParsedMail;
 
 /// What the product reads in one reply.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -23,9 +22,6 @@ pub struct Analysis {
     pub signals: Signals,
     pub generation: Generation,
 }
-
-/// Room for every field at its maxLength, plus the whitespace a grammar-constrained model adds.
-const ANALYSIS_MAX_TOKENS: u32 = 3000;
 
 #[derive(Debug, Clone)]
 pub struct Ai {
@@ -109,105 +105,34 @@ impl Ai {
         }
     }
 
-    /// Classifies the responder, extracts facts with evidence and reads the grading signals.
-    pub async fn analyze(&self, mail: &ParsedMail, persona_first_name: Option<&str>) -> Analysis {
-        let Some(client) = &self.client else {
-            return offline_analysis(mail, persona_first_name, None);
-        };
-        let system = render("system_analyze", ());
-        let user = render(
-            "analyze",
-            serde_json::json!({
-                "persona_first_name": persona_first_name,
-                "from": mail.from_addr,
-                "subject": mail.subject,
-                "text": truncate(&mail.body_text, 12_000),
-            }),
-        );
-        let mut last_error = String::new();
-        // A reply that fails validation is asked for once more, then the fallback runs.
-        for _ in 0..2 {
-            let want = Want::Json {
-                name: "community_reply",
-                schema: analysis_schema(),
-            };
-            match client
-                .complete(&system, &user, want, ANALYSIS_MAX_TOKENS)
+    /// Classifies the responder, extracts facts with evidence and reads the grading signals:
+    /// the model reads the reply when one is configured, and the offline rules when not or when
+    /// the model fails.
+    pub async fn analyze(&self, reply: &Reply, persona_first_name: Option<&str>) -> Analysis {
+        let mut fallback = None;
+        if let Some(client) = &self.client {
+            match (ModelReader { client })
+                .read(reply, persona_first_name)
                 .await
             {
-                Ok(text) => match parse_analysis(&text) {
-                    Ok((responder, mut extraction, mut signals)) => {
-                        // A model gives no confidence of its own.
-                        extraction.fill_confidence(crate::domain::community::MODEL_CONFIDENCE);
-                        signals.instructions_to_ai |= super::offline::instructs_ai(mail);
-                        let responder =
-                            settle_responder(responder, super::offline::classify_responder(mail));
-                        return Analysis {
-                            responder,
-                            extraction,
-                            signals,
-                            generation: Generation {
-                                model: client.model.clone(),
-                                prompt_version: format!(
-                                    "{}+{}",
-                                    version("system_analyze"),
-                                    version("analyze")
-                                ),
-                                temperature: super::drafting::round2(client.temperature),
-                                instructions: None,
-                                fallback_reason: None,
-                            },
-                        };
-                    }
-                    Err(e) => last_error = format!("invalid answer: {e}"),
-                },
+                Ok(a) => return a,
                 Err(e) => {
-                    last_error = e.to_string();
-                    break;
+                    tracing::warn!(error = %e, "AI analysis failed; using the offline rules");
+                    fallback = Some(e);
                 }
             }
         }
-        tracing::warn!(error = %last_error, "AI analysis failed; using the offline rules");
-        offline_analysis(mail, persona_first_name, Some(last_error))
+        offline_analysis(reply, persona_first_name, fallback)
     }
-}
-
-/// Who wrote a reply, from the model's reading and the rules' (headers and phrases). Headers
-/// are facts the model cannot see: the rules' "automatic" stands. The model's "automatic"
-/// against the rules' word is not trusted: an auto-reply's facts are set aside, so a human
-/// answer misread as one would lose what the agent said (a small model does misread them).
-fn settle_responder(model: ResponderKind, rules: ResponderKind) -> ResponderKind {
-    match (model, rules) {
-        (_, ResponderKind::Auto) => ResponderKind::Auto,
-        (ResponderKind::Auto, rules) => {
-            tracing::info!(
-                ?rules,
-                "the model read a reply as automatic; the rules do not"
-            );
-            rules
-        }
-        (model, _) => model,
-    }
-}
-
-fn truncate(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 /// The offline rules: the same questions answered without a model.
 pub fn offline_analysis(
-    mail: &ParsedMail,
+    reply: &Reply,
     persona_first_name: Option<&str>,
     fallback_reason: Option<String>,
 ) -> Analysis {
-    let (responder, extraction, signals) = super::offline::analyze(mail, persona_first_name);
+    let (responder, extraction, signals) = super::offline::analyze(reply, persona_first_name);
     Analysis {
         responder,
         extraction,
@@ -219,29 +144,5 @@ pub fn offline_analysis(
             instructions: None,
             fallback_reason,
         },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::settle_responder;
-    use crate::domain::message::ResponderKind::{Ai, Auto, Human};
-
-    #[test]
-    fn the_rules_automatic_stands_and_the_models_alone_does_not() {
-        assert_eq!(settle_responder(Human, Auto), Auto, "headers say automatic");
-        assert_eq!(
-            settle_responder(Auto, Human),
-            Human,
-            "a human reply misread"
-        );
-        assert_eq!(settle_responder(Auto, Ai), Ai);
-        assert_eq!(
-            settle_responder(Ai, Human),
-            Ai,
-            "the model knows assistants"
-        );
-        assert_eq!(settle_responder(Human, Ai), Human);
-        assert_eq!(settle_responder(Auto, Auto), Auto);
     }
 }

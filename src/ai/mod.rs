@@ -57,8 +57,10 @@ pub mod eval;
 pub mod facade;
 pub mod offline;
 pub mod prompts;
+pub mod reader;
 pub mod revising;
 pub mod schema;
 pub mod website;
 
 pub use facade::{Ai, Analysis};
+pub use reader::{ModelReader, OfflineReader, Reader};

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::Ctx;
 use crate::ai::{Ai, Analysis};
+use crate::domain::reply::Reply;
 use crate::mail::parse::parse_mail;
 
 #[derive(Debug, clap::Args)]
@@ -84,7 +85,7 @@ pub async fn analyze(ctx: &Ctx, args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         .persona
         .as_deref()
         .and_then(|p| p.split_whitespace().next());
-    let a = ai.analyze(&mail, first).await;
+    let a = ai.analyze(&Reply::from(&mail), first).await;
     let _ = args.json;
     println!("{}", serde_json::to_string_pretty(&analysis_json(&a))?);
     Ok(ExitCode::SUCCESS)
@@ -101,8 +102,8 @@ pub async fn eval(ctx: &Ctx, dir: PathBuf, offline: bool) -> anyhow::Result<Exit
     };
     let handle = tokio::runtime::Handle::current();
     let report = tokio::task::block_in_place(|| {
-        crate::ai::eval::evaluate_dir(&dir, |mail, persona| {
-            let a = handle.block_on(ai.analyze(mail, persona));
+        crate::ai::eval::evaluate_dir(&dir, |reply, persona| {
+            let a = handle.block_on(ai.analyze(reply, persona));
             (a.responder, a.extraction, a.signals)
         })
     });

@@ -24,13 +24,21 @@ pub struct ThreadIndex {
 /// Delivered-To) + target address (From). `None` = unmatched.
 pub fn prepare(uid: u32, raw: Vec<u8>, index: &ThreadIndex) -> InboundMessage {
     let parsed = parse_mail(&raw);
-    to_row(uid, raw, parsed, index)
+    let keys = thread_keys(&parsed);
+    to_row(uid, raw, parsed, &keys, index)
 }
 
-/// [`prepare`] for a message already parsed.
-pub fn to_row(uid: u32, raw: Vec<u8>, parsed: ParsedMail, index: &ThreadIndex) -> InboundMessage {
+/// [`prepare`] for a message already parsed, with its [`thread_keys`] (computed once, by the
+/// caller that also looked them up to build `index`).
+pub fn to_row(
+    uid: u32,
+    raw: Vec<u8>,
+    parsed: ParsedMail,
+    keys: &[String],
+    index: &ThreadIndex,
+) -> InboundMessage {
     let class = classify(&parsed);
-    let by_id = thread_keys(&parsed)
+    let by_id = keys
         .iter()
         .find_map(|k| index.by_message_id.get(k).cloned());
     let from = parsed.from_addr.to_lowercase();

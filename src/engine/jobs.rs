@@ -9,10 +9,11 @@ use tokio_util::sync::CancellationToken;
 use super::sync::wait_or_cancel;
 use crate::ai::Ai;
 use crate::domain::ids::MessageId;
+use crate::domain::job::JobKind;
 use crate::domain::outbox::retry_delay;
 use crate::services;
+use crate::services::facts::read_reply;
 use crate::services::gather::run_gather_job;
-use crate::services::grading::read_reply;
 use crate::store::{Job, Store, StoreError};
 
 #[derive(Clone)]
@@ -71,8 +72,11 @@ impl JobRunner {
     }
 
     async fn execute(&self, job: &Job) -> anyhow::Result<()> {
-        match job.kind.as_str() {
-            "extract_facts" => {
+        let kind = job
+            .job_kind()
+            .map_err(|e| anyhow::anyhow!("this version does not run {} jobs: {e}", job.kind))?;
+        match kind {
+            JobKind::ExtractFacts => {
                 let id = job.payload["message_id"]
                     .as_i64()
                     .map(MessageId)
@@ -81,10 +85,9 @@ impl JobRunner {
                 Ok(())
             }
             // Payload {"target_id": N}, optionally with who asked and their [crawl] settings.
-            "gather_website" => {
+            JobKind::GatherWebsite => {
                 run_gather_job(&self.store, &self.ai, &self.crawl, &job.payload).await
             }
-            other => anyhow::bail!("this version does not run {other} jobs"),
         }
     }
 }

@@ -173,21 +173,25 @@ impl Syncer {
                 .into_iter()
                 .map(|(uid, raw)| {
                     let p = parse_mail(&raw);
-                    (uid, raw, p)
+                    let keys = thread_keys(&p);
+                    (uid, raw, p, keys)
                 })
                 .collect::<Vec<_>>()
         })
         .await?;
         // Reply headers (and bounces' original ids) name our Message-IDs: one query for all.
         let parse_time = started.elapsed();
-        let keys: Vec<String> = parsed.iter().flat_map(|(_, _, p)| thread_keys(p)).collect();
+        let keys: Vec<String> = parsed
+            .iter()
+            .flat_map(|(_, _, _, k)| k.iter().cloned())
+            .collect();
         let index = ThreadIndex {
             by_message_id: mail_sync::shops_by_message_id(&self.store, &keys).await?,
             by_addresses: mail_sync::shops_by_addresses(&self.store).await?,
         };
         let messages = parsed
             .into_iter()
-            .map(|(uid, raw, p)| to_row(uid, raw, p, &index))
+            .map(|(uid, raw, p, k)| to_row(uid, raw, p, &k, &index))
             .collect();
         let batch = InboundBatch {
             mailbox: self.mailbox.id,

@@ -5,6 +5,8 @@ use std::borrow::Cow;
 
 use mail_parser::{Message, MimeHeaders, PartType};
 
+use crate::domain::reply::Reply;
+
 use super::parse::{
     MAX_LIST, ParsedMail, address, angle_inner, ids, mime_type, push_unique, unfold,
 };
@@ -53,6 +55,21 @@ pub fn classify(m: &ParsedMail) -> InboundClass {
         InboundClass::AutoReply
     } else {
         InboundClass::Normal
+    }
+}
+
+/// The reply the readers see (see [`Reply`]): the parsed mail's sender, subject and parts, and
+/// whether [`classify`] calls it a bounce or an auto-reply.
+impl From<&ParsedMail> for Reply {
+    fn from(m: &ParsedMail) -> Reply {
+        Reply {
+            from_addr: m.from_addr.clone(),
+            from_name: m.from_name.clone(),
+            subject: m.subject.clone(),
+            text: m.body_text.clone(),
+            html: m.body_html.clone(),
+            automatic: classify(m) != InboundClass::Normal,
+        }
     }
 }
 

@@ -5,7 +5,8 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::demo_agent::{Style, compose_reply};
-use super::grading::{grade_shop, read_reply};
+use super::facts::read_reply;
+use super::grading::grade_shop;
 use crate::ai::Ai;
 use crate::ai::drafting::DraftRequest;
 use crate::config::Config;

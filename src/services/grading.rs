@@ -1,42 +1,18 @@
-//! Reading replies into the fact sheet and grading a shop: the analysis of each inbound reply
-//! (AI or offline), the measured metrics, the rubric, the fair-housing gate.
+//! Grading a shop: its thread's replies (read first when they were not yet, see
+//! [`super::facts`]), the measured metrics, the rubric, the fair-housing gate.
 
 use chrono::Utc;
 
+use super::facts::read_reply;
 use crate::ai::Ai;
 use crate::domain::community::Signals;
 use crate::domain::facts::checklist_name;
 use crate::domain::grading::{ThreadEntry, grade_thread};
-use crate::domain::ids::{GradeId, MessageId, ShopId};
+use crate::domain::ids::{GradeId, ShopId};
 use crate::domain::message::ResponderKind;
 use crate::domain::rubric::{Grade, Rubric};
 use crate::domain::send_window::SendWindow;
-use crate::mail::parse::parse_mail;
 use crate::store::Store;
-
-/// Analyzes one stored inbound message and merges its facts into its shop's sheet.
-pub async fn read_reply(store: &Store, ai: &Ai, id: MessageId) -> anyhow::Result<Vec<String>> {
-    let m = store.message(id).await?;
-    let raw = store.message_raw(id).await?.unwrap_or_default();
-    let mail = parse_mail(&raw);
-    let first = match m.shop_id {
-        Some(shop) => {
-            let s = store.shop(shop).await?;
-            Some(store.persona(s.persona_id).await?.first_name)
-        }
-        None => None,
-    };
-    let a = ai.analyze(&mail, first.as_deref()).await;
-    store
-        .set_message_analysis(id, a.responder, &serde_json::to_value(&a)?)
-        .await?;
-    if let (Some(shop), false) = (m.shop_id, a.responder == ResponderKind::Auto) {
-        store
-            .apply_extraction(shop, Some(id), &a.extraction, &a.generation.model)
-            .await?;
-    }
-    Ok(a.extraction.known_fields())
-}
 
 /// Grades a shop from its thread: every reply read (analysed now if it was not yet), metrics
 /// computed, the rubric applied; a reply that tried to instruct an AI puts the grade up for an

@@ -7,6 +7,7 @@ pub mod demo_agent;
 pub mod demo_history;
 pub mod draft_context;
 pub mod editor;
+pub mod facts;
 pub mod gather;
 pub mod grading;
 pub mod identity;

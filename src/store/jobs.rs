@@ -8,10 +8,12 @@ use sqlx::PgConnection;
 
 use super::{Result, Store, StoreError};
 use crate::domain::ids::JobId;
+use crate::domain::job::JobKind;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Job {
     pub id: JobId,
+    /// As stored: a kind this version does not know still lists (see [`Job::job_kind`]).
     pub kind: String,
     pub payload: Value,
     pub status: String,
@@ -22,6 +24,13 @@ pub struct Job {
     pub created_at: DateTime<Utc>,
 }
 
+impl Job {
+    /// The kind, or an error naming it when this version does not know it.
+    pub fn job_kind(&self) -> std::result::Result<JobKind, String> {
+        self.kind.parse()
+    }
+}
+
 const JOB_COLUMNS: &str =
     "id, kind, payload, status, run_at, attempts, max_attempts, last_error, created_at";
 
@@ -29,7 +38,7 @@ const JOB_COLUMNS: &str =
 /// the same event).
 pub(crate) async fn enqueue_tx(
     conn: &mut PgConnection,
-    kind: &str,
+    kind: JobKind,
     payload: Value,
     dedupe_key: &str,
 ) -> Result<()> {
@@ -46,7 +55,7 @@ pub(crate) async fn enqueue_tx(
 }
 
 impl Store {
-    pub async fn enqueue_job(&self, kind: &str, payload: Value, dedupe_key: &str) -> Result<()> {
+    pub async fn enqueue_job(&self, kind: JobKind, payload: Value, dedupe_key: &str) -> Result<()> {
         let mut conn = self.pool.acquire().await?;
         enqueue_tx(&mut conn, kind, payload, dedupe_key).await
     }

@@ -16,6 +16,7 @@ use crate::domain::ids::{MailboxId, MessageId, ShopId};
 use crate::domain::message::{DraftEvent, DraftStatus, MessageKind, ResponderKind, VersionHow};
 use crate::domain::outbox::WaitReason;
 use crate::domain::reaction::{Arrival, Reaction};
+use crate::domain::reply::Reply;
 use crate::domain::shop::ShopStatus;
 
 /// The channel every writer NOTIFYs and every TUI LISTENs on; payloads are small JSON objects
@@ -277,6 +278,28 @@ impl Store {
     }
 
     /// The raw bytes of a stored message.
+    /// The reply as sync stored it (see [`Reply`]), without the raw bytes; `None` when the row
+    /// predates that (`reply_parts` false: parse [`Store::message_raw`] instead) or is absent.
+    pub async fn message_reply(&self, id: MessageId) -> Result<Option<Reply>> {
+        let row: Option<(String, String, String, String, Option<String>, bool)> = sqlx::query_as(
+            "SELECT from_addr, from_name, subject, body_text, body_html, is_auto_reply OR is_bounce
+             FROM messages WHERE id = $1 AND reply_parts",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(
+            |(from_addr, from_name, subject, text, html, automatic)| Reply {
+                from_addr,
+                from_name,
+                subject,
+                text,
+                html,
+                automatic,
+            },
+        ))
+    }
+
     pub async fn message_raw(&self, id: MessageId) -> Result<Option<Vec<u8>>> {
         Ok(sqlx::query_scalar("SELECT raw FROM messages WHERE id = $1")
             .bind(id)
@@ -295,7 +318,7 @@ async fn insert_inbound(
         "INSERT INTO messages (mailbox_id, imap_folder, imap_uidvalidity, imap_uid, shop_id,
              direction, kind, message_id, in_reply_to, reference_ids, from_addr, from_name,
              to_addrs, cc_addrs, delivered_to, subject, body_text, body_html, raw, parse_error,
-             is_auto_reply, is_bounce, responder_kind, date_header, received_at) ",
+             is_auto_reply, is_bounce, responder_kind, date_header, received_at, reply_parts) ",
     );
     q.push_values(chunk, |mut row, m| {
         let kind = if m.shop_id.is_some() {
@@ -327,7 +350,9 @@ async fn insert_inbound(
             .push_bind(m.is_bounce)
             .push_bind(m.responder_kind)
             .push_bind(m.date_header)
-            .push("now()");
+            .push("now()")
+            // Everything the reader needs is in the columns above.
+            .push("true");
     });
     // The copy is already stored (a batch re-fetched after a crash): skip it, keep the rest.
     q.push(

@@ -6,6 +6,7 @@ use sqlx::PgConnection;
 use super::audit::{EntityType, record, record_as};
 use super::{Actor, Result, Store, StoreError};
 use crate::domain::ids::{ClientId, MessageId, PersonaId, ShopId, TargetId};
+use crate::domain::job::JobKind;
 use crate::domain::message::DraftEvent;
 use crate::domain::shop::{Shop, ShopStatus};
 
@@ -227,7 +228,7 @@ impl Store {
                      ('pending_review', 'approved', 'queued', 'sending')), false) AS pending,
                  EXISTS (SELECT 1 FROM jobs j
                          JOIN messages x ON x.id = (j.payload->>'message_id')::bigint
-                         WHERE x.shop_id = $1 AND j.kind = 'extract_facts'
+                         WHERE x.shop_id = $1 AND j.kind = $2
                            AND j.status IN ('queued', 'running')) AS unread,
                  (SELECT (l.analysis->'signals'->>'declined')::boolean FROM messages l
                   WHERE l.shop_id = $1 AND l.direction = 'inbound' AND NOT l.is_auto_reply
@@ -246,6 +247,7 @@ impl Store {
              FROM messages m WHERE m.shop_id = $1",
         )
         .bind(id)
+        .bind(JobKind::ExtractFacts)
         .fetch_one(&self.pool)
         .await?;
         Ok(PlanState {
@@ -339,9 +341,9 @@ pub(crate) async fn apply_reaction(
     if reaction.extract_facts {
         super::jobs::enqueue_tx(
             conn,
-            "extract_facts",
+            JobKind::ExtractFacts,
             json!({ "message_id": message }),
-            &format!("extract_facts:{message}"),
+            &JobKind::ExtractFacts.dedupe_key(message),
         )
         .await?;
     }

@@ -13,6 +13,7 @@ use super::messages::notify_ids;
 use super::{Result, Store, StoreError};
 use crate::domain::community::Extraction;
 use crate::domain::ids::{JobId, SnapshotId, TargetId};
+use crate::domain::job::JobKind;
 
 /// One page kept in a snapshot (`pages` is a list of these).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -279,24 +280,27 @@ impl Store {
         .await?
         .ok_or_else(|| StoreError::not_found("target", target))?;
         let pending: Option<JobId> = sqlx::query_scalar(
-            "SELECT id FROM jobs WHERE kind = 'gather_website' AND status IN ('queued', 'running')
+            "SELECT id FROM jobs WHERE kind = $2 AND status IN ('queued', 'running')
                AND payload -> 'target_id' = to_jsonb($1::bigint)
              ORDER BY id LIMIT 1",
         )
         .bind(target)
+        .bind(JobKind::GatherWebsite)
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(id) = pending {
             return Ok((id, false));
         }
         // Each request is its own job: the key only has to be unique.
-        let key = format!("gather_website:{target}:{}", uuid::Uuid::now_v7());
+        let key =
+            JobKind::GatherWebsite.dedupe_key(format_args!("{target}:{}", uuid::Uuid::now_v7()));
         let id: JobId = sqlx::query_scalar(
-            "INSERT INTO jobs (kind, payload, dedupe_key) VALUES ('gather_website', $1, $2)
+            "INSERT INTO jobs (kind, payload, dedupe_key) VALUES ($3, $1, $2)
              RETURNING id",
         )
         .bind(payload)
         .bind(key)
+        .bind(JobKind::GatherWebsite)
         .fetch_one(&mut *tx)
         .await?;
         record_as(
@@ -305,7 +309,7 @@ impl Store {
             "enqueue",
             EntityType::Job,
             Some(id.0),
-            json!({ "kind": "gather_website", "target_id": target }),
+            json!({ "kind": JobKind::GatherWebsite, "target_id": target }),
         )
         .await?;
         tx.commit().await?;

@@ -3,8 +3,7 @@
 //! Pure phrase rules on the parsed mail; it never reads facts.
 
 use crate::domain::message::ResponderKind;
-use crate::mail::classify::{InboundClass, classify};
-use crate::mail::parse::ParsedMail;
+use crate::domain::reply::Reply;
 
 use super::quoted::strip_quoted_history;
 use super::text::{has_any, normalize};
@@ -44,13 +43,13 @@ const WILL_ANSWER: &[&str] = &[
     "will respond", "will reach out", "will contact you", "will get back to you",
 ];
 
-/// Auto if the headers or subject say so (see `mail::classify`); AI for virtual leasing
-/// assistants; Auto for template acknowledgements; else Human.
-pub fn classify_responder(m: &ParsedMail) -> ResponderKind {
-    if matches!(classify(m), InboundClass::AutoReply | InboundClass::Bounce) {
+/// Auto if the headers or subject say so ([`Reply::automatic`], see `mail::classify`); AI for
+/// virtual leasing assistants; Auto for template acknowledgements; else Human.
+pub fn classify_responder(m: &Reply) -> ResponderKind {
+    if m.automatic {
         return ResponderKind::Auto;
     }
-    let own = normalize(&strip_quoted_history(&m.body_text)).to_ascii_lowercase();
+    let own = normalize(&strip_quoted_history(&m.text)).to_ascii_lowercase();
     let name = m.from_name.to_ascii_lowercase();
     if has_any(&own, AI_PHRASES) || has_any(&name, AI_PHRASES) || has_any(&name, &["ai", "bot"]) {
         return ResponderKind::Ai;

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::domain::message::ResponderKind;
+use crate::domain::reply::Reply;
 use crate::mail::parse::ParsedMail;
 
 fn sig(text: &str) -> Signals {
@@ -150,7 +151,7 @@ fn hidden_html_instructions_count_in_analyze() {
         content_type: "multipart/alternative".into(),
         ..ParsedMail::default()
     };
-    assert!(analyze(&m, Some("Jane")).2.instructions_to_ai);
+    assert!(analyze(&Reply::from(&m), Some("Jane")).2.instructions_to_ai);
 }
 
 fn mail(from: &str, name: &str, subject: &str, body: &str) -> ParsedMail {
@@ -172,19 +173,25 @@ fn responder_kinds() {
         "Re: 2BR",
         "Hi Jane, it's $1,500.\n\nPat",
     );
-    assert_eq!(classify_responder(&human), ResponderKind::Human);
+    assert_eq!(
+        classify_responder(&Reply::from(&human)),
+        ResponderKind::Human
+    );
     let mut auto = human.clone();
     auto.auto_submitted = Some("auto-replied".into());
-    assert_eq!(classify_responder(&auto), ResponderKind::Auto);
+    assert_eq!(classify_responder(&Reply::from(&auto)), ResponderKind::Auto);
     let ooo = mail("pat@oak.test", "Pat", "Automatic reply: 2BR", "I am away.");
-    assert_eq!(classify_responder(&ooo), ResponderKind::Auto);
+    assert_eq!(classify_responder(&Reply::from(&ooo)), ResponderKind::Auto);
     let bounce = mail(
         "mailer-daemon@mx.test",
         "",
         "Undelivered Mail Returned to Sender",
         "550",
     );
-    assert_eq!(classify_responder(&bounce), ResponderKind::Auto);
+    assert_eq!(
+        classify_responder(&Reply::from(&bounce)),
+        ResponderKind::Auto
+    );
     for body in [
         "I'm Ava, the virtual leasing assistant for The Grandview.",
         "Hi! I'm Leo, the digital leasing agent at Oak.",
@@ -192,7 +199,11 @@ fn responder_kinds() {
         "Thanks!\nEmma\nPowered by EliseAI",
     ] {
         let m = mail("ava@oak.test", "Oak", "Re: 2BR", body);
-        assert_eq!(classify_responder(&m), ResponderKind::Ai, "{body}");
+        assert_eq!(
+            classify_responder(&Reply::from(&m)),
+            ResponderKind::Ai,
+            "{body}"
+        );
     }
     let named = mail(
         "a@oak.test",
@@ -200,35 +211,41 @@ fn responder_kinds() {
         "Re: 2BR",
         "Hello!",
     );
-    assert_eq!(classify_responder(&named), ResponderKind::Ai);
+    assert_eq!(classify_responder(&Reply::from(&named)), ResponderKind::Ai);
     let ack = mail(
         "leasing@oak.test",
         "Oak",
         "Thanks!",
         "We've received your message and a member of our team will be in touch soon.",
     );
-    assert_eq!(classify_responder(&ack), ResponderKind::Auto);
+    assert_eq!(classify_responder(&Reply::from(&ack)), ResponderKind::Auto);
     let away = mail(
         "pat@oak.test",
         "Pat",
         "Re: 2BR",
         "I'm currently out of the office until Monday.",
     );
-    assert_eq!(classify_responder(&away), ResponderKind::Auto);
+    assert_eq!(classify_responder(&Reply::from(&away)), ResponderKind::Auto);
     let back = mail(
         "pat@oak.test",
         "Pat",
         "Re: 2BR",
         "Sorry, I was out of the office yesterday. It's $1,500.",
     );
-    assert_eq!(classify_responder(&back), ResponderKind::Human);
+    assert_eq!(
+        classify_responder(&Reply::from(&back)),
+        ResponderKind::Human
+    );
     let noreply = mail(
         "noreply@oak.test",
         "Oak",
         "Your inquiry",
         "Thanks for your interest.",
     );
-    assert_eq!(classify_responder(&noreply), ResponderKind::Auto);
+    assert_eq!(
+        classify_responder(&Reply::from(&noreply)),
+        ResponderKind::Auto
+    );
     // A human who quotes an AI's earlier message is still a human.
     let quoted = mail(
         "pat@oak.test",
@@ -236,7 +253,10 @@ fn responder_kinds() {
         "Re: 2BR",
         "Sure!\n\nOn Mon Ava wrote:\n> I'm the virtual leasing assistant",
     );
-    assert_eq!(classify_responder(&quoted), ResponderKind::Human);
+    assert_eq!(
+        classify_responder(&Reply::from(&quoted)),
+        ResponderKind::Human
+    );
 }
 
 #[test]
