@@ -1,6 +1,10 @@
 //! Inbound mail parsing: raw RFC 5322 bytes → the fields the store and threading need. Pure: no IO,
 //! no async, never fails or panics outward, and never returns text containing NUL.
 
+mod delivery_status;
+
+pub use delivery_status::is_daemon_sender;
+
 use std::borrow::Cow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -274,7 +278,7 @@ fn fill_body(p: &mut ParsedMail, msg: &Message<'_>) {
     p.body_text = bounded_bytes(&text, MAX_BODY);
     p.body_html = html.map(|h| bounded_bytes(h, MAX_BODY));
 
-    super::classify::fill_report_details(p, msg);
+    delivery_status::fill_report_details(p, msg);
 }
 
 /// HTML rendered to plain text by html2text; a crude tag strip if that fails, or if the input is
