@@ -129,15 +129,9 @@ fn settle_responder(model: ResponderKind, rules: ResponderKind) -> ResponderKind
     }
 }
 
+/// At most `max` bytes of `s`, cut on a character boundary.
 fn truncate(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
+    &s[..s.floor_char_boundary(max)]
 }
 
 #[cfg(test)]

@@ -12,14 +12,13 @@ use super::lease::{HeldLease, LEASE_TTL};
 use super::sync::wait_or_cancel;
 use crate::ai::Ai;
 use crate::domain::ids::ShopId;
-use crate::domain::message::{MessageKind, repeats_rejected};
+use crate::domain::message::MessageKind;
 use crate::domain::planner::{FinishReason, Plan, PlanInput, Sequence, plan};
 use crate::domain::send_window::SendWindow;
 use crate::domain::shop::ShopStatus;
-use crate::services::draft_context::DraftContext;
 use crate::services::grading::grade_shop;
-use crate::services::{identity, planning};
-use crate::store::{NewDraft, Store};
+use crate::services::{identity, planning, shops};
+use crate::store::Store;
 
 #[derive(Clone)]
 pub struct Scheduler {
@@ -144,33 +143,14 @@ impl Scheduler {
         ask: &[String],
         report: &mut ScheduleReport,
     ) -> anyhow::Result<()> {
-        let ctx = DraftContext::load(&self.store, id).await?;
-        let attempt = ctx.shop.follow_ups_sent as u32;
-        let d = self.ai.draft(&ctx.request(kind, ask, None, attempt)).await;
-        if repeats_rejected(&d.body, &ctx.rejected) {
+        let system = identity::system(&self.store).await?;
+        let drafted =
+            shops::draft_into_queue(&self.store, &self.ai, &system, id, kind, ask).await?;
+        if drafted.is_none() {
             // Every text at hand was rejected: an operator writes this one (`draft new`).
             tracing::info!(shop = %id, "not drafting again: every text at hand was rejected");
             return Ok(());
         }
-        let system = identity::system(&self.store).await?;
-        let mut generation = serde_json::to_value(&d.generation)?;
-        // Kept so a regeneration asks for the same items.
-        generation["missing"] = serde_json::json!(ask);
-        generation["attempt"] = serde_json::json!(attempt);
-        planning::add_draft(
-            &self.store,
-            &system,
-            &NewDraft {
-                shop_id: id,
-                kind,
-                subject: d.subject,
-                body_text: d.body,
-                in_reply_to: ctx.in_reply_to.clone(),
-                reference_ids: ctx.references.clone(),
-                generation: Some(generation),
-            },
-        )
-        .await?;
         report.drafted += 1;
         Ok(())
     }

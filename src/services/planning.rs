@@ -6,7 +6,7 @@
 
 use crate::domain::ids::{MessageId, ShopId};
 use crate::domain::shop::ShopStatus;
-use crate::store::{Actor, MessageRow, NewDraft, PlanState, Result, Store};
+use crate::store::{Actor, PlanState, Result, Store};
 
 /// Shops waiting on the agent or on our next step.
 pub async fn active_shops(store: &Store) -> Result<Vec<ShopId>> {
@@ -36,10 +36,4 @@ pub async fn drop_stale_nudge(store: &Store, actor: &Actor, nudge: MessageId) ->
 /// system; `true` when it moved.
 pub async fn finish(store: &Store, id: ShopId, to: ShopStatus, reason: &str) -> Result<bool> {
     store.finish_shop(id, to, reason).await
-}
-
-/// A nudge or follow-up the scheduler drafted, into the review queue; nothing is sent before an
-/// operator approves it.
-pub async fn add_draft(store: &Store, actor: &Actor, draft: &NewDraft) -> Result<MessageRow> {
-    store.insert_draft(actor, draft).await
 }

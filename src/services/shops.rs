@@ -220,31 +220,45 @@ pub async fn draft_next(
     } else {
         (MessageKind::Nudge, Vec::new())
     };
-    let ctx = DraftContext::load(store, id).await?;
-    let attempt = ctx.shop.follow_ups_sent as u32;
-    let d = ai.draft(&ctx.request(kind, &ask, None, attempt)).await;
-    if repeats_rejected(&d.body, &ctx.rejected) {
-        bail!(
+    match draft_into_queue(store, ai, actor, id, kind, &ask).await? {
+        Some(row) => Ok(row),
+        None => bail!(
             "every {} text at hand was rejected on shop {id}: write this one yourself \
              (`draft new` drafts nothing)",
             kind.as_str()
-        );
+        ),
+    }
+}
+
+/// Drafts a shop's `kind` of message asking for `ask` (AI or offline, the shop's rejections in
+/// mind) into the review queue, for the planner and for an operator alike. `None` when every
+/// text at hand was rejected: nothing is stored, and an operator writes this one.
+pub async fn draft_into_queue(
+    store: &Store,
+    ai: &Ai,
+    actor: &Actor,
+    id: ShopId,
+    kind: MessageKind,
+    ask: &[String],
+) -> anyhow::Result<Option<MessageRow>> {
+    let ctx = DraftContext::load(store, id).await?;
+    let attempt = ctx.shop.follow_ups_sent as u32;
+    let d = ai.draft(&ctx.request(kind, ask, None, attempt)).await;
+    if repeats_rejected(&d.body, &ctx.rejected) {
+        return Ok(None);
     }
     let mut generation = serde_json::to_value(&d.generation)?;
+    // Kept so a regeneration asks for the same items.
     generation["missing"] = serde_json::json!(ask);
     generation["attempt"] = serde_json::json!(attempt);
-    Ok(store
-        .insert_draft(
-            actor,
-            &NewDraft {
-                shop_id: id,
-                kind,
-                subject: d.subject,
-                body_text: d.body,
-                in_reply_to: ctx.in_reply_to.clone(),
-                reference_ids: ctx.references.clone(),
-                generation: Some(generation),
-            },
-        )
-        .await?)
+    let draft = NewDraft {
+        shop_id: id,
+        kind,
+        subject: d.subject,
+        body_text: d.body,
+        in_reply_to: ctx.in_reply_to.clone(),
+        reference_ids: ctx.references.clone(),
+        generation: Some(generation),
+    };
+    Ok(Some(store.insert_draft(actor, &draft).await?))
 }
